@@ -1,0 +1,202 @@
+"""The in-memory view of one overnight recording.
+
+A :class:`Recording` knows its header (start, duration, channels with inferred
+kind, muscle and side), its annotations and its gaps, and reads signals lazily:
+``rec.read(label, start=0.0, stop=None)`` returns float32 µV for one channel and
+one time window, without touching the other channels.
+
+Time is always seconds from the recording start on the *continuous* timeline.
+In a discontinuous (EDF+D) recording, samples that fall into a gap are NaN and
+the gap is listed in :attr:`Recording.gaps` — a gap is never silently closed up.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import MontageError
+
+#: Channel kinds the montage knows.
+CHANNEL_KINDS: tuple[str, ...] = ("emg", "eeg", "eog", "ecg", "resp", "other", "annotation")
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """One signal's header, with what the montage inferred from its label.
+
+    ``fs`` is the sampling rate in Hz; ``unit`` the physical dimension as stored
+    (``uV``, ``mV``, ``V``…); ``scale_to_uv`` the factor applied to reach µV
+    (``nan`` when the unit was missing or unknown and was assumed to be µV).
+    ``region`` is the body region used by cross-muscle classifiers
+    (``leg``, ``arm``, ``shoulder``, ``chest``, ``abdomen``, ``back``, ``neck``, ``chin``).
+    """
+
+    label: str
+    fs: float
+    unit: str = "uV"
+    kind: str = "other"
+    muscle: str = ""
+    side: str = ""
+    region: str = ""
+    scale_to_uv: float = 1.0
+    transducer: str = ""
+    prefilter: str = ""
+    n_samples: int = 0
+
+    @property
+    def is_emg(self) -> bool:
+        return self.kind == "emg"
+
+
+#: Reads samples [i0, i1) of channel number ``index`` in µV (float32, NaN in gaps).
+SampleReader = Callable[[int, int, int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch without data in a discontinuous recording (seconds)."""
+
+    onset: float
+    duration: float
+
+
+@dataclass
+class Recording:
+    """One recording: header, channels, annotations, gaps and lazy signals.
+
+    Build one with :func:`somnomotor.io.read_recording` from a file, or with
+    :meth:`Recording.from_arrays` from arrays already in memory.
+    """
+
+    path: Path | None
+    start: _dt.datetime | None
+    duration: float
+    channels: tuple[ChannelInfo, ...]
+    _reader: SampleReader = field(repr=False)
+    annotations: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"onset": [], "duration": [], "text": []})
+    )
+    gaps: tuple[Gap, ...] = ()
+    file_type: str = "memory"
+    header: Mapping[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    _sha256: str | None = field(default=None, repr=False)
+
+    # -- channels ---------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        return [c.label for c in self.channels]
+
+    def channel(self, label: str) -> ChannelInfo:
+        """The channel called ``label``; :class:`MontageError` when absent."""
+        return self.channels[self._index(label)]
+
+    def _index(self, label: str) -> int:
+        for i, c in enumerate(self.channels):
+            if c.label == label:
+                return i
+        raise MontageError(f"no channel labelled '{label}' (have: {', '.join(self.labels)})",
+                           self.path)
+
+    def channels_of_kind(self, kind: str) -> list[ChannelInfo]:
+        return [c for c in self.channels if c.kind == kind]
+
+    def emg_channels(self) -> list[ChannelInfo]:
+        return self.channels_of_kind("emg")
+
+    def with_channels(self, channels: Sequence[ChannelInfo]) -> Recording:
+        """A copy whose channel metadata is replaced (e.g. after a montage override)."""
+        if [c.label for c in channels] != self.labels:
+            raise ValueError("with_channels must keep the channel order and labels")
+        return replace(self, channels=tuple(channels))
+
+    # -- signals ----------------------------------------------------------
+    def read(self, label: str, start: float = 0.0, stop: float | None = None) -> np.ndarray:
+        """Samples of one channel from ``start`` to ``stop`` seconds, float32 µV.
+
+        The window is clipped to the recording.  Samples inside gaps are NaN.
+        """
+        i = self._index(label)
+        ch = self.channels[i]
+        n = ch.n_samples or int(round(self.duration * ch.fs))
+        i0 = max(0, int(np.floor(start * ch.fs + 1e-9)))
+        i1 = n if stop is None else min(n, int(np.ceil(stop * ch.fs - 1e-9)))
+        if i1 <= i0:
+            return np.zeros(0, dtype=np.float32)
+        out = self._reader(i, i0, i1)
+        return np.asarray(out, dtype=np.float32)
+
+    def times(self, label: str) -> np.ndarray:
+        """Sample times (s) of a channel's full signal."""
+        ch = self.channel(label)
+        n = ch.n_samples or int(round(self.duration * ch.fs))
+        return np.arange(n) / ch.fs
+
+    # -- identity ---------------------------------------------------------
+    def sha256(self) -> str:
+        """SHA-256 of the input file (read in blocks; cached), or of the arrays."""
+        if self._sha256 is None:
+            h = hashlib.sha256()
+            if self.path is not None and self.path.exists():
+                with open(self.path, "rb") as fh:
+                    for block in iter(lambda: fh.read(1 << 22), b""):
+                        h.update(block)
+            else:
+                for i, c in enumerate(self.channels):
+                    h.update(c.label.encode())
+                    n = c.n_samples or int(round(self.duration * c.fs))
+                    h.update(np.ascontiguousarray(self._reader(i, 0, n)).tobytes())
+            self._sha256 = h.hexdigest()
+        return self._sha256
+
+    @classmethod
+    def from_arrays(
+        cls,
+        signals: Mapping[str, np.ndarray],
+        fs: float | Mapping[str, float],
+        *,
+        channels: Sequence[ChannelInfo] | None = None,
+        start: _dt.datetime | None = None,
+        annotations: pd.DataFrame | None = None,
+        path: str | Path | None = None,
+    ) -> Recording:
+        """A recording from in-memory arrays in µV (tests, notebooks, the simulator).
+
+        Channel kinds/muscles/sides are inferred from the labels by the montage
+        unless ``channels`` is given.
+        """
+        labels = list(signals)
+        arrays = [np.asarray(signals[k], dtype=np.float32) for k in labels]
+        rates = [float(fs[k]) if isinstance(fs, Mapping) else float(fs) for k in labels]
+        if channels is None:
+            from .montage import infer_channel
+
+            channels = [
+                replace(infer_channel(k), fs=r, unit="uV", n_samples=len(a))
+                for k, a, r in zip(labels, arrays, rates, strict=True)
+            ]
+        else:
+            channels = [replace(c, n_samples=len(a)) for c, a in zip(channels, arrays, strict=True)]
+        duration = max((len(a) / r for a, r in zip(arrays, rates, strict=True)), default=0.0)
+
+        def reader(i: int, i0: int, i1: int) -> np.ndarray:
+            return arrays[i][i0:i1]
+
+        ann = annotations if annotations is not None else pd.DataFrame(
+            {"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
+             "text": pd.Series(dtype=object)})
+        return cls(
+            path=Path(path) if path is not None else None,
+            start=start,
+            duration=duration,
+            channels=tuple(channels),
+            _reader=reader,
+            annotations=ann,
+        )

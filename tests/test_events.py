@@ -1,0 +1,52 @@
+"""The events table keeps the promised schema (interfaces.md, 'The events table')."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from somnomotor.events import (
+    EVENT_COLUMNS,
+    empty_events,
+    make_events,
+    read_events_csv,
+    write_events_csv,
+)
+
+PROMISED = ["onset", "duration", "kind", "channel", "muscle", "side", "stage",
+            "amplitude_uv", "series", "arousal", "respiratory"]
+
+
+def test_columns_are_the_promised_ones_in_order():
+    assert list(EVENT_COLUMNS) == PROMISED
+    assert list(empty_events().columns) == PROMISED
+
+
+def test_rows_are_sorted_by_onset_and_defaults_filled():
+    ev = make_events([{"onset": 30.0, "duration": 1.0, "kind": "lm"},
+                      {"onset": 10.0, "duration": 2.0, "kind": "plm", "series": 1}])
+    assert ev["onset"].tolist() == [10.0, 30.0]
+    assert ev.loc[0, "series"] == 1 and pd.isna(ev.loc[1, "series"])
+    assert ev.loc[1, "stage"] == "?" and not ev.loc[1, "arousal"]
+
+
+def test_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown event kinds"):
+        make_events([{"onset": 1.0, "duration": 1.0, "kind": "sneeze"}])
+
+
+def test_csv_round_trip_keeps_every_field(tmp_path):
+    ev = make_events([
+        {"onset": 1.25, "duration": 0.75, "kind": "lm", "channel": "LAT",
+         "muscle": "tibialis_anterior", "side": "left", "stage": "N2", "amplitude_uv": 23.5,
+         "arousal": True},
+        {"onset": 40.0, "duration": 1.5, "kind": "plm", "side": "bilateral", "series": 3,
+         "respiratory": True},
+    ])
+    path = tmp_path / "events.csv"
+    write_events_csv(ev, path)
+    text = path.read_text().splitlines()
+    assert text[0] == ",".join(PROMISED)
+    assert text[1].endswith("true,false")
+    back = read_events_csv(path)
+    pd.testing.assert_frame_equal(back, ev)
+    assert np.isnan(back.loc[1, "amplitude_uv"])
