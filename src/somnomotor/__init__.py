@@ -1,3 +1,27 @@
-"""somnomotor: find, score and follow abnormal movements in sleep."""
+"""somnomotor: find, score and follow abnormal movements in sleep.
+
+>>> import somnomotor
+>>> rec = somnomotor.read("night.edf")                       # doctest: +SKIP
+>>> result = somnomotor.analyze(rec)                         # doctest: +SKIP
+>>> result.events.head(); result.summary["plms_index"]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "analyze", "read", "AnalysisParams"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pipeline import AnalysisParams, analyze, read
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that `import somnomotor` stays light (no scipy/pandas until used).
+    if name in ("analyze", "read", "AnalysisParams"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'somnomotor' has no attribute {name!r}")

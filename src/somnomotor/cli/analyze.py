@@ -1,0 +1,60 @@
+"""``somnomotor analyze REC``: the main job for one night."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import note, warn
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "analyze",
+        help="analyze one night: leg movements, every muscle, REM atonia, morning",
+        description="Detect and score every movement in a recording; write events.csv, "
+                    "summary.json, report.html, scored.edf and scored.xml to --out.",
+    )
+    p.add_argument("recording", help="EDF, EDF+ or BDF recording")
+    p.add_argument("--hypnogram", metavar="F",
+                   help="hypnogram file (CSV/text, EDF+ annotations, NSRR XML, RemLogic)")
+    p.add_argument("--events", metavar="F", action="append", default=[],
+                   help="scored arousals/respiratory events (repeatable)")
+    p.add_argument("--montage", metavar="F", help="TOML montage override")
+    p.add_argument("--params", metavar="F", help="TOML parameters file")
+    p.add_argument("--out", metavar="DIR", default="somnomotor-out", help="output folder")
+    p.add_argument("--no-staging", action="store_true",
+                   help="never stage automatically; without a hypnogram, indices are per "
+                        "hour of recording")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--subject", metavar="ID", help="file the result in the store for this subject")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="night date for --subject "
+                   "(default: the recording's start date)")
+    p.add_argument("--db", metavar="F", help="store file (default: the user's data folder)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..pipeline import AnalysisParams, analyze, read, write_outputs
+
+    params = AnalysisParams.from_toml(args.params) if args.params else AnalysisParams.defaults()
+    note(f"reading {args.recording}")
+    rec = read(args.recording, montage=args.montage)
+    result = analyze(rec, hypnogram=args.hypnogram, events=args.events, params=params,
+                     staging="none" if args.no_staging else "auto",
+                     progress=lambda m: note(f"  {m}…"))
+    for w in result.warnings:
+        warn(w)
+    paths = write_outputs(result, args.out, recording=rec, report=not args.no_report)
+    if args.subject:
+        from ..store import file_night_result
+
+        file_night_result(args.db, args.subject, result, night_date=args.date,
+                          recording_path=str(Path(args.recording).resolve()))
+    s = result.summary
+    print(f"{Path(args.recording).name}: TST {s.get('tst_h', 0) or 0:.2f} h, "
+          f"PLMS index {s.get('plms_index', 0) or 0:.1f}/h, "
+          f"myoclonus index {s.get('myoclonus_index', 0) or 0:.1f}/h "
+          f"(stages: {s['provenance']['hypnogram_source']})")
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0

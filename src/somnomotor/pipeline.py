@@ -1,0 +1,305 @@
+"""One night, end to end: recording → hypnogram → legs → every muscle → summary.
+
+This is the Python API behind ``somnomotor analyze``::
+
+    import somnomotor
+    rec = somnomotor.read("night.edf")
+    result = somnomotor.analyze(rec, hypnogram="night-hypnogram.csv")
+    result.events        # the events table (pandas DataFrame)
+    result.summary       # the summary dict written to summary.json
+
+Each step is a plain function call on plain data; no step re-reads the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import ParameterError
+from .events import concat_events, empty_scored
+from .hypnogram import Hypnogram
+from .params import from_mapping, load_toml, to_dict
+from .recording import Recording
+from .result import NightResult
+
+#: Parameter sections: TOML table name → "module:Class" of its frozen dataclass.
+PARAMETER_SECTIONS: dict[str, str] = {
+    "leg_detection": "somnomotor.detect.legs:LegDetectParams",
+    "legs": "somnomotor.score.legs:LegParams",
+    "muscles": "somnomotor.score.muscles:MuscleParams",
+}
+
+
+def _load_class(spec: str) -> type:
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """Every scorer's parameters, one frozen dataclass per section.
+
+    Build with :meth:`defaults` or :meth:`from_toml`; every result records them.
+    """
+
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def defaults(cls) -> AnalysisParams:
+        return cls.from_mapping({})
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, where: str | None = None) -> AnalysisParams:
+        unknown = sorted(set(values) - set(PARAMETER_SECTIONS))
+        if unknown:
+            raise ParameterError(f"unknown parameter section(s) {', '.join(unknown)} "
+                                 f"(known: {', '.join(PARAMETER_SECTIONS)})", where)
+        sections = {}
+        for name, spec in PARAMETER_SECTIONS.items():
+            table = values.get(name, {})
+            if not isinstance(table, Mapping):
+                raise ParameterError(f"[{name}] must be a table", where)
+            sections[name] = from_mapping(_load_class(spec), table, where=where, section=name)
+        return cls(sections)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> AnalysisParams:
+        return cls.from_mapping(load_toml(path), where=str(path))
+
+    def __getitem__(self, name: str) -> Any:
+        return self.sections[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: to_dict(p) for name, p in self.sections.items()}
+
+    def digest(self) -> str:
+        """Short SHA-256 of the parameters as JSON: equal digests, equal parameters."""
+        text = json.dumps(self.to_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None = None
+         ) -> Recording:
+    """Open a recording (EDF, EDF+C/D, BDF/BDF+) lazily; signals are read on demand.
+
+    Examples
+    --------
+    >>> rec = somnomotor.read("night.edf")          # doctest: +SKIP
+    >>> rec.read("LAT", 0, 30).dtype                 # doctest: +SKIP
+    dtype('float32')
+    """
+    from .io import read_recording
+
+    return read_recording(path, montage=montage)
+
+
+def _collect_scored(recording: Recording, events: Iterable[Any] | None) -> tuple[pd.DataFrame,
+                                                                                list[str]]:
+    """Scored events (arousals, respiratory events…) from files and the recording itself."""
+    from .io import read_scorings, scorings_from_recording
+
+    tables, warnings = [], []
+    own = scorings_from_recording(recording)
+    if len(own.events):
+        tables.append(own.events)
+    for item in events or ():
+        if isinstance(item, pd.DataFrame):
+            tables.append(item)
+            continue
+        sc = read_scorings(item, recording=recording)
+        tables.append(sc.events)
+        if sc.unknown_labels:
+            listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(sc.unknown_labels.items()))
+            warnings.append(f"{item}: labels not in the vocabulary kept as 'other': {listed}")
+    if own.unknown_labels:
+        listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(own.unknown_labels.items()))
+        warnings.append(f"recording annotations not in the vocabulary kept as 'other': {listed}")
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return empty_scored(), warnings
+    scored = pd.concat(tables, ignore_index=True).sort_values("onset", kind="stable")
+    return scored.reset_index(drop=True), warnings
+
+
+def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
+    """R peaks (s) from the first ECG channel, or None when there is none."""
+    ecg = recording.channels_of_kind("ecg")
+    if not ecg:
+        return None, None
+    from .signal.ecg import detect_r_peaks
+
+    label = ecg[0].label
+    return detect_r_peaks(recording.read(label), ecg[0].fs), label
+
+
+def _json_clean(value: Any) -> Any:
+    """JSON-ready: NaN/inf → None, numpy scalars → Python, tuples → lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_json_clean(v) for v in value.tolist()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if np.isfinite(f) else None
+    return value
+
+
+def analyze(
+    recording: Recording,
+    *,
+    hypnogram: Hypnogram | str | os.PathLike[str] | None = None,
+    events: Iterable[str | os.PathLike[str] | pd.DataFrame] | None = None,
+    params: AnalysisParams | None = None,
+    staging: str = "auto",
+    progress: Callable[[str], None] | None = None,
+) -> NightResult:
+    """Analyse one night: legs (LM, PLM), every other muscle, REM atonia, morning.
+
+    Parameters
+    ----------
+    recording : Recording
+        From :func:`read` (or ``Recording.from_arrays``).
+    hypnogram : Hypnogram, path or None
+        A hypnogram, or a file holding one (CSV/text, EDF+, NSRR XML, RemLogic).
+        When None, the recording's own stage annotations are used, else the night
+        is staged automatically (``staging="auto"``, needs ``somnomotor[staging]``)
+        or left unstaged (``staging="none"``: indices per hour of recording).
+    events : iterable of paths or DataFrames
+        Scored arousals and respiratory events (EDF+, NSRR XML, CSV, RemLogic).
+    params : AnalysisParams
+        Every scorer's parameters; defaults when None.
+
+    Returns
+    -------
+    NightResult
+        ``.events`` (events table), ``.summary`` (the ``summary.json`` dict).
+
+    Examples
+    --------
+    >>> result = somnomotor.analyze(somnomotor.read("night.edf"))   # doctest: +SKIP
+    >>> result.summary["plms_index"]                                # doctest: +SKIP
+    23.4
+    """
+    from .detect.legs import detect_leg_movements
+    from .score.legs import score_leg_movements
+    from .score.muscles import score_muscles
+    from .staging import resolve_hypnogram, sleep_statistics
+
+    say = progress or (lambda _msg: None)
+    params = params or AnalysisParams.defaults()
+    if staging not in ("auto", "none"):
+        raise ParameterError(f"staging must be 'auto' or 'none', not {staging!r}")
+    warnings: list[str] = list(recording.warnings)
+
+    say("reading scorings")
+    scored, scored_warnings = _collect_scored(recording, events)
+    warnings += scored_warnings
+
+    say("sleep stages")
+    if isinstance(hypnogram, Hypnogram):
+        hyp = hypnogram.fit_to(recording.duration)
+    else:
+        hyp = resolve_hypnogram(recording, hypnogram_path=hypnogram, staging=staging)
+    warnings += list(hyp.warnings)
+    stats = sleep_statistics(hyp)
+
+    say("ECG R peaks")
+    r_peaks, ecg_label = _r_peaks(recording)
+
+    say("leg movements")
+    lms, leg_quality = detect_leg_movements(recording, params["leg_detection"], r_peaks=r_peaks)
+    legs = score_leg_movements(lms, hypnogram=hyp, scored_events=scored,
+                               recording_duration=recording.duration, params=params["legs"])
+
+    say("every other muscle")
+    muscles = score_muscles(recording, hyp, scored_events=scored, params=params["muscles"],
+                            r_peaks=r_peaks)
+
+    events_table = concat_events([legs.events, muscles.events])
+    summary: dict[str, Any] = {}
+    summary.update({k: v for k, v in stats.items() if not isinstance(v, Mapping | list)})
+    summary.update(legs.summary)
+    summary.update(muscles.summary)
+    summary["recording_duration_h"] = recording.duration / 3600.0
+    summary["provenance"] = {
+        "software_version": __version__,
+        "input_sha256": recording.sha256(),
+        "input_file": recording.path.name if recording.path else None,
+        "parameters": params.to_dict(),
+        "parameters_digest": params.digest(),
+        "hypnogram_source": hyp.source,
+        "ecg_channel": ecg_label,
+    }
+    summary["warnings"] = warnings
+    summary = _json_clean(summary)
+
+    channels = pd.DataFrame([
+        {"label": c.label, "kind": c.kind, "muscle": c.muscle, "side": c.side,
+         "region": c.region, "fs": c.fs, "unit": c.unit}
+        for c in recording.channels if c.kind != "annotation"
+    ])
+    quality = pd.concat([q for q in (leg_quality, muscles.quality) if len(q)],
+                        ignore_index=True) if (len(leg_quality) or len(muscles.quality)) \
+        else pd.DataFrame()
+    return NightResult(
+        events=events_table,
+        summary=summary,
+        hypnogram=hyp,
+        channels=channels,
+        quality=quality,
+        details={"sleep": stats, "legs": legs.details, "muscles": muscles.details,
+                 "r_peaks_count": 0 if r_peaks is None else int(len(r_peaks))},
+        warnings=warnings,
+        recording_path=str(recording.path) if recording.path else None,
+        recording_start=recording.start.isoformat() if recording.start else None,
+        recording_duration=recording.duration,
+    )
+
+
+def write_outputs(result: NightResult, out_dir: str | os.PathLike[str], *,
+                  recording: Recording | None = None, report: bool = True) -> dict[str, Path]:
+    """Write events.csv, summary.json, report.html, scored.edf and scored.xml to ``out_dir``.
+
+    Each file is written whole or not at all (temporary name, then rename).
+    """
+    from ._atomic import atomic_write
+    from .events import write_events_csv
+    from .export import write_nsrr_xml, write_scored_edf
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / name for name in
+             ("events.csv", "summary.json", "report.html", "scored.edf", "scored.xml")}
+    write_events_csv(result.events, paths["events.csv"])
+    with atomic_write(paths["summary.json"], "w", encoding="utf-8") as fh:
+        json.dump(result.summary, fh, indent=2, allow_nan=False)
+        fh.write("\n")
+    start = recording.start if recording is not None else None
+    write_scored_edf(result.events, paths["scored.edf"], start=start,
+                     duration=result.recording_duration, hypnogram=result.hypnogram)
+    write_nsrr_xml(result.events, paths["scored.xml"], hypnogram=result.hypnogram,
+                   duration=result.recording_duration)
+    if report:
+        from .report import write_report
+
+        write_report(result, paths["report.html"], recording=recording)
+    else:
+        del paths["report.html"]
+    return paths

@@ -1,0 +1,39 @@
+"""The command line's promises (interfaces.md): --help, exit 2 on bad usage,
+exit 1 with one line on standard error for a user's problem."""
+
+import pytest
+
+from somnomotor.cli import main
+from somnomotor.errors import MissingExtraError, SomnomotorError
+
+
+def test_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "analyze" in capsys.readouterr().out
+
+
+def test_unknown_option_is_bad_usage_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "--no-such-option"])
+    assert exc.value.code == 2
+
+
+def test_user_error_is_one_line_naming_the_file(tmp_path, capsys):
+    broken = tmp_path / "broken.edf"
+    broken.write_bytes(b"0       not an edf at all")
+    assert main(["analyze", str(broken), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "broken.edf" in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
+def test_error_message_names_path_and_problem():
+    e = SomnomotorError("channel 'LAT' has sampling rate 0 in its header", "night3.edf")
+    assert str(e) == "night3.edf: channel 'LAT' has sampling rate 0 in its header"
+
+
+def test_missing_extra_names_the_extra():
+    e = MissingExtraError("staging", "automatic sleep staging", "yasa")
+    assert "somnomotor[staging]" in str(e) and "yasa" in str(e)
