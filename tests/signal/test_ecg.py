@@ -1,0 +1,174 @@
+"""R-peak detection, ECG template subtraction and the residual-ECG figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from somnomotor.signal.ecg import (
+    detect_r_peaks,
+    find_r_peaks_in_emg,
+    remove_ecg,
+    residual_ecg,
+)
+
+
+def _beat_times(duration: float, rng: np.random.Generator, bpm: float = 66.0) -> np.ndarray:
+    rr = 60.0 / bpm * (1 + 0.06 * np.sin(np.arange(int(duration * bpm / 60) + 5) / 7.0))
+    rr = rr * (1 + 0.02 * rng.standard_normal(rr.size))
+    t = 0.7 + np.cumsum(rr)
+    return t[t < duration - 0.7]
+
+
+def _pqrst(t_rel: np.ndarray) -> np.ndarray:
+    """A QRS-T complex (mV-ish shape, unit R height) as a sum of Gaussians, t in s."""
+    def g(mu: float, sd: float, a: float) -> np.ndarray:
+        return a * np.exp(-0.5 * ((t_rel - mu) / sd) ** 2)
+
+    return (g(-0.16, 0.025, 0.12) + g(-0.025, 0.008, -0.15) + g(0.0, 0.010, 1.0)
+            + g(0.028, 0.010, -0.25) + g(0.25, 0.045, 0.3))
+
+
+def _cardiac(n: int, fs: float, beats: np.ndarray, amp: np.ndarray | float) -> np.ndarray:
+    t = np.arange(n) / fs
+    out = np.zeros(n)
+    amp = np.broadcast_to(np.asarray(amp, dtype=float), beats.shape)
+    for b, a in zip(beats, amp, strict=True):  # builder only: a few hundred beats
+        i0, i1 = int((b - 0.4) * fs), int((b + 0.6) * fs)
+        out[i0:i1] += a * _pqrst(t[i0:i1] - b)
+    return out
+
+
+def _bandpass(x: np.ndarray, fs: float) -> np.ndarray:
+    sos = signal.butter(4, [10, 100], btype="bandpass", fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, x)
+
+
+def _bursts(n: int, fs: float, onsets: np.ndarray, dur: float, amp: float,
+            rng: np.random.Generator) -> np.ndarray:
+    """Muscle bursts: band-limited noise (30–150 Hz) under a Hann window, peak ≈ amp µV."""
+    out = np.zeros(n)
+    sos = signal.butter(4, [30, 150], btype="bandpass", fs=fs, output="sos")
+    m = int(dur * fs)
+    for o in onsets:
+        z = signal.sosfilt(sos, rng.standard_normal(m + 200))[200:]
+        z = z / np.std(z) * amp / 2.5
+        out[int(o * fs):int(o * fs) + m] += z * np.hanning(m)
+    return out
+
+
+@pytest.fixture(scope="module")
+def night():
+    rng = np.random.default_rng(3)
+    duration, fs_ecg, fs = 300.0, 256.0, 512.0
+    beats = _beat_times(duration, rng)
+    ecg = 1000.0 * _cardiac(int(duration * fs_ecg), fs_ecg, beats, 1.0)
+    ecg += 20 * rng.standard_normal(ecg.size)
+    n = int(duration * fs)
+    burst_onsets = np.sort(rng.uniform(2, duration - 3, 60))
+    # Half the bursts start right on a beat: they must survive subtraction.
+    burst_onsets[::2] = beats[np.searchsorted(beats, burst_onsets[::2]).clip(0, beats.size - 1)] - 0.02
+    amp_beat = 250.0 * (1 + 0.3 * np.sin(beats / 40.0))  # slowly varying artefact size
+    artefact = _cardiac(n, fs, beats, amp_beat)
+    muscle = _bursts(n, fs, burst_onsets, 0.12, 50.0, rng)
+    trunk = artefact + muscle + 2.0 * rng.standard_normal(n)
+    return dict(beats=beats, ecg=ecg.astype(np.float32), fs_ecg=fs_ecg, fs=fs,
+                trunk=_bandpass(trunk, fs).astype(np.float32),
+                muscle=_bandpass(muscle, fs).astype(np.float32),
+                burst_onsets=burst_onsets)
+
+
+def _match(found: np.ndarray, truth: np.ndarray, tol: float) -> tuple[int, float]:
+    d = np.abs(found[:, None] - truth[None, :])
+    hits = int(np.sum(d.min(axis=0) <= tol))
+    return hits, float(np.max(d.min(axis=1)))
+
+
+def test_detect_r_peaks_finds_every_beat_within_5_ms(night):
+    peaks = detect_r_peaks(night["ecg"], night["fs_ecg"])
+    hits, worst = _match(peaks, night["beats"], 0.005)
+    assert peaks.size == night["beats"].size
+    assert hits == night["beats"].size and worst < 0.005
+
+
+def test_detect_r_peaks_handles_inverted_polarity(night):
+    peaks = detect_r_peaks(-night["ecg"], night["fs_ecg"])
+    hits, _ = _match(peaks, night["beats"], 0.03)
+    assert hits >= night["beats"].size - 1 and peaks.size <= night["beats"].size + 1
+
+
+def test_detect_r_peaks_yields_no_beats_inside_a_gap(night):
+    ecg = night["ecg"].copy()
+    fs = night["fs_ecg"]
+    ecg[int(100 * fs):int(140 * fs)] = np.nan
+    peaks = detect_r_peaks(ecg, fs)
+    assert not np.any((peaks > 100.05) & (peaks < 139.95))
+    outside = night["beats"][(night["beats"] < 99.5) | (night["beats"] > 140.5)]
+    hits, _ = _match(peaks, outside, 0.01)
+    assert hits >= outside.size - 2
+
+
+def test_detect_r_peaks_on_flat_or_short_input_returns_empty():
+    assert detect_r_peaks(np.zeros(10_000, np.float32), 256.0).size == 0
+    assert detect_r_peaks(np.ones(100, np.float32), 256.0).size == 0
+
+
+def test_remove_ecg_shrinks_beat_locked_artefact_tenfold(night):
+    peaks = detect_r_peaks(night["ecg"], night["fs_ecg"])
+    before = residual_ecg(night["trunk"], night["fs"], peaks)
+    clean = remove_ecg(night["trunk"], night["fs"], peaks)
+    after = residual_ecg(clean, night["fs"], peaks)
+    assert before > 20.0  # the artefact is large (hundreds of µV peak)
+    assert after < 0.1 * before
+    assert clean.dtype == np.float32 and clean.shape == night["trunk"].shape
+
+
+def test_remove_ecg_keeps_bursts_that_coincide_with_beats(night):
+    """A median-based template must not absorb a muscle burst that lands on a beat."""
+    peaks = detect_r_peaks(night["ecg"], night["fs_ecg"])
+    clean = remove_ecg(night["trunk"], night["fs"], peaks)
+    fs = night["fs"]
+    kept = []
+    for o in night["burst_onsets"][::2]:  # the on-beat ones
+        sl = slice(int(o * fs), int((o + 0.12) * fs))
+        kept.append(np.sqrt(np.mean(clean[sl] ** 2)) / np.sqrt(np.mean(night["muscle"][sl] ** 2)))
+    kept = np.array(kept)
+    assert np.median(kept) > 0.85 and np.median(kept) < 1.3
+
+
+def test_remove_ecg_keeps_nan_as_nan(night):
+    x = night["trunk"].copy()
+    x[1000:2000] = np.nan
+    peaks = detect_r_peaks(night["ecg"], night["fs_ecg"])
+    clean = remove_ecg(x, night["fs"], peaks)
+    assert np.isnan(clean[1000:2000]).all() and np.isfinite(clean[3000:]).all()
+
+
+def test_remove_ecg_without_beats_returns_the_signal(night):
+    clean = remove_ecg(night["trunk"], night["fs"], np.zeros(0))
+    np.testing.assert_array_equal(clean, night["trunk"])
+
+
+def test_residual_ecg_is_nan_without_beats(night):
+    assert np.isnan(residual_ecg(night["trunk"], night["fs"], None))
+
+
+def test_find_r_peaks_in_emg_recovers_beats_from_trunk_channel(night):
+    peaks, note = find_r_peaks_in_emg(night["trunk"], night["fs"])
+    assert peaks is not None and "detected from this channel" in note
+    hits, _ = _match(peaks, night["beats"], 0.01)
+    assert hits >= 0.9 * night["beats"].size
+    clean = remove_ecg(night["trunk"], night["fs"], peaks)
+    assert residual_ecg(clean, night["fs"], night["beats"]) < 0.15 * residual_ecg(
+        night["trunk"], night["fs"], night["beats"])
+
+
+def test_find_r_peaks_in_emg_says_so_when_no_heartbeat(night):
+    rng = np.random.default_rng(1)
+    fs = night["fs"]
+    noise = _bandpass(rng.standard_normal(int(120 * fs)) * 3, fs).astype(np.float32)
+    noise += _bandpass(_bursts(noise.size, fs, rng.uniform(1, 118, 80), 0.2, 60, rng), fs
+                       ).astype(np.float32)
+    peaks, note = find_r_peaks_in_emg(noise, fs)
+    assert peaks is None and "not removed" in note
