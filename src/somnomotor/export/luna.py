@@ -1,0 +1,66 @@
+"""Luna ``.annot``: the events as Luna's tab-separated interval annotations.
+
+Layout (Luna's documented ``.annot`` format): ``#`` header lines declare each
+class and its meta-data fields with types; then one row per event with the six
+tab-separated columns ``class instance channel start stop meta``.  Times are
+seconds from the EDF start (Luna accepts decimal seconds), ``stop`` is
+``start + duration``; a missing value is ``.``; meta-data are ``key=value``
+pairs joined by ``|``.
+
+Classes are the events-table kinds (``lm``, ``plm``, ``myoclonus`` …); the
+instance is the side (or ``.``); the channel is the source channel label.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from .._atomic import atomic_write
+from ..events import make_events
+from ._vocab import KIND_TEXT
+
+_META_FIELDS = ("muscle[txt]", "stage[txt]", "amplitude_uv[num]", "series[int]",
+                "arousal[yesno]", "respiratory[yesno]")
+
+
+def _clean(values: pd.Series) -> pd.Series:
+    s = values.astype(str).str.replace(r"[\t\n|=]", "_", regex=True)
+    return s.where(s != "", ".")
+
+
+def luna_annot_text(events: pd.DataFrame) -> str:
+    """The ``.annot`` file contents for an events table (see the module docstring)."""
+    ev = make_events(events)
+    lines = [f"# {kind} | {KIND_TEXT[kind]} (somnomotor) | {' '.join(_META_FIELDS)}"
+             for kind in KIND_TEXT if kind in set(ev["kind"])]
+    lines.append("class\tinstance\tchannel\tstart\tstop\tmeta")
+    if len(ev):
+        onset = ev["onset"].to_numpy(dtype=float)
+        stop = onset + ev["duration"].to_numpy(dtype=float)
+        amp = ev["amplitude_uv"].to_numpy(dtype=float)
+        amp_txt = np.where(np.isfinite(amp), np.char.mod("%.3f", np.nan_to_num(amp)), ".")
+        series = ev["series"].astype("object").where(ev["series"].notna(), ".").astype(str)
+        meta = ("muscle=" + _clean(ev["muscle"]) + "|stage=" + _clean(ev["stage"])
+                + "|amplitude_uv=" + pd.Series(amp_txt, index=ev.index)
+                + "|series=" + series
+                + "|arousal=" + np.where(ev["arousal"], "yes", "no")
+                + "|respiratory=" + np.where(ev["respiratory"], "yes", "no"))
+        body = (ev["kind"] + "\t" + _clean(ev["side"]) + "\t" + _clean(ev["channel"]) + "\t"
+                + pd.Series(np.char.mod("%.6f", onset), index=ev.index) + "\t"
+                + pd.Series(np.char.mod("%.6f", stop), index=ev.index) + "\t" + meta)
+        lines.extend(body.tolist())
+    return "\n".join(lines) + "\n"
+
+
+def write_luna_annot(events: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write the events table as a Luna ``.annot`` file (whole or not at all).
+
+    Examples
+    --------
+    >>> write_luna_annot(result.events, "out/night.annot")  # doctest: +SKIP
+    """
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(luna_annot_text(events))
