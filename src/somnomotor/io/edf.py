@@ -1,0 +1,526 @@
+"""Read EDF, EDF+ (C and D), BDF and BDF+ recordings lazily, read-only.
+
+The header is checked field by field before anything else happens, so a broken
+file gets one clear :class:`~somnomotor.errors.RecordingError` naming the file
+and the field.  edfio decodes the start date and the EDF+ annotation lists
+(TALs); the data records are mapped read-only with :class:`numpy.memmap` and
+decoded one channel and one window at a time, so reading one channel never
+loads the others and reading a window touches only its data records.  The same
+path serves EDF (16-bit) and BDF (24-bit: decoded from a strided byte view,
+without reading the other channels).
+
+EDF+D: each data record is placed at its true onset, read from the
+time-keeping annotation of the record; samples between records are NaN and the
+gaps are listed in :attr:`Recording.gaps`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import warnings
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..errors import RecordingError
+from ..recording import ChannelInfo, Gap, Recording
+
+# -- header layout (EDF spec, https://www.edfplus.info/specs/edf.html) --------------
+_MAIN_FIELDS: tuple[tuple[str, int, str], ...] = (
+    ("version", 8, "version"),
+    ("patient", 80, "local patient identification"),
+    ("recording", 80, "local recording identification"),
+    ("startdate", 8, "start date"),
+    ("starttime", 8, "start time"),
+    ("header_bytes", 8, "number of bytes in header"),
+    ("reserved", 44, "reserved"),
+    ("n_records", 8, "number of data records"),
+    ("record_duration", 8, "duration of a data record"),
+    ("n_signals", 4, "number of signals"),
+)
+_SIGNAL_FIELDS: tuple[tuple[str, int, str], ...] = (
+    ("label", 16, "label"),
+    ("transducer", 80, "transducer type"),
+    ("unit", 8, "physical dimension"),
+    ("physical_min", 8, "physical minimum"),
+    ("physical_max", 8, "physical maximum"),
+    ("digital_min", 8, "digital minimum"),
+    ("digital_max", 8, "digital maximum"),
+    ("prefilter", 80, "prefiltering"),
+    ("samples_per_record", 8, "number of samples in each data record"),
+    ("reserved", 32, "reserved"),
+)
+_MAIN_HEADER_BYTES = 256
+_SIGNAL_HEADER_BYTES = 256
+_BDF_MAGIC = b"\xffBIOSEMI"
+_ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
+
+#: Physical dimension (lower case) → factor to µV.
+UNIT_TO_UV: dict[str, float] = {
+    "uv": 1.0, "µv": 1.0, "μv": 1.0, "microvolt": 1.0, "microvolts": 1.0,
+    "mv": 1e3, "millivolt": 1e3, "millivolts": 1e3,
+    "v": 1e6, "volt": 1e6, "volts": 1e6,
+    "nv": 1e-3, "nanovolt": 1e-3, "nanovolts": 1e-3,
+}
+
+#: Time-keeping tolerance (s): record onsets closer than this to contiguous are contiguous.
+_CONTIGUITY_TOL_S = 1e-6
+
+
+class _Signal(NamedTuple):
+    label: str
+    transducer: str
+    unit: str
+    physical_min: float
+    physical_max: float
+    digital_min: int
+    digital_max: int
+    prefilter: str
+    samples_per_record: int
+    is_annotation: bool
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Everything the header promises, checked against the file size."""
+
+    path: Path
+    bdf: bool
+    plus: str  # "", "C" or "D"
+    header: dict[str, str]
+    header_bytes: int
+    n_records: int
+    record_duration: float
+    signals: tuple[_Signal, ...]
+    file_size: int
+
+    @property
+    def bytes_per_sample(self) -> int:
+        return 3 if self.bdf else 2
+
+    @property
+    def samples_per_record(self) -> int:
+        return sum(s.samples_per_record for s in self.signals)
+
+    @property
+    def record_bytes(self) -> int:
+        return self.samples_per_record * self.bytes_per_sample
+
+    def sample_offsets(self) -> np.ndarray:
+        lens = np.array([s.samples_per_record for s in self.signals], dtype=np.int64)
+        return np.concatenate([[0], np.cumsum(lens)])
+
+    @property
+    def file_type(self) -> str:
+        base = "BDF" if self.bdf else "EDF"
+        return f"{base}+{self.plus}" if self.plus else base
+
+
+def _fail(path: Path, problem: str) -> RecordingError:
+    return RecordingError(problem, path)
+
+
+def _decode_fields(path: Path, raw: bytes, fields: tuple[tuple[str, int, str], ...],
+                   count: int, skip_first_byte: bool = False) -> list[dict[str, str]]:
+    """Split a header block into ASCII strings per field (and per signal)."""
+    out: list[dict[str, str]] = [{} for _ in range(count)]
+    pos = 0
+    for name, width, words in fields:
+        for i in range(count):
+            chunk = raw[pos:pos + width]
+            pos += width
+            check = chunk[1:] if (skip_first_byte and name == "version") else chunk
+            if any(b > 127 for b in check):
+                where = f"signal {i + 1} " if fields is _SIGNAL_FIELDS else ""
+                raise _fail(path, f"header field '{words}' {where}holds non-ASCII bytes "
+                                  f"({chunk!r}); EDF/BDF headers must be plain ASCII")
+            out[i][name] = chunk.decode("ascii", errors="replace").strip()
+    return out
+
+
+def _number(path: Path, text: str, words: str, kind: type, label: str = "") -> float:
+    where = f"channel '{label}': " if label else ""
+    try:
+        value = kind(text)
+    except ValueError:
+        raise _fail(path, f"{where}header field '{words}' is not a number ({text!r})") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(path, f"{where}header field '{words}' is not a finite number ({text!r})")
+    return value
+
+
+def _read_layout(path: Path) -> _Layout:
+    """Read and check the header; every lie or inconsistency is a RecordingError."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:  # read-only, never written
+            main = fh.read(_MAIN_HEADER_BYTES)
+            if len(main) < _MAIN_HEADER_BYTES:
+                raise _fail(path, f"file is too short to be EDF/BDF ({len(main)} bytes; "
+                                  f"the header alone needs {_MAIN_HEADER_BYTES})")
+            bdf = main.startswith(_BDF_MAGIC)
+            if not bdf and not main.startswith(b"0       "):
+                if main.startswith(b"GDF"):
+                    raise _fail(path, "is a GDF file; only EDF, EDF+, BDF and BDF+ are read")
+                raise _fail(path, f"not an EDF or BDF file (the version field is "
+                                  f"{main[:8]!r}, expected '0' or '\\xffBIOSEMI')")
+            head = _decode_fields(path, main, _MAIN_FIELDS, 1, skip_first_byte=bdf)[0]
+            ns = int(_number(path, head["n_signals"], "number of signals", int))
+            if ns < 1:
+                raise _fail(path, f"header says the file holds {ns} signals")
+            sig_raw = fh.read(_SIGNAL_HEADER_BYTES * ns)
+    except FileNotFoundError:
+        raise RecordingError("file not found", path) from None
+    except IsADirectoryError:
+        raise RecordingError("is a folder, not a recording file", path) from None
+    except PermissionError:
+        raise RecordingError("permission denied when opening the file", path) from None
+    expected_hdr = _MAIN_HEADER_BYTES + _SIGNAL_HEADER_BYTES * ns
+    if len(sig_raw) < _SIGNAL_HEADER_BYTES * ns:
+        raise _fail(path, f"file is truncated inside its header ({size} bytes; the header of "
+                          f"{ns} signals needs {expected_hdr})")
+    header_bytes = int(_number(path, head["header_bytes"], "number of bytes in header", int))
+    if header_bytes != expected_hdr:
+        raise _fail(path, f"header field 'number of bytes in header' says {header_bytes} but "
+                          f"{ns} signals need {expected_hdr} (256 × (signals + 1))")
+    n_records = int(_number(path, head["n_records"], "number of data records", int))
+    record_duration = float(_number(path, head["record_duration"],
+                                    "duration of a data record", float))
+    if record_duration < 0:
+        raise _fail(path, f"data-record duration is negative ({record_duration} s)")
+    reserved = head["reserved"]
+    plus = ""
+    for tag in ("EDF+C", "EDF+D", "BDF+C", "BDF+D"):
+        if reserved.startswith(tag):
+            plus = tag[-1]
+
+    signals: list[_Signal] = []
+    for s in _decode_fields(path, sig_raw, _SIGNAL_FIELDS, ns):
+        label = s["label"]
+        is_ann = label in _ANNOTATION_LABELS
+        spr = int(_number(path, s["samples_per_record"], "number of samples in each data record",
+                          int, label))
+        pmin = _number(path, s["physical_min"], "physical minimum", float, label)
+        pmax = _number(path, s["physical_max"], "physical maximum", float, label)
+        dmin = int(_number(path, s["digital_min"], "digital minimum", int, label))
+        dmax = int(_number(path, s["digital_max"], "digital maximum", int, label))
+        if spr < 0:
+            raise _fail(path, f"channel '{label}' has {spr} samples per data record")
+        if not is_ann:
+            if spr == 0:
+                raise _fail(path, f"channel '{label}' has sampling rate 0 in its header "
+                                  "(0 samples per data record)")
+            if record_duration == 0:
+                raise _fail(path, f"data-record duration is 0 s, so channel '{label}' has no "
+                                  "sampling rate")
+            if pmin == pmax:
+                raise _fail(path, f"channel '{label}': physical minimum equals physical maximum "
+                                  f"({pmin:g}), so its samples cannot be scaled")
+            if dmin >= dmax:
+                raise _fail(path, f"channel '{label}': digital minimum ({dmin}) is not below "
+                                  f"digital maximum ({dmax})")
+        signals.append(_Signal(label, s["transducer"], s["unit"], float(pmin), float(pmax), dmin,
+                               dmax, s["prefilter"], spr, is_ann))
+
+    layout = _Layout(path=path, bdf=bdf, plus=plus, header=dict(head), header_bytes=header_bytes,
+                     n_records=n_records, record_duration=record_duration,
+                     signals=tuple(signals), file_size=size)
+    return _check_size(layout)
+
+
+def _check_size(layout: _Layout) -> _Layout:
+    path, rb = layout.path, layout.record_bytes
+    data = layout.file_size - layout.header_bytes
+    if rb == 0:
+        raise _fail(path, "header says each data record holds 0 samples")
+    held, extra = divmod(data, rb)
+    n = layout.n_records
+    if n == 0:
+        raise _fail(path, "header says the file holds zero data records (no signal data)")
+    if n == -1:  # allowed while recording; the file size decides
+        if held == 0:
+            raise _fail(path, "the file holds no complete data record")
+        return replace(layout, n_records=held)
+    if n < -1:
+        raise _fail(path, f"header field 'number of data records' is {n}")
+    if held < n:
+        missing = n * rb - data
+        raise _fail(path, f"file is truncated: the header promises {n} data records of {rb} "
+                          f"bytes but only {held} complete record(s) are present "
+                          f"({missing} bytes missing)")
+    if held > n or extra:
+        raise _fail(path, f"header fields do not match the file size: {n} data records of {rb} "
+                          f"bytes (from the samples per record) need {n * rb} data bytes, but "
+                          f"the file holds {data}")
+    return layout
+
+
+# -- time keeping and annotations ------------------------------------------------------
+def _parse_tals(raw: bytes) -> list[tuple[float, float | None, str]]:
+    """One data record of an annotation signal → (onset, duration, text) list (edfio)."""
+    from edfio.edf_annotations import _EdfAnnotationsDataRecord
+
+    try:
+        record = _EdfAnnotationsDataRecord.from_bytes(raw)
+    except UnicodeDecodeError:
+        record = _EdfAnnotationsDataRecord.from_bytes(raw.decode("latin-1").encode("utf-8"))
+    return [(a.onset, a.duration, a.text) for a in record.annotations]
+
+
+def _read_annotations(layout: _Layout, mm: np.ndarray
+                      ) -> tuple[np.ndarray | None, list[tuple[float, float | None, str]]]:
+    """(record onsets from the time-keeping TALs or None, all other annotations)."""
+    offsets = layout.sample_offsets() * layout.bytes_per_sample
+    onsets: list[float] = []
+    annotations: list[tuple[float, float | None, str]] = []
+    first = True
+    for k, sig in enumerate(layout.signals):
+        if not sig.is_annotation:
+            continue
+        block = np.ascontiguousarray(mm[:, offsets[k]:offsets[k + 1]])
+        for r in range(block.shape[0]):
+            try:
+                tals = _parse_tals(block[r].tobytes())
+            except ValueError:
+                raise _fail(layout.path, f"data record {r + 1} of '{sig.label}' holds no valid "
+                                         "EDF+ annotation list") from None
+            if first:
+                if not tals or tals[0][2] != "":
+                    raise _fail(layout.path, f"data record {r + 1} lacks its time-keeping "
+                                             "annotation (EDF+ requires one per record)")
+                onsets.append(tals[0][0])
+                tals = tals[1:]
+            annotations.extend(t for t in tals if t[2] != "")
+        first = False
+    return (np.asarray(onsets, dtype=np.float64) if onsets else None), annotations
+
+
+def _segments(layout: _Layout, onsets: np.ndarray) -> tuple[np.ndarray, list[Gap]]:
+    """Runs of contiguous records: array of (first record, end record) and the gaps (s)."""
+    T = layout.record_duration
+    step = np.diff(onsets)
+    if np.any(step < T - _CONTIGUITY_TOL_S):
+        r = int(np.flatnonzero(step < T - _CONTIGUITY_TOL_S)[0]) + 1
+        raise _fail(layout.path, f"data record {r + 1} starts at {onsets[r]:.6g} s, before the "
+                                 f"previous record ends ({onsets[r - 1] + T:.6g} s)")
+    breaks = np.flatnonzero(step > T + _CONTIGUITY_TOL_S) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [onsets.size]])
+    gaps = [Gap(onset=float(onsets[e - 1] + T), duration=float(onsets[e] - onsets[e - 1] - T))
+            for e in ends[:-1]]
+    return np.stack([starts, ends], axis=1), gaps
+
+
+# -- the sample reader -------------------------------------------------------------
+class _SampleReader:
+    """Decodes samples [i0, i1) of one channel, in µV, from the mapped data records."""
+
+    def __init__(self, layout: _Layout, mm: np.ndarray, ordinary: list[int], scales: list[float],
+                 onsets: np.ndarray, segments: np.ndarray, gappy: bool) -> None:
+        self._layout = layout
+        self._ordinary = ordinary
+        self._mm = mm
+        self._offsets = layout.sample_offsets()
+        self._onsets = onsets
+        self._segments = segments
+        self._gappy = gappy
+        self._gain: list[tuple[np.float32, np.float32]] = []
+        for k, scale in zip(ordinary, scales, strict=True):
+            s = layout.signals[k]
+            gain = (s.physical_max - s.physical_min) / (s.digital_max - s.digital_min)
+            offset = s.physical_min - gain * s.digital_min
+            self._gain.append((np.float32(gain * scale), np.float32(offset * scale)))
+
+    def _digital(self, k: int, r0: int, r1: int) -> np.ndarray:
+        """Digital samples of signal ``k`` in records [r0, r1): only those bytes are read."""
+        bps = self._layout.bytes_per_sample
+        b0, b1 = self._offsets[k] * bps, self._offsets[k + 1] * bps
+        block = np.ascontiguousarray(self._mm[r0:r1, b0:b1])
+        if bps == 2:
+            return block.view("<i2").reshape(-1)
+        b = block.reshape(-1, 3).astype(np.int32)
+        value = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+        return (value << 8) >> 8  # sign-extend the 24-bit two's complement
+
+    def __call__(self, index: int, i0: int, i1: int) -> np.ndarray:
+        k = self._ordinary[index]
+        spr = self._layout.signals[k].samples_per_record
+        gain, offset = self._gain[index]
+        fs = spr / self._layout.record_duration
+        out = np.full(i1 - i0, np.nan, dtype=np.float32) if self._gappy else None
+        for first, end in self._segments:
+            k0 = int(round(self._onsets[first] * fs))
+            k1 = k0 + (end - first) * spr
+            lo, hi = max(i0, k0), min(i1, k1)
+            if lo >= hi:
+                continue
+            r0 = first + (lo - k0) // spr
+            r1 = first + -(-(hi - k0) // spr)
+            skip = lo - k0 - (r0 - first) * spr
+            digital = self._digital(k, r0, r1)[skip:skip + hi - lo]
+            values = digital.astype(np.float32)
+            values *= gain
+            values += offset
+            if out is None:
+                return values
+            out[lo - i0:hi - i0] = values
+        if out is None:  # window outside the data
+            return np.full(i1 - i0, np.nan, dtype=np.float32)
+        return out
+
+
+# -- header values ------------------------------------------------------------------
+def _start_datetime(layout: _Layout, header_raw: bytes, warnings_out: list[str]
+                    ) -> _dt.datetime | None:
+    """Start date (edfio: EDF+ 'Startdate' field, 1985–2084 rule) and time (hh.mm.ss)."""
+    import edfio
+
+    h = layout.header
+    try:
+        hh, mm_, ss = (int(x) for x in h["starttime"].split("."))
+        start_time = _dt.time(hh, mm_, ss)
+    except ValueError:
+        warnings_out.append(f"start time {h['starttime']!r} is not a valid hh.mm.ss time; "
+                            "clock times cannot be aligned")
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = (edfio.read_bdf(header_raw) if layout.bdf
+                      else edfio.read_edf(header_raw, lazy_load_data=False))
+            start_date = parsed.startdate
+    except Exception:  # noqa: BLE001 - edfio's messages vary; ours is below
+        warnings_out.append(f"start date {h['startdate']!r} is not a valid date; "
+                            "clock times cannot be aligned")
+        return None
+    return _dt.datetime.combine(start_date, start_time)
+
+
+def _unit_scale(sig: _Signal, warnings_out: list[str]) -> tuple[float, float]:
+    """(factor applied, factor recorded: nan when the unit was not a known voltage)."""
+    unit = sig.unit.strip()
+    factor = UNIT_TO_UV.get(unit.lower())
+    if factor is not None:
+        return factor, factor
+    if unit:
+        warnings_out.append(f"channel '{sig.label}' has unit '{unit}', not a known voltage; "
+                            "its values are kept as stored (assumed µV)")
+    else:
+        warnings_out.append(f"channel '{sig.label}' has no unit in its header; µV assumed")
+    return 1.0, float("nan")
+
+
+def read_recording(path: str | os.PathLike[str], *,
+                   montage: str | os.PathLike[str] | None = None) -> Recording:
+    """Open an EDF/EDF+/BDF/BDF+ recording lazily and read-only.
+
+    The header is checked and the annotations are read; signals are read on
+    demand with :meth:`Recording.read` as float32 µV (V, mV and nV converted;
+    a missing or unknown unit is kept as stored, with a warning in
+    ``recording.warnings`` and ``scale_to_uv`` NaN).  In EDF+D files samples
+    inside gaps are NaN and ``recording.gaps`` lists the gaps (s).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The recording file.
+    montage : str or path-like, optional
+        A TOML montage file overriding the channel kinds inferred from labels.
+
+    Returns
+    -------
+    Recording
+        Times are seconds from the first data record; ``start`` is its clock time.
+
+    Raises
+    ------
+    RecordingError
+        The file is not EDF/BDF, or its header is inconsistent (truncated, lying
+        record counts or sizes, physical min = max, digital min ≥ max, zero
+        records, sampling rate 0, non-ASCII header).
+
+    Examples
+    --------
+    >>> rec = read_recording("night.edf")                # doctest: +SKIP
+    >>> rec.read("LAT", start=3600, stop=3630).shape     # doctest: +SKIP
+    (15360,)
+    """
+    path = Path(path)
+    layout = _read_layout(path)
+    warn: list[str] = []
+    with open(path, "rb") as fh:  # the header and the first data record, for edfio
+        header_raw = fh.read(layout.header_bytes + layout.record_bytes)
+    start = _start_datetime(layout, header_raw, warn)
+
+    ordinary = [k for k, s in enumerate(layout.signals) if not s.is_annotation]
+    scales = [_unit_scale(layout.signals[k], warn) for k in ordinary]
+    # Read-only mapping: nothing is read until a channel's bytes are touched.
+    mm = np.memmap(path, dtype=np.uint8, mode="r", offset=layout.header_bytes,
+                   shape=(layout.n_records, layout.record_bytes))
+    T = layout.record_duration
+    has_annotations = any(s.is_annotation for s in layout.signals)
+    raw_onsets, annotations = (_read_annotations(layout, mm) if has_annotations
+                               else (None, []))
+    t0 = 0.0
+    if raw_onsets is not None and T > 0:
+        t0 = float(raw_onsets[0])
+        onsets = raw_onsets - t0
+        if layout.plus != "D":
+            nominal = np.arange(layout.n_records) * T
+            if not np.allclose(onsets, nominal, atol=_CONTIGUITY_TOL_S + 1e-9 * layout.n_records):
+                if layout.plus == "C":
+                    warn.append("the EDF+C file's record time stamps are not contiguous; "
+                                "records were placed at their time stamps")
+                else:
+                    onsets = nominal
+    else:
+        onsets = np.arange(layout.n_records) * T
+    segments, gaps = (_segments(layout, onsets) if T > 0
+                      else (np.array([[0, layout.n_records]]), []))
+    reader = _SampleReader(layout, mm, ordinary, [s[0] for s in scales], onsets, segments,
+                           gappy=bool(gaps))
+    duration = round(float(onsets[-1] + T), 9) if onsets.size else 0.0
+    if start is not None and t0:
+        start = start + _dt.timedelta(seconds=t0)
+
+    channels: list[ChannelInfo] = []
+    seen: dict[str, int] = {}
+    from ..montage import infer_channel
+
+    for k, (_applied, recorded) in zip(ordinary, scales, strict=True):
+        s = layout.signals[k]
+        label = s.label
+        if label in seen:
+            seen[label] += 1
+            new = f"{label} ({seen[label]})"
+            warn.append(f"channel label '{label}' appears more than once; "
+                        f"occurrence {seen[label]} is called '{new}'")
+            label = new
+        else:
+            seen[label] = 1
+        fs = s.samples_per_record / T
+        info = infer_channel(label)
+        channels.append(replace(info, label=label, fs=fs, unit=s.unit, scale_to_uv=recorded,
+                                transducer=s.transducer, prefilter=s.prefilter,
+                                n_samples=int(round(duration * fs))))
+    ann = pd.DataFrame({
+        "onset": pd.Series([a[0] - t0 for a in annotations], dtype="float64"),
+        "duration": pd.Series([np.nan if a[1] is None else a[1] for a in annotations],
+                              dtype="float64"),
+        "text": pd.Series([a[2] for a in annotations], dtype=object),
+    }).sort_values("onset", kind="stable").reset_index(drop=True)
+    header = dict(layout.header)
+    header["n_records"] = str(layout.n_records)
+    rec = Recording(path=path, start=start, duration=duration, channels=tuple(channels),
+                    _reader=reader, annotations=ann, gaps=tuple(gaps),
+                    file_type=layout.file_type, header=header, warnings=warn)
+    if montage is not None:
+        from ..montage import apply_montage
+
+        rec = apply_montage(rec, montage)
+    return rec

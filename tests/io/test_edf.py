@@ -1,0 +1,229 @@
+"""Reading EDF/EDF+/BDF recordings: values, units, windows, gaps, laziness, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import edfio
+import numpy as np
+import pytest
+
+from somnomotor.errors import RecordingError
+from somnomotor.io import read_recording
+from somnomotor.io.edf import _SampleReader
+
+from ._edfbuild import Sig, build_edf, ramp
+
+
+def _expected(s: Sig, scale: float = 1.0) -> np.ndarray:
+    gain = (s.pmax - s.pmin) / (s.dmax - s.dmin)
+    return ((s.pmin + (np.asarray(s.digital) - s.dmin) * gain) * scale).astype(np.float32)
+
+
+def test_values_are_float32_microvolts_whatever_the_stored_unit(tmp_path: Path) -> None:
+    sigs = [Sig("LAT", ramp(512), 256, unit="uV"),
+            Sig("RAT", ramp(512), 256, unit="mV", pmin=-3.2768, pmax=3.2767),
+            Sig("Chin", ramp(200), 100, unit="V", pmin=-0.001, pmax=0.001),
+            Sig("Arm L", ramp(200), 100, unit="nV", pmin=-100000, pmax=100000)]
+    rec = read_recording(build_edf(tmp_path / "u.edf", sigs))
+    for s, scale in zip(sigs, (1.0, 1e3, 1e6, 1e-3), strict=True):
+        x = rec.read(s.label)
+        assert x.dtype == np.float32
+        np.testing.assert_allclose(x, _expected(s, scale), rtol=1e-5, atol=1e-3)
+        assert rec.channel(s.label).scale_to_uv == scale
+    assert rec.channel("LAT").fs == 256 and rec.channel("Chin").fs == 100
+    assert rec.duration == 2.0 and rec.warnings == []
+
+
+def test_unknown_or_missing_unit_is_assumed_microvolt_with_a_warning(tmp_path: Path) -> None:
+    sigs = [Sig("LAT", ramp(100), 100, unit="furlong"), Sig("RAT", ramp(100), 100, unit="")]
+    rec = read_recording(build_edf(tmp_path / "w.edf", sigs))
+    assert np.isnan(rec.channel("LAT").scale_to_uv) and np.isnan(rec.channel("RAT").scale_to_uv)
+    np.testing.assert_allclose(rec.read("LAT"), _expected(sigs[0]), atol=1e-3)
+    assert any("'LAT'" in w and "furlong" in w for w in rec.warnings)
+    assert any("'RAT'" in w and "no unit" in w for w in rec.warnings)
+
+
+def test_a_time_window_equals_the_slice_of_the_whole_signal(tmp_path: Path) -> None:
+    sigs = [Sig("LAT", ramp(1000 * 4), 500), Sig("ECG II", ramp(300 * 4), 150)]
+    rec = read_recording(build_edf(tmp_path / "t.edf", sigs, record_duration=0.5))
+    full = rec.read("LAT")
+    assert full.size == 4000 and rec.duration == 4.0 and rec.channel("LAT").fs == 1000
+    np.testing.assert_array_equal(rec.read("LAT", 0.7, 2.3), full[700:2300])
+    np.testing.assert_array_equal(rec.read("ECG II", 1.0, 100.0), rec.read("ECG II")[300:])
+
+
+def test_reading_one_channel_window_touches_only_its_records(tmp_path: Path, monkeypatch) -> None:
+    """Laziness: one channel, one window → only that signal's bytes of the needed records."""
+    sigs = [Sig(f"C{i}", ramp(100 * 60), 100) for i in range(4)]
+    rec = read_recording(build_edf(tmp_path / "l.edf", sigs))
+    calls: list[tuple[int, int, int]] = []
+    original = _SampleReader._digital
+
+    def spy(self, k, r0, r1):  # type: ignore[no-untyped-def]
+        calls.append((k, r0, r1))
+        return original(self, k, r0, r1)
+
+    monkeypatch.setattr(_SampleReader, "_digital", spy)
+    rec.read("C2", 10.5, 12.2)
+    assert calls == [(2, 10, 13)]
+
+
+def test_bdf_24_bit_samples_decode_with_sign(tmp_path: Path) -> None:
+    dig = np.array([-8388608, -1, 0, 1, 8388607, -123456, 654321, 7] * 32)
+    sigs = [Sig("LAT", dig, 128, pmin=-262144, pmax=262143.97, dmin=-8388608, dmax=8388607),
+            Sig("RAT", ramp(256, -5_000_000, 5_000_000), 128, dmin=-8388608, dmax=8388607)]
+    rec = read_recording(build_edf(tmp_path / "b.bdf", sigs, bdf=True))
+    assert rec.file_type == "BDF"
+    np.testing.assert_allclose(rec.read("LAT"), _expected(sigs[0]), rtol=1e-6, atol=0.05)
+    np.testing.assert_allclose(rec.read("RAT", 0.5, 1.5), _expected(sigs[1])[64:192], rtol=1e-5)
+
+
+def test_edf_plus_d_places_records_at_their_onsets_with_nan_gaps(tmp_path: Path) -> None:
+    """EDF+D: gaps are explicit (Recording.gaps) and NaN, never closed up."""
+    sigs = [Sig("LAT", ramp(4 * 50), 50)]
+    path = build_edf(tmp_path / "d.edf", sigs, plus="D", record_onsets=[0, 1, 5, 6.5])
+    rec = read_recording(path)
+    assert rec.file_type == "EDF+D"
+    assert [(g.onset, g.duration) for g in rec.gaps] == [(2.0, 3.0), (6.0, 0.5)]
+    assert rec.duration == 7.5
+    x = rec.read("LAT")
+    exp = _expected(sigs[0])
+    assert x.size == 375
+    np.testing.assert_allclose(x[:100], exp[:100], atol=1e-3)
+    assert np.isnan(x[100:250]).all()
+    np.testing.assert_allclose(x[250:300], exp[100:150], atol=1e-3)
+    assert np.isnan(x[300:325]).all()
+    np.testing.assert_allclose(x[325:375], exp[150:200], atol=1e-3)
+    np.testing.assert_allclose(rec.read("LAT", 4.0, 5.5)[50:], exp[100:125], atol=1e-3)
+    assert np.isnan(rec.read("LAT", 2.5, 4.5)).all()
+
+
+def test_overlapping_edf_plus_d_records_are_an_error(tmp_path: Path) -> None:
+    path = build_edf(tmp_path / "o.edf", [Sig("LAT", ramp(100), 50)], plus="D",
+                     record_onsets=[0, 0.5])
+    with pytest.raises(RecordingError, match="record 2 starts at 0.5 s, before the previous"):
+        read_recording(path)
+
+
+def test_subsecond_start_and_annotations_are_relative_to_the_first_record(tmp_path: Path) -> None:
+    path = build_edf(tmp_path / "s.edf", [Sig("LAT", ramp(200), 100)], plus="C",
+                     record_onsets=[0.25, 1.25], annotations=[(0.75, 30.0, "Sleep stage W")])
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(2020, 12, 24, 22, 30, 0, 250000)
+    assert rec.annotations["onset"].tolist() == [0.5]
+    assert rec.annotations["duration"].tolist() == [30.0]
+    assert rec.annotations["text"].tolist() == ["Sleep stage W"]
+    assert rec.gaps == ()
+
+
+def test_agrees_with_edfio_on_an_edfio_written_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    sigs = [edfio.EdfSignal(rng.normal(0, 50, 10 * 256), 256, label="LAT",
+                            physical_dimension="uV"),
+            edfio.EdfSignal(rng.normal(0, 0.2, 10 * 200), 200, label="C4-M1",
+                            physical_dimension="mV")]
+    edf = edfio.Edf(sigs, annotations=[edfio.EdfAnnotation(3.0, 30.0, "Sleep stage N2")])
+    edf.write(tmp_path / "e.edf")
+    ref = edfio.read_edf(tmp_path / "e.edf")
+    rec = read_recording(tmp_path / "e.edf")
+    np.testing.assert_allclose(rec.read("LAT"), ref.signals[0].data, rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(rec.read("C4-M1"), ref.signals[1].data * 1e3, rtol=1e-5,
+                               atol=1e-3)
+    assert rec.annotations["text"].tolist() == ["Sleep stage N2"]
+    assert rec.channel("C4-M1").kind == "eeg" and rec.channel("LAT").side == "left"
+
+
+def test_input_file_is_opened_read_only_and_unchanged(tmp_path: Path) -> None:
+    path = build_edf(tmp_path / "r.edf", [Sig("LAT", ramp(300), 100)], plus="C")
+    os.chmod(path, 0o444)
+    before, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    rec = read_recording(path)
+    rec.read("LAT")
+    rec.sha256()
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
+
+
+def test_duplicate_labels_are_renamed_with_a_warning(tmp_path: Path) -> None:
+    rec = read_recording(build_edf(tmp_path / "dup.edf", [Sig("LAT", ramp(100), 100),
+                                                          Sig("LAT", ramp(100), 100)]))
+    assert rec.labels == ["LAT", "LAT (2)"]
+    assert any("more than once" in w for w in rec.warnings)
+
+
+def test_montage_file_is_applied(tmp_path: Path) -> None:
+    path = build_edf(tmp_path / "m.edf", [Sig("EMG 3", ramp(100), 100)])
+    (tmp_path / "m.toml").write_text('["EMG 3"]\nmuscle = "deltoid"\nside = "right"\n')
+    rec = read_recording(path, montage=tmp_path / "m.toml")
+    assert (rec.channel("EMG 3").muscle, rec.channel("EMG 3").side) == ("deltoid", "right")
+
+
+# -- errors: one line naming the file and the problem --------------------------------
+def _one(tmp_path: Path, **kw) -> Sig:  # type: ignore[no-untyped-def]
+    return Sig("LAT", ramp(300), 100, **kw)
+
+
+BROKEN = {
+    "truncated": (dict(truncate=50), "file is truncated: the header promises 3 data records"),
+    "record count lies": (dict(main_overrides={"n_records": "2"}), "header fields do not match the file size"),
+    "extra bytes": (dict(extra_bytes=10), "header fields do not match the file size"),
+    "zero records": (dict(main_overrides={"n_records": "0"}),
+                     "header says the file holds zero data records"),
+    "header bytes lie": (dict(main_overrides={"header_bytes": "1024"}),
+                         "'number of bytes in header' says 1024 but 1 signals need 512"),
+    "non-ascii": (dict(main_overrides={"patient": "Jos\xe9"}),
+                  "'local patient identification' holds non-ASCII bytes"),
+    "not a number": (dict(main_overrides={"record_duration": "one"}),
+                     "'duration of a data record' is not a number ('one')"),
+    "header cut": (dict(main_overrides={"n_signals": "9"}), "truncated inside its header"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_headers_give_one_line_errors(tmp_path: Path, case: str) -> None:
+    kwargs, message = BROKEN[case]
+    sigs = [Sig("LAT", ramp(300), 100)]
+    path = build_edf(tmp_path / "x.edf", sigs, **kwargs)
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    text = str(err.value)
+    assert message in text and text.startswith(str(path)) and "\n" not in text
+
+
+SIGNAL_BROKEN = {
+    "physical min = max": ({"pmin": 5.0, "pmax": 5.0},
+                           "channel 'LAT': physical minimum equals physical maximum (5)"),
+    "digital min >= max": ({"dmin": 100, "dmax": 100},
+                           "channel 'LAT': digital minimum (100) is not below digital maximum"),
+    "sampling rate 0": ({"overrides": {"spr": "0"}}, "channel 'LAT' has sampling rate 0"),
+    "samples per record lie": ({"overrides": {"spr": "80"}},
+                               "header fields do not match the file size"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SIGNAL_BROKEN))
+def test_broken_signal_headers_give_one_line_errors(tmp_path: Path, case: str) -> None:
+    kw, message = SIGNAL_BROKEN[case]
+    path = build_edf(tmp_path / "y.edf", [Sig("LAT", ramp(300), 100, **kw)], n_records=3)
+    with pytest.raises(RecordingError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_recording(path)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "file is too short to be EDF/BDF (0 bytes"),
+    (b"onset,duration,kind\n" * 20, "not an EDF or BDF file"),
+    (b"GDF 2.10" + b"\x00" * 300, "is a GDF file"),
+])
+def test_files_that_are_not_edf_are_rejected(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "n.edf"
+    path.write_bytes(content)
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert message in str(err.value)
+
+
+def test_missing_file_is_a_recording_error(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match="file not found"):
+        read_recording(tmp_path / "nothing.edf")
