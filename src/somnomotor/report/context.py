@@ -1,0 +1,691 @@
+"""Building the report's template context from a :class:`~somnomotor.result.NightResult`.
+
+Every number the report shows comes from here, and every summary figure is
+taken from ``result.summary`` unchanged, so the report and ``summary.json``
+cannot disagree.  A displayed summary figure is a :class:`Cell`: the template
+prints ``cell.text`` and carries ``cell.key`` / ``cell.value`` / ``cell.scale``
+/ ``cell.digits`` as ``data-*`` attributes, which the tests use to check the
+page against ``summary.json``.
+
+Anything may be missing (a night without movements, REM or stages; an older
+scorer without some details): missing values show as "—", empty tables as
+"none found"; nothing here raises on absent keys.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..events import make_events
+from ..hypnogram import Hypnogram
+from ..recording import Recording
+from ..result import NightResult
+from . import figures as F
+
+DASH = "—"
+
+#: Normal ranges printed beside REM-atonia figures (source in the text).
+RAI_RANGES = "< 0.8 abnormal, 0.8–0.9 borderline, > 0.9 normal (Ferri 2008/2010)"
+SINBAR_ANY_CUTOFF = "> 18 % abnormal (mentalis “any” activity, SINBAR: Frauscher 2012)"
+SINBAR_COMBINED_CUTOFF = ("> 32 % abnormal (mentalis any + phasic FDS, SINBAR: "
+                          "Frauscher 2012)")
+#: Resting level above which a channel is flagged as noisy (µV; the Luna convention).
+HIGH_RESTING_UV = 16.0
+#: At most this many raw-EMG snippets.
+MAX_SNIPPETS = 4
+#: Seconds of signal shown before an event's onset and after its end.
+SNIPPET_PAD_S = 4.0
+#: WASM 2016 / AASM LM thresholds above the resting level (µV) when the
+#: parameters recorded in the result do not say otherwise.
+DEFAULT_ONSET_UV = 8.0
+DEFAULT_OFFSET_UV = 2.0
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One displayed figure and where it came from.
+
+    ``key`` is the dotted summary path (``plms_index_by_stage.N2``) or empty
+    for figures not in the summary; ``value`` is the raw value; ``text`` is
+    ``value × scale`` rounded to ``digits`` (or "—").
+    """
+
+    key: str
+    value: Any
+    text: str
+    scale: float = 1.0
+    digits: int = 1
+    unit: str = ""
+
+    @property
+    def json_value(self) -> str:
+        return json.dumps(self.value)
+
+    @property
+    def missing(self) -> bool:
+        return self.text == DASH
+
+
+def format_number(value: Any, digits: int = 1, scale: float = 1.0) -> str:
+    """``value × scale`` with ``digits`` decimals; ints as ints; "—" when missing.
+
+    >>> format_number(0.8734, 1, 100.0), format_number(None), format_number(12)
+    ('87.3', '—', '12')
+    """
+    if value is None or isinstance(value, bool | str):
+        return DASH if value is None else str(value)
+    if isinstance(value, int | np.integer) and scale == 1.0:
+        return str(int(value))
+    try:
+        f = float(value) * scale
+    except (TypeError, ValueError):
+        return DASH
+    if not math.isfinite(f):
+        return DASH
+    return f"{f:.{digits}f}"
+
+
+def lookup(summary: Mapping[str, Any], key: str) -> Any:
+    """``summary["a"]["b"]`` for ``key="a.b"``; None when any part is missing."""
+    node: Any = summary
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def cell(summary: Mapping[str, Any], key: str, digits: int = 1, *, scale: float = 1.0,
+         unit: str = "") -> Cell:
+    """A :class:`Cell` for the summary figure ``key``."""
+    value = lookup(summary, key)
+    if isinstance(value, Mapping | list):
+        value = None
+    return Cell(key, value, format_number(value, digits, scale), scale, digits, unit)
+
+
+def plain(value: Any, digits: int = 1, unit: str = "") -> Cell:
+    """A :class:`Cell` for a figure that is not a summary key (events, details, quality)."""
+    return Cell("", value if not isinstance(value, np.generic) else value.item(),
+                format_number(value, digits), 1.0, digits, unit)
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    note: str = ""
+    flag: bool = False
+
+
+@dataclass
+class Section:
+    title: str
+    anchor: str
+    rows: list[Row] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------- header
+def _human_duration(seconds: float) -> str:
+    if not seconds or not math.isfinite(seconds):
+        return DASH
+    minutes = int(round(seconds / 60.0))
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def parameters_digest(summary: Mapping[str, Any]) -> str:
+    """Short SHA-256 of the parameters JSON (as recorded in the provenance)."""
+    prov = summary.get("provenance") or {}
+    if prov.get("parameters_digest"):
+        return str(prov["parameters_digest"])
+    params = prov.get("parameters")
+    if params is None:
+        return DASH
+    text = json.dumps(params, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _format_start(start: str | None) -> str:
+    if not start:
+        return DASH
+    try:
+        return _dt.datetime.fromisoformat(start).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return start
+
+
+def _channels(result: NightResult) -> list[dict[str, str]]:
+    ch = result.channels
+    if not isinstance(ch, pd.DataFrame) or not len(ch) or "label" not in ch:
+        return []
+    out = []
+    for _, r in ch.iterrows():
+        kind = str(r.get("kind", "") or "")
+        if kind == "annotation":
+            continue
+        out.append({"label": str(r["label"]), "kind": kind,
+                    "muscle": str(r.get("muscle", "") or "").replace("_", " "),
+                    "side": str(r.get("side", "") or ""),
+                    "fs": format_number(r.get("fs"), 0)})
+    return out
+
+
+def staging_warning(source: str, hypnogram: Hypnogram) -> str | None:
+    """The warning printed when stages were not scored by a person (or are absent)."""
+    if source.startswith("automatic"):
+        return ("Sleep stages were scored automatically ("
+                f"{source.split(':', 1)[-1]}), not by a sleep technologist. Every figure per "
+                "hour of sleep and every figure by stage rests on them; check the hypnogram "
+                "before relying on them.")
+    if source == "none" or not hypnogram.is_scored:
+        return ("No sleep stages: total sleep time is unknown, indices are per hour of "
+                "recording, and nothing is split by stage or sleep/wake.")
+    return None
+
+
+def _identity(recording: Recording | None) -> list[tuple[str, str]]:
+    if recording is None:
+        return []
+    return [(str(k).replace("_", " "), str(v)) for k, v in recording.header.items()
+            if any(w in str(k).lower() for w in ("patient", "recording", "technician"))]
+
+
+# ---------------------------------------------------------------- histograms
+def _as_histogram(obj: Any, default_edges: np.ndarray) -> F.Histogram | None:
+    """Read a histogram in any of the shapes a scorer may store it in."""
+    if obj is None:
+        return None
+    try:
+        if isinstance(obj, Mapping):
+            counts = obj.get("counts")
+            edges = obj.get("edges", obj.get("bin_edges", obj.get("bins")))
+            if counts is None:
+                return None
+            counts = np.asarray(counts, dtype=float)
+            edges = default_edges if edges is None else np.asarray(edges, dtype=float)
+        elif isinstance(obj, tuple | list) and len(obj) == 2 and np.ndim(obj[0]) == 1 \
+                and np.ndim(obj[1]) == 1 and len(obj[1]) == len(obj[0]) + 1:
+            counts, edges = np.asarray(obj[0], float), np.asarray(obj[1], float)
+        else:
+            counts = np.asarray(obj, dtype=float)
+            edges = default_edges
+        if len(edges) == len(counts):  # left edges given: add the last right edge
+            step = edges[1] - edges[0] if len(edges) > 1 else 1.0
+            edges = np.append(edges, edges[-1] + step)
+        if len(edges) != len(counts) + 1:
+            return None
+        return F.Histogram(edges, counts)
+    except (TypeError, ValueError):
+        return None
+
+
+IMI_EDGES = np.arange(0.0, 92.0, 2.0)           # WASM 2016: 2-s bins 0–90 s
+LN_IMI_EDGES = np.round(np.arange(0.0, 4.55, 0.1), 10)  # ln(IMI) 0.1 bins 0–4.5
+
+
+def imi_histograms(result: NightResult) -> tuple[F.Histogram | None, F.Histogram | None, str]:
+    """IMI histograms from the legs scorer's details, else from CLM onsets in sleep."""
+    legs = result.details.get("legs") if isinstance(result.details, Mapping) else None
+    legs = legs if isinstance(legs, Mapping) else {}
+    lin = _as_histogram(legs.get("imi_hist", legs.get("imi_histogram")), IMI_EDGES)
+    ln = _as_histogram(legs.get("ln_imi_hist", legs.get("ln_imi_histogram")), LN_IMI_EDGES)
+    if lin is not None or ln is not None:
+        return lin, ln, "from the leg-movement scorer"
+    ev = result.events
+    clm = ev.loc[(ev["kind"] == "clm"), "onset"].to_numpy(float)
+    imi = np.diff(np.sort(clm))
+    if not len(imi):
+        return None, None, "no CLM pairs"
+    lin = F.Histogram(IMI_EDGES, np.histogram(imi, IMI_EDGES)[0].astype(float))
+    ln = F.Histogram(LN_IMI_EDGES, np.histogram(np.log(imi[imi > 0]), LN_IMI_EDGES)[0]
+                     .astype(float))
+    return lin, ln, "computed from consecutive CLM onsets (whole night)"
+
+
+def _lengths_text(lengths: Sequence[int]) -> str:
+    """"median 18 (range 4–31)" of the PLMs per series, or "none found"."""
+    if not lengths:
+        return "none found"
+    arr = np.asarray(lengths)
+    return (f"median {format_number(float(np.median(arr)), 1 if len(arr) % 2 == 0 else 0)}"
+            f" (range {arr.min()}–{arr.max()})")
+
+
+def _series_lengths(result: NightResult) -> list[int]:
+    legs = result.details.get("legs") if isinstance(result.details, Mapping) else None
+    if isinstance(legs, Mapping) and legs.get("series_lengths") is not None:
+        try:
+            return [int(x) for x in legs["series_lengths"]]
+        except (TypeError, ValueError):
+            return []
+    plm = result.events[result.events["kind"] == "plm"]
+    if not len(plm) or plm["series"].isna().all():
+        return []
+    return [int(n) for n in plm.groupby("series").size().tolist()]
+
+
+# ----------------------------------------------------------------- snippets
+def _quality_row(result: NightResult, label: str) -> Mapping[str, Any]:
+    q = result.quality
+    if isinstance(q, pd.DataFrame) and len(q) and "label" in q:
+        hit = q[q["label"] == label]
+        if len(hit):
+            return hit.iloc[0].to_dict()
+    return {}
+
+
+def _threshold_params(summary: Mapping[str, Any], leg: bool) -> tuple[float | None, float | None]:
+    params = lookup(summary, "provenance.parameters") or {}
+    section = params.get("leg_detection" if leg else "muscles", {}) if isinstance(
+        params, Mapping) else {}
+    section = section if isinstance(section, Mapping) else {}
+    on = section.get("onset_threshold_uv")
+    off = section.get("offset_threshold_uv")
+    if leg:
+        on = DEFAULT_ONSET_UV if on is None else on
+        off = DEFAULT_OFFSET_UV if off is None else off
+    return (float(on) if isinstance(on, int | float) else None,
+            float(off) if isinstance(off, int | float) else None)
+
+
+def _channel_for(result: NightResult, recording: Recording, row: pd.Series) -> str | None:
+    if row["channel"] and row["channel"] in recording.labels:
+        return str(row["channel"])
+    muscle = row["muscle"] or ("tibialis_anterior" if row["kind"] in ("lm", "clm", "plm") else "")
+    if not muscle:
+        return None
+    sides = [row["side"]] if row["side"] in ("left", "right", "midline") else ["left", "right", ""]
+    for side in sides:
+        for c in recording.channels:
+            if c.muscle == muscle and (c.side == side or side == ""):
+                return c.label
+    return None
+
+
+def _envelope(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Band-passed signal and its rectified 100-ms moving mean (µV)."""
+    from scipy.ndimage import uniform_filter1d
+
+    x = np.nan_to_num(np.asarray(x, dtype=np.float32))
+    try:
+        from ..signal.filters import bandpass
+
+        y, _note = bandpass(x, fs)
+    except Exception:  # noqa: BLE001 - fall back to a plain zero-phase band-pass
+        from scipy.signal import butter, sosfiltfilt
+
+        high = min(100.0, 0.45 * fs)
+        sos = butter(4, [10.0, high], btype="bandpass", fs=fs, output="sos")
+        y = sosfiltfilt(sos, x) if len(x) > 30 else x
+    y = np.asarray(y, dtype=np.float32)
+    env = uniform_filter1d(np.abs(y), size=max(1, int(round(0.1 * fs))))
+    return y, env
+
+
+def build_snippets(result: NightResult, recording: Recording | None) -> list[F.Snippet]:
+    """A few representative events (median amplitude of their kind) with raw EMG."""
+    if recording is None or not len(result.events):
+        return []
+    ev = result.events
+    chosen: list[pd.Series] = []
+    groups = [ev[ev["kind"] == "plm"], ev[ev["kind"] == "lm"],
+              ev[(ev["kind"] == "myoclonus")], ev[ev["kind"] == "hypnic_jerk"],
+              ev[ev["kind"] == "morning_tonic"], ev[ev["kind"] == "rem_phasic"]]
+    seen_kinds: set[str] = set()
+    for g in groups:
+        if not len(g) or len(chosen) >= MAX_SNIPPETS:
+            continue
+        kind = str(g["kind"].iloc[0])
+        if kind == "lm" and "plm" in seen_kinds:
+            continue
+        if kind == "myoclonus":  # the muscle with the most bursts
+            top = g["muscle"].value_counts().index[0]
+            g = g[g["muscle"] == top]
+        amp = g["amplitude_uv"].to_numpy(float)
+        if np.isfinite(amp).any():
+            i = int(np.nanargmin(np.abs(amp - np.nanmedian(amp))))
+        else:
+            i = len(g) // 2
+        chosen.append(g.iloc[i])
+        seen_kinds.add(kind)
+    out = []
+    for row in chosen:
+        label = _channel_for(result, recording, row)
+        if label is None:
+            continue
+        ch = recording.channel(label)
+        dur = float(row["duration"])
+        t0 = max(0.0, float(row["onset"]) - SNIPPET_PAD_S)
+        t1 = min(recording.duration, float(row["onset"]) + min(dur, 12.0) + SNIPPET_PAD_S)
+        x = recording.read(label, t0, t1)
+        if len(x) < 8:
+            continue
+        y, env = _envelope(x, ch.fs)
+        times = t0 + np.arange(len(x)) / ch.fs
+        leg = row["kind"] in ("lm", "clm", "plm")
+        q = _quality_row(result, label)
+        rest = q.get("resting_level_uv")
+        rest = float(rest) if isinstance(rest, int | float | np.floating) and \
+            np.isfinite(rest) else None
+        on, off = _threshold_params(result.summary, leg)
+        muscle = (row["muscle"] or ch.muscle).replace("_", " ")
+        title = (f"{row['kind'].replace('_', ' ')} · {label} ({muscle}{', ' + row['side'] if row['side'] else ''})"
+                 f" · {row['onset'] / 3600:.2f} h · stage {row['stage']}")
+        out.append(F.Snippet(
+            title=title, times=times, raw=y, envelope=env, onset=float(row["onset"]),
+            duration=dur, resting_uv=rest,
+            onset_threshold_uv=None if rest is None or on is None else rest + on,
+            offset_threshold_uv=None if rest is None or off is None else rest + off))
+    return out
+
+
+# ------------------------------------------------------------------ sections
+LEG_ROWS: tuple[tuple[str, str, int], ...] = (
+    ("Leg movements (LM, each leg)", "lm_count", 0),
+    ("Candidate leg movements (CLM)", "clm_count", 0),
+    ("Periodic leg movements (PLM)", "plm_count", 0),
+    ("PLM in sleep (PLMS)", "plms_count", 0),
+    ("PLM in wake after sleep onset (PLMW)", "plmw_count", 0),
+    ("PLMS with arousal", "plms_arousal_count", 0),
+    ("PLM series", "plm_series_count", 0),
+    ("LM index (/h sleep)", "lm_index", 1),
+    ("PLM index (/h)", "plm_index", 1),
+    ("PLMS index (/h sleep)", "plms_index", 1),
+    ("PLMW index (/h wake after sleep onset)", "plmw_index", 1),
+    ("PLMS-arousal index (/h sleep)", "plms_arousal_index", 1),
+    ("Periodicity index (Ferri 2006; 0–1)", "periodicity_index", 2),
+)
+STAGE_NAMES = {"N1": "N1", "N2": "N2", "N3": "N3", "R": "REM"}
+
+
+def legs_rows(summary: Mapping[str, Any]) -> list[Row]:
+    """The standard leg-movement table: each figure without and with respiratory-related CLMs."""
+    rows = []
+    for label, key, digits in LEG_ROWS:
+        # respiratory-related movements are a PLM matter (WASM 2016): LM/CLM rows have none
+        incl = (cell(summary, f"{key}_incl_resp", digits)
+                if key.startswith(("plm", "periodicity")) else Cell("", None, ""))
+        rows.append(Row(label, [cell(summary, key, digits), incl]))
+    for st, name in STAGE_NAMES.items():
+        rows.append(Row(f"PLMS index in {name} (/h of {name})",
+                        [cell(summary, f"plms_index_by_stage.{st}", 1),
+                         cell(summary, f"plms_index_by_stage_incl_resp.{st}", 1)]))
+    return rows
+
+
+def sleep_rows(summary: Mapping[str, Any]) -> list[Row]:
+    return [
+        Row("Time in bed (TIB)", [cell(summary, "tib_h", 2, unit="h")]),
+        Row("Total sleep time (TST)", [cell(summary, "tst_h", 2, unit="h")]),
+        Row("Sleep efficiency", [cell(summary, "sleep_efficiency", 1, scale=100.0, unit="%")]),
+        Row("Sleep-onset latency", [cell(summary, "sol_min", 1, unit="min")]),
+        Row("Wake after sleep onset (WASO)", [cell(summary, "waso_min", 1, unit="min")]),
+        Row("REM latency (from sleep onset)", [cell(summary, "rem_latency_min", 1, unit="min")]),
+        Row("Awakenings", [cell(summary, "awakening_count", 0)]),
+        Row("Stage shifts", [cell(summary, "stage_shift_count", 0)]),
+    ]
+
+
+def stage_rows(summary: Mapping[str, Any]) -> list[Row]:
+    out = []
+    for name, key, pct in (("W", "wake", False), ("N1", "n1", True), ("N2", "n2", True),
+                           ("N3", "n3", True), ("REM", "rem", True)):
+        cells = [cell(summary, f"{key}_min", 1, unit="min")]
+        cells.append(cell(summary, f"{key}_percent", 1, unit="%") if pct else plain(None))
+        out.append(Row(name, cells))
+    return out
+
+
+def muscle_rows(result: NightResult) -> list[Row]:
+    """Per EMG channel: events by kind (from the events table) and the summary index."""
+    ev = result.events
+    by_muscle = lookup(result.summary, "myoclonus_index_by_muscle") or {}
+    rows = []
+    for ch in _channels(result):
+        if ch["kind"] != "emg":
+            continue
+        muscle_key = ch["muscle"].replace(" ", "_")
+        sel = ev[(ev["channel"] == ch["label"])]
+        if not len(sel) and muscle_key:
+            sel = ev[(ev["muscle"] == muscle_key) & (ev["side"] == ch["side"])
+                     & (ev["channel"] == "")]
+        counts = sel["kind"].value_counts()
+        key = next((k for k in (f"{muscle_key}_{ch['side']}", ch["label"], muscle_key)
+                    if isinstance(by_muscle, Mapping) and k in by_muscle), None)
+        index = (cell(result.summary, f"myoclonus_index_by_muscle.{key}", 1)
+                 if key else plain(None))
+        if muscle_key == "tibialis_anterior":
+            index = cell(result.summary, "lm_index", 1)
+        rows.append(Row(f"{ch['label']}", [
+            Cell("", ch["muscle"] or DASH, ch["muscle"] or DASH),
+            Cell("", ch["side"] or DASH, ch["side"] or DASH),
+            plain(int(counts.get("lm", 0) + counts.get("myoclonus", 0)), 0),
+            index,
+            plain(int(counts.get("hypnic_jerk", 0)), 0),
+            plain(float(sel.loc[sel["kind"] == "morning_tonic", "duration"].sum()), 0),
+        ]))
+    return rows
+
+
+PATTERN_ROWS: tuple[tuple[str, str, int, str], ...] = (
+    ("Myoclonus index, all muscles", "myoclonus_index", 1, "/h sleep"),
+    ("Generalized random myoclonus episodes", "grm_episode_count", 0, ""),
+    ("Hypnic jerks", "hypnic_jerk_count", 0, ""),
+    ("Fragmentary myoclonus (AASM)", "fragmentary_myoclonus_minutes", 1, "min"),
+    ("Propriospinal myoclonus at sleep onset", "propriospinal_myoclonus_count", 0, ""),
+    ("Periodic arm movements index", "arm_pm_index", 1, "/h sleep"),
+)
+
+
+def pattern_rows(summary: Mapping[str, Any]) -> list[Row]:
+    rows = []
+    for label, key, digits, unit in PATTERN_ROWS:
+        if key not in summary and key not in ("myoclonus_index", "grm_episode_count",
+                                              "hypnic_jerk_count",
+                                              "fragmentary_myoclonus_minutes"):
+            continue
+        c = cell(summary, key, digits, unit=unit)
+        v = c.value
+        found = isinstance(v, int | float) and v > 0
+        rows.append(Row(label, [c], note="found" if found else ("—" if c.missing
+                                                                else "none found")))
+    return rows
+
+
+def rem_rows(summary: Mapping[str, Any]) -> list[Row]:
+    rows = [
+        Row("REM sleep", [cell(summary, "rem_min", 1, unit="min")]),
+        Row("REM atonia index (RAI, chin)", [cell(summary, "rem_atonia_index", 2)],
+            note=RAI_RANGES),
+        Row("SINBAR: mentalis any activity, 3-s mini-epochs",
+            [cell(summary, "sinbar_any_percent", 1, unit="%")], note=SINBAR_ANY_CUTOFF),
+    ]
+    if "sinbar_combined_percent" in summary:
+        rows.append(Row("SINBAR: mentalis any + FDS phasic",
+                        [cell(summary, "sinbar_combined_percent", 1, unit="%")],
+                        note=SINBAR_COMBINED_CUTOFF))
+    rows += [
+        Row("AASM tonic activity, % of REM epochs",
+            [cell(summary, "rem_tonic_percent", 1, unit="%")], note="no AASM cut-off"),
+        Row("AASM phasic activity, % of REM epochs",
+            [cell(summary, "rem_phasic_percent", 1, unit="%")], note="no AASM cut-off"),
+    ]
+    rai = lookup(summary, "rem_atonia_index")
+    if isinstance(rai, int | float):
+        rows[1].flag = rai < 0.9
+    sa = lookup(summary, "sinbar_any_percent")
+    if isinstance(sa, int | float):
+        rows[2].flag = sa > 18.0
+    return rows
+
+
+def morning_rows(summary: Mapping[str, Any]) -> list[Row]:
+    rows = [Row("Tonic activity after the final awakening",
+                [cell(summary, "morning_tonic_seconds", 0, unit="s")])]
+    if "last_10min_sleep_tonic_seconds" in summary:
+        rows.append(Row("Tonic activity in the last 10 min of sleep",
+                        [cell(summary, "last_10min_sleep_tonic_seconds", 0, unit="s")]))
+    by_muscle = summary.get("morning_tonic_seconds_by_muscle")
+    if isinstance(by_muscle, Mapping):
+        for m in sorted(by_muscle):
+            rows.append(Row(f"  {m.replace('_', ' ')}",
+                            [cell(summary, f"morning_tonic_seconds_by_muscle.{m}", 0, unit="s")]))
+    return rows
+
+
+QUALITY_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("resting_level_uv", "resting level (µV)", 1),
+    ("mains_hz", "mains (Hz)", 0),
+    ("residual_ecg", "residual ECG", 2),
+    ("flagged_s", "flagged (s)", 0),
+    ("excluded_s", "excluded (s)", 0),
+)
+
+
+def quality_table(result: NightResult) -> tuple[list[str], list[Row], Cell]:
+    """Per channel signal-quality rows and the total excluded time (min)."""
+    q = result.quality
+    if not isinstance(q, pd.DataFrame) or not len(q) or "label" not in q:
+        return [], [], plain(None)
+    cols = [(c, name, d) for c, name, d in QUALITY_COLUMNS if c in q.columns]
+    rows = []
+    for _, r in q.iterrows():
+        cells = [plain(r.get(c) if pd.notna(r.get(c)) else None, d) for c, _, d in cols]
+        rest = r.get("resting_level_uv")
+        flag = isinstance(rest, int | float | np.floating) and rest > HIGH_RESTING_UV
+        notes = r.get("notes", "")
+        notes = "; ".join(notes) if isinstance(notes, list | tuple) else (
+            "" if notes is None or (isinstance(notes, float) and math.isnan(notes)) else str(notes))
+        if flag:
+            notes = (notes + "; " if notes else "") + f"resting level above {HIGH_RESTING_UV:g} µV"
+        muscle = str(r.get("muscle", "") or "").replace("_", " ")
+        rows.append(Row(f"{r['label']}" + (f" ({muscle})" if muscle else ""), cells,
+                        note=notes, flag=flag))
+    excluded = plain(float(pd.to_numeric(q["excluded_s"], errors="coerce").fillna(0).sum()) / 60.0
+                     if "excluded_s" in q else None, 1, "min")
+    return [name for _, name, _ in cols], rows, excluded
+
+
+def all_summary_cells(summary: Mapping[str, Any]) -> list[Cell]:
+    """Every summary figure (nested dicts flattened to dotted keys), for the appendix."""
+    out: list[Cell] = []
+
+    def walk(node: Mapping[str, Any], prefix: str) -> None:
+        for k, v in node.items():
+            if not prefix and k in ("provenance", "warnings"):
+                continue
+            key = f"{prefix}{k}"
+            if isinstance(v, Mapping):
+                walk(v, key + ".")
+            elif v is None or (isinstance(v, int | float) and not isinstance(v, bool)):
+                out.append(cell(summary, key, 0 if isinstance(v, int) else 3))
+            elif isinstance(v, bool | str):
+                out.append(Cell(key, v, str(v)))
+
+    walk(summary, "")
+    return out
+
+
+# -------------------------------------------------------------------- build
+def build_context(result: NightResult, recording: Recording | None = None, *,
+                  include_identity: bool = False) -> dict[str, Any]:
+    """Everything ``templates/night.html`` needs, figures included (data URIs).
+
+    Parameters
+    ----------
+    result : NightResult
+        One analysed night.
+    recording : Recording, optional
+        Needed only for the raw-EMG snippets (skipped without it) and for the
+        identity fields (shown only with ``include_identity``).
+    include_identity : bool
+        Show the patient/recording identification fields of the file header.
+    """
+    summary = result.summary or {}
+    events = make_events(result.events) if len(result.events) else make_events([])
+    result = NightResult(events=events, summary=summary, hypnogram=result.hypnogram,
+                         channels=result.channels, quality=result.quality,
+                         details=result.details or {}, warnings=result.warnings,
+                         recording_path=result.recording_path,
+                         recording_start=result.recording_start,
+                         recording_duration=result.recording_duration)
+    hyp = result.hypnogram
+    prov = summary.get("provenance") or {}
+    duration = float(result.recording_duration or
+                     (lookup(summary, "recording_duration_h") or 0.0) * 3600.0 or
+                     (hyp.end if len(hyp) else 0.0))
+    source = str(prov.get("hypnogram_source") or hyp.source or "none")
+    file_name = prov.get("input_file") or (Path(result.recording_path).name
+                                           if result.recording_path else DASH)
+    header = {
+        "file_name": file_name,
+        "start": _format_start(result.recording_start),
+        "duration": _human_duration(duration),
+        "duration_h": cell(summary, "recording_duration_h", 2, unit="h"),
+        "channels": _channels(result),
+        "hypnogram_source": source,
+        "staging_warning": staging_warning(source, hyp),
+        "software_version": prov.get("software_version", DASH),
+        "parameters_digest": parameters_digest(summary),
+        "input_sha256": str(prov.get("input_sha256") or DASH)[:16],
+        "index_basis": summary.get("index_basis"),
+        "identity": _identity(recording) if include_identity else [],
+    }
+    lin, ln, imi_source = imi_histograms(result)
+    lengths = _series_lengths(result)
+    emg_rows = [(f"{c['label']}", c["muscle"].replace(" ", "_"), c["side"])
+                for c in header["channels"] if c["kind"] == "emg"]
+    snippets = build_snippets(result, recording)
+    q_cols, q_rows, excluded = quality_table(result)
+    kinds_found = sorted(set(events["kind"]))
+    return {
+        "title": f"somnomotor night report — {file_name}",
+        "header": header,
+        "warnings": list(result.warnings or summary.get("warnings") or []),
+        "sleep_rows": sleep_rows(summary),
+        "stage_rows": stage_rows(summary),
+        "legs_rows": legs_rows(summary),
+        "has_incl_resp": any(k.endswith("_incl_resp") for k in summary),
+        "series_lengths": lengths,
+        "series_lengths_text": _lengths_text(lengths),
+        "imi_source": imi_source,
+        "muscle_rows": muscle_rows(result),
+        "pattern_rows": pattern_rows(summary),
+        "kinds_found": kinds_found,
+        "rem_rows": rem_rows(summary),
+        "morning_rows": morning_rows(summary),
+        "quality_columns": q_cols,
+        "quality_rows": q_rows,
+        "excluded_min": excluded,
+        "all_cells": all_summary_cells(summary),
+        "snippets_note": ("" if snippets else
+                          ("raw-EMG snippets need the recording; not drawn" if recording is None
+                           else "no events to illustrate")),
+        "figures": {
+            "hypnogram": F.figure_hypnogram(hyp, duration),
+            "plm_timeline": F.figure_plm_timeline(hyp, events, duration),
+            "imi": F.figure_imi_histograms(lin, ln),
+            "raster": F.figure_muscle_raster(hyp, events, duration, emg_rows),
+            "snippets": F.figure_snippets(snippets) if snippets else None,
+        },
+    }
+
+
+def summary_keys_shown(context: Mapping[str, Any]) -> Sequence[str]:
+    """The summary keys the report displays (for tests and audits)."""
+    keys = []
+    for name in ("sleep_rows", "stage_rows", "legs_rows", "pattern_rows", "rem_rows",
+                 "morning_rows"):
+        for row in context[name]:
+            keys += [c.key for c in row.cells if c.key]
+    return keys

@@ -1,0 +1,194 @@
+"""The night report: every figure equals summary.json, robust to empty nights, self-contained."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+
+from somnomotor.report import render_report, write_report
+from somnomotor.report.context import build_context, format_number, summary_keys_shown
+
+from ._builders import empty_result, make_result
+from ._html import expected_text, lookup, parse_report
+
+#: The summary keys interfaces.md promises; each must be on the page.
+PROMISED = ["tib_h", "tst_h", "sleep_efficiency", "sol_min", "waso_min", "lm_count", "clm_count",
+            "plm_count", "plms_count", "plmw_count", "lm_index", "plm_index", "plms_index",
+            "plmw_index", "plms_arousal_index", "periodicity_index", "plm_series_count",
+            "plms_index_by_stage.N1", "plms_index_by_stage.N2", "plms_index_by_stage.N3",
+            "plms_index_by_stage.R", "myoclonus_index", "grm_episode_count",
+            "hypnic_jerk_count", "fragmentary_myoclonus_minutes", "rem_atonia_index",
+            "sinbar_any_percent", "rem_tonic_percent", "rem_phasic_percent",
+            "morning_tonic_seconds", "plms_arousal_count", "plms_index_incl_resp"]
+
+
+def test_every_displayed_summary_figure_equals_summary_json(night):
+    result, rec = night
+    summary = json.loads(json.dumps(result.summary))  # exactly what summary.json holds
+    page = parse_report(render_report(result, recording=rec))
+    assert len(page.cells) > 60
+    for c in page.cells:
+        value = lookup(summary, c["key"])
+        assert c["value"] == value, c["key"]
+        shown = c["text"].split(" ")[0]
+        assert shown == expected_text(value, c["scale"], c["digits"]), c["key"]
+
+
+def test_every_promised_summary_key_is_shown_in_the_main_tables(night):
+    result, rec = night
+    shown = set(summary_keys_shown(build_context(result, rec)))
+    assert set(PROMISED) <= shown
+
+
+def test_sleep_efficiency_shown_as_percent_of_the_fraction(night):
+    result, rec = night
+    page = parse_report(render_report(result, recording=rec))
+    se = [c for c in page.cells if c["key"] == "sleep_efficiency"][0]
+    assert se["text"] == "81.2 %"
+
+
+def test_report_is_self_contained_no_external_resources(night, tmp_path):
+    result, rec = night
+    path = tmp_path / "report.html"
+    write_report(result, path, recording=rec)
+    html = path.read_text(encoding="utf-8")
+    page = parse_report(html)
+    for tag, attrs in page.tags:
+        assert tag not in ("script", "link", "iframe", "object")
+        for name in ("src", "href"):
+            v = attrs.get(name)
+            if v is not None:
+                assert v.startswith(("data:image/png;base64,", "#")), (tag, v[:40])
+    assert not re.search(r"url\((?!#)", html)
+    assert "@import" not in html
+
+
+def test_figures_are_real_pngs(night):
+    result, rec = night
+    ctx = build_context(result, rec)
+    for name in ("hypnogram", "plm_timeline", "imi", "raster", "snippets"):
+        uri = ctx["figures"][name]
+        assert uri is not None, name
+        raw = base64.b64decode(uri.split(",", 1)[1])
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(raw) > 5000
+
+
+def test_sections_and_the_clinician_statement_are_present(night):
+    result, rec = night
+    page = parse_report(render_report(result, recording=rec))
+    assert {"header", "sleep", "legs", "muscles", "rem", "quality", "statement",
+            "fig-hypnogram", "fig-imi", "fig-plm-timeline", "fig-raster",
+            "fig-snippets", "parameters-digest"} <= page.ids
+    html = render_report(result, recording=rec)
+    assert "not advice" in html and "interpreted by a clinician" in html
+    assert "0123456789ab" in html
+
+
+def test_snippets_are_skipped_cleanly_without_the_recording(night):
+    result, _ = night
+    html = render_report(result)
+    page = parse_report(html)
+    assert "fig-snippets" not in page.ids and "no-snippets" in page.ids
+    assert "need the recording" in html
+
+
+def test_snippet_thresholds_sit_above_the_resting_level_by_the_wasm_margins(night):
+    """WASM 2016: LM onset 8 µV, offset 2 µV above the resting level."""
+    from somnomotor.report.context import build_snippets
+
+    result, rec = night
+    snippets = build_snippets(result, rec)
+    leg = [s for s in snippets if s.title.startswith("plm")][0]
+    assert leg.resting_uv == pytest.approx(2.1)
+    assert leg.onset_threshold_uv == pytest.approx(2.1 + 8.0)
+    assert leg.offset_threshold_uv == pytest.approx(2.1 + 2.0)
+    assert 1 <= len(snippets) <= 4
+    assert all(len(s.raw) == len(s.times) == len(s.envelope) for s in snippets)
+
+
+def test_empty_night_renders_with_dashes_and_none_found(tmp_path):
+    result = empty_result()
+    path = tmp_path / "report.html"
+    write_report(result, path)
+    html = path.read_text(encoding="utf-8")
+    page = parse_report(html)
+    assert "staging-warning" in page.ids
+    assert "No sleep stages" in html
+    assert "none found" in html
+    tst = [c for c in page.cells if c["key"] == "tst_h"][0]
+    assert tst["text"] == "—"
+    missing = [c for c in page.cells if c["key"] == "plms_index_by_stage.N2"][0]
+    assert missing["text"] == "—" and missing["value"] is None
+
+
+def test_automatic_staging_shows_a_visible_warning():
+    result, rec = make_result(0.5, source="automatic:yasa")
+    html = render_report(result, recording=rec)
+    assert 'id="staging-warning"' in html and "scored automatically" in html
+
+
+def test_scored_hypnogram_shows_no_staging_warning(night):
+    result, rec = night
+    assert 'id="staging-warning"' not in render_report(result, recording=rec)
+
+
+def test_report_carries_no_name_unless_asked():
+    result, rec = make_result(0.5)
+    rec.header = {"patient": "MCH-0234567 F 02-MAY-1951 Haagse_Harry",
+                  "recording": "Startdate 02-MAR-2002 PSG-1234/2002 NN Telemetry03"}
+    assert "Haagse_Harry" not in render_report(result, recording=rec)
+    assert "MCH-0234567" not in render_report(result, recording=rec)
+    assert "Haagse_Harry" in render_report(result, recording=rec, include_identity=True)
+
+
+def test_high_resting_level_is_flagged_in_the_quality_table(night):
+    result, rec = night
+    html = render_report(result, recording=rec)
+    assert "resting level above 16 µV" in html
+    ctx = build_context(result, rec)
+    flagged = [r.label for r in ctx["quality_rows"] if r.flag]
+    assert flagged == ["Paraspinal (paraspinal)"]
+    assert ctx["excluded_min"].value == pytest.approx(5 * 30.0 / 60.0)
+
+
+def test_failed_render_leaves_the_previous_report_untouched(night, tmp_path, monkeypatch):
+    result, rec = night
+    path = tmp_path / "report.html"
+    path.write_text("previous", encoding="utf-8")
+    import somnomotor.report as report
+
+    def boom(*a, **k):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(report, "render_report", boom)
+    with pytest.raises(RuntimeError):
+        report.write_report(result, path, recording=rec)
+    assert path.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_format_number_rounds_and_dashes():
+    assert format_number(0.8123, 1, 100.0) == "81.2"
+    assert format_number(float("nan")) == "—"
+    assert format_number(None) == "—"
+    assert format_number(7) == "7"
+
+
+def test_imi_histogram_details_in_left_edges_form_are_accepted(night):
+    """WASM 2016 IMI histogram: 2-s bins 0–90 s, as the legs scorer may store it."""
+    import numpy as np
+
+    from somnomotor.report.context import imi_histograms
+
+    result, _ = night
+    counts = np.zeros(45)
+    counts[5] = 7
+    result.details = {"legs": {"imi_hist": {"edges": list(np.arange(0, 90, 2.0)),
+                                            "counts": counts.tolist()}}}
+    lin, ln, source = imi_histograms(result)
+    assert source == "from the leg-movement scorer" and ln is None
+    assert len(lin.edges) == 46 and lin.edges[-1] == 90.0 and lin.counts[5] == 7
