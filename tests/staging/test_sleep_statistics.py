@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from somnomotor.errors import ParameterError
+from somnomotor.errors import AnnotationError, ParameterError
 from somnomotor.hypnogram import Hypnogram
-from somnomotor.staging import STATISTICS_KEYS, sleep_statistics
+from somnomotor.staging import STATISTICS_KEYS, find_lights, sleep_statistics
 
 PROMISED_SUMMARY_KEYS = ("tib_h", "tst_h", "sleep_efficiency", "sol_min", "waso_min")
 
@@ -185,3 +186,33 @@ def test_statistics_use_the_hypnogram_epoch_length() -> None:
     assert s["tib_min"] == pytest.approx(80.0 / 60.0)
     assert s["tst_min"] == pytest.approx(40.0 / 60.0)
     assert s["final_awakening_s"] == 60.0
+
+
+def scored_lights(*rows: tuple[float, str]) -> pd.DataFrame:
+    return pd.DataFrame({"onset": [r[0] for r in rows], "duration": [0.0] * len(rows),
+                         "kind": ["lights"] * len(rows), "channel": [""] * len(rows),
+                         "label": [r[1] for r in rows]})
+
+
+def test_lights_off_and_on_are_found_in_scored_events() -> None:
+    ev = scored_lights((20.0, "LIGHTS_OUT"), (600.0, "Lights On"), (5.0, "lights-on"))
+    assert find_lights(ev) == {"lights_off": 20.0, "lights_on": 600.0}
+
+
+def test_missing_lights_events_give_none() -> None:
+    assert find_lights(scored_lights((20.0, "Lights off"))) == {"lights_off": 20.0,
+                                                                "lights_on": None}
+    empty = scored_lights()
+    assert find_lights(empty) == {"lights_off": None, "lights_on": None}
+
+
+def test_lights_on_only_before_lights_off_is_an_annotation_error() -> None:
+    with pytest.raises(AnnotationError, match="lights on"):
+        find_lights(scored_lights((600.0, "Lights off"), (20.0, "Lights on")))
+
+
+def test_found_lights_feed_sleep_statistics() -> None:
+    h = hyp("W", "W", "N2", "N2", "W", "N2")
+    s = sleep_statistics(h, **find_lights(scored_lights((30.0, "Lights off"),
+                                                        (300.0, "Lights on"))))
+    assert s["tib_min"] == 4.5 and s["sol_min"] == 0.5

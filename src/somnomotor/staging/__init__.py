@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from .resolve import NO_STAGES_NOTE, STAGING_MODES, resolve_hypnogram, unstaged_hypnogram
-from .statistics import STATISTICS_KEYS, sleep_statistics
+from .statistics import STATISTICS_KEYS, find_lights, sleep_statistics
 from .yasa_adapter import (
     PROBABILITY_COLUMNS,
     StagingParams,
@@ -27,6 +27,7 @@ __all__ = [
     "STAGING_MODES",
     "STATISTICS_KEYS",
     "StagingParams",
+    "find_lights",
     "resolve_hypnogram",
     "select_staging_channels",
     "sleep_statistics",

@@ -52,11 +52,13 @@ returns NaN and 0 where we return None (SOL, SPT with no sleep).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ..errors import ParameterError
+from ..errors import AnnotationError, ParameterError
 from ..hypnogram import SLEEP_STAGES, Hypnogram
 
 #: Stage code → the key prefix used in the statistics.
@@ -72,6 +74,55 @@ STATISTICS_KEYS: tuple[str, ...] = (
     "awakening_count", "stage_shift_count",
     "lights_off_s", "lights_on_s", "sleep_onset_s", "final_awakening_s",
 )
+
+
+_LIGHTS_OFF = re.compile(r"\b(?:off|out)\b")
+_LIGHTS_ON = re.compile(r"\bon\b")
+
+
+def find_lights(scored_events: pd.DataFrame) -> dict[str, float | None]:
+    """Lights off and lights on (s from the recording start) from scored events.
+
+    Looks at rows of kind ``lights`` (``somnomotor.events.SCORED_KINDS``) whose
+    label reads like "Lights off"/"Lights out" or "Lights on"; takes the first
+    lights-off and the last lights-on after it.  Missing ones are None.
+
+    Returns
+    -------
+    dict
+        ``{"lights_off": s or None, "lights_on": s or None}``, ready to pass
+        as keyword arguments to :func:`sleep_statistics`.
+
+    Raises
+    ------
+    AnnotationError
+        Lights on is scored only before lights off.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"onset": [12.0, 28800.0], "duration": [0.0, 0.0],
+    ...                    "kind": ["lights", "lights"], "channel": ["", ""],
+    ...                    "label": ["Lights off", "Lights on"]})
+    >>> find_lights(ev)
+    {'lights_off': 12.0, 'lights_on': 28800.0}
+    """
+    out: dict[str, float | None] = {"lights_off": None, "lights_on": None}
+    if scored_events is None or not len(scored_events) or "kind" not in scored_events:
+        return out
+    rows = scored_events[scored_events["kind"] == "lights"]
+    labels = rows["label"].astype(str).str.lower().str.replace(r"[_\-]", " ", regex=True)
+    onsets = rows["onset"].to_numpy(dtype=float)
+    off = onsets[labels.str.contains(_LIGHTS_OFF).to_numpy()]
+    on = onsets[labels.str.contains(_LIGHTS_ON).to_numpy()]
+    if off.size:
+        out["lights_off"] = float(off.min())
+    if on.size:
+        later = on[on > off.min()] if off.size else on
+        if not later.size:
+            raise AnnotationError(f"lights on ({on.max():g} s) is scored only before lights "
+                                  f"off ({off.min():g} s)")
+        out["lights_on"] = float(later.max())
+    return out
 
 
 def _time_window(hypnogram: Hypnogram, lights_off: float | None,

@@ -226,8 +226,9 @@ def stage_automatically(recording: Recording, *, eeg: str | None = None,
 
     eeg_label, eog_label, emg_label, notes = select_staging_channels(
         recording, eeg=eeg, eog=eog, emg=emg, params=params)
-    picked = [(eeg_label, "eeg"), (eog_label, "eog"), (emg_label, "emg")]
-    picked = [(label, kind) for label, kind in picked if label is not None]
+    picked: list[tuple[str, str]] = [
+        (label, kind) for label, kind in ((eeg_label, "eeg"), (eog_label, "eog"),
+                                          (emg_label, "emg")) if label is not None]
 
     fs = params.model_fs
     signals = [_resample(recording.read(label), recording.channel(label).fs, fs)
