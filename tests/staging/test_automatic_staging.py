@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -207,3 +208,22 @@ def test_real_sleep_edf_excerpt_is_staged_as_the_expert_scored_it(sleep_edf_dir:
     # the 1-Hz EMG envelope is not usable and is said to be passed over
     assert any("EMG submental" in w for w in hyp.warnings)
     assert "Fpz-Cz" in hyp.warnings[0]
+
+
+@needs_yasa
+def test_each_chosen_channel_is_read_once_and_no_other_channel_is_read() -> None:
+    plan = ("W",) * 6 + ("N2",) * 6
+    night = build_synthetic_night(plan=plan, seed=11)
+    leg = ChannelInfo("LAT", 128.0, kind="emg", muscle="tibialis_anterior", region="leg",
+                      n_samples=int(len(plan) * 30 * 128))
+    calls: list[int] = []
+
+    def reader(i: int, i0: int, i1: int) -> np.ndarray:
+        calls.append(i)
+        if i == 3:
+            return np.zeros(i1 - i0, dtype=np.float32)
+        return night._reader(i, i0, i1)
+
+    rec = replace(night, channels=(*night.channels, leg), _reader=reader)
+    stage_automatically(rec)
+    assert sorted(calls) == [0, 1, 2]
