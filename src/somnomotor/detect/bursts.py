@@ -32,7 +32,7 @@ from ..signal.filters import envelope
 __all__ = ["BurstParams", "BURST_COLUMNS", "detect_bursts", "estimate_resting_level", "runs"]
 
 #: Columns of the burst table returned by :func:`detect_bursts`.
-BURST_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic")
+BURST_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic", "rest_uv")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class BurstParams:
     tonic_min_s: float = 5.0  # sustained when ≥ 5 s (AASM phasic bursts last 0.1–5 s)
     tonic_gap_s: float = 1.0  # dips shorter than this do not end a tonic episode
     rest_block_s: float = 1.0  # resting level: medians of 1-s blocks …
-    rest_window_s: float = 300.0  # … low percentile over a running 5-min window
+    rest_window_s: float = 600.0  # … low percentile over a running 10-min window
     rest_percentile: float = 10.0
 
 
@@ -80,7 +80,7 @@ def estimate_resting_level(env: np.ndarray, fs: float, params: BurstParams | Non
     """The channel's resting level (µV) per block of ``rest_block_s`` seconds.
 
     Block medians of the envelope, then the 10th percentile over a running
-    5-min window: quiet stretches set the level, activity (even minutes of it)
+    10-min window: quiet stretches set the level, activity (even minutes of it)
     does not. NaN blocks (gaps) are ignored; returns one value per block.
 
     Examples
@@ -120,7 +120,8 @@ def _per_sample(level: np.ndarray | float, n: int, fs: float, block_s: float) ->
 
 
 def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None,
-                  rest: np.ndarray | float | None = None) -> pd.DataFrame:
+                  rest: np.ndarray | float | None = None,
+                  env: np.ndarray | None = None) -> pd.DataFrame:
     """Bursts of muscle activity in one conditioned EMG channel.
 
     Parameters
@@ -134,6 +135,9 @@ def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None
     rest : ndarray or float, optional
         Resting level of the short envelope (µV), per sample, per
         ``rest_block_s`` block, or one number; estimated when omitted.
+    env : ndarray, optional
+        The short envelope (``envelope(x, fs, params.envelope_s)``) when the
+        caller already has it.
 
     Returns
     -------
@@ -141,7 +145,8 @@ def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None
         One row per burst, sorted by onset: ``onset`` (s), ``duration`` (s),
         ``amplitude_uv`` (peak of the short envelope above the resting level),
         ``tonic`` (True for sustained activity ≥ ``tonic_min_s``; brief bursts
-        inside a tonic episode are not listed separately).
+        inside a tonic episode are not listed separately), ``rest_uv`` (the
+        resting level at the onset, µV — the background for "× background" rules).
 
     Examples
     --------
@@ -154,7 +159,8 @@ def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None
     n = x.size
     if n < 3:
         return _empty()
-    env = envelope(x, fs, p.envelope_s)
+    if env is None:
+        env = envelope(x, fs, p.envelope_s)
     bad = ~np.isfinite(env)
     if bad.all():
         return _empty()
@@ -201,6 +207,7 @@ def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None
         "duration": (ends - starts) / fs,
         "amplitude_uv": amp.astype(np.float64),
         "tonic": tonic,
+        "rest_uv": rest_s[starts].astype(np.float64),
     })
     return df.sort_values("onset", kind="stable").reset_index(drop=True)
 
@@ -217,4 +224,5 @@ def _segment_max(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
-                         "amplitude_uv": pd.Series(dtype=float), "tonic": pd.Series(dtype=bool)})
+                         "amplitude_uv": pd.Series(dtype=float), "tonic": pd.Series(dtype=bool),
+                         "rest_uv": pd.Series(dtype=float)})

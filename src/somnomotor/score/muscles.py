@@ -1,0 +1,383 @@
+"""Every muscle: myoclonus in arms, trunk, back and neck; the named patterns; REM
+sleep without atonia; the morning.
+
+:func:`score_muscles` is the entry point. It reads every EMG channel of a
+recording one at a time (float32), conditions it (band-pass 10–100 Hz, mains
+notch, ECG template subtraction where the beat-locked artefact is measurable),
+finds its bursts (:func:`somnomotor.detect.bursts.detect_bursts`) and keeps
+only the small burst table and the chin's 1-s amplitudes. The classifiers then
+run on the burst table of all channels:
+
+* :mod:`.myoclonus` — every brief burst outside the legs (``myoclonus`` rows),
+  indices per muscle and stage;
+* :mod:`.patterns` — fragmentary myoclonus (AASM), propriospinal myoclonus,
+  hypnic jerks, generalized random myoclonus (legs included as a region),
+  periodic arm movements;
+* :mod:`.rem` — AASM tonic/phasic REM epochs, SINBAR, Ferri's atonia index;
+* :mod:`.morning` — tonic activity after the final awakening.
+
+Leg channels (tibialis anterior) are read and burst-detected too, for GRM, but
+do not give ``myoclonus`` rows: the legs scorer reports them as leg movements.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..detect.bursts import BurstParams, detect_bursts, estimate_resting_level
+from ..events import concat_events, make_events
+from ..hypnogram import Hypnogram
+from ..params import from_mapping
+from ..recording import ChannelInfo, Recording
+from ..signal.ecg import find_r_peaks_in_emg, remove_ecg, residual_ecg
+from ..signal.filters import bandpass, block_mean, detect_mains, envelope, notch
+from .base import ScoreResult
+from .morning import MorningParams, score_morning
+from .myoclonus import myoclonus_indices, myoclonus_rows
+from .patterns import (
+    PatternParams,
+    score_fragmentary_myoclonus,
+    score_grm,
+    score_hypnic_jerks,
+    score_periodic_arm_movements,
+    score_propriospinal_myoclonus,
+)
+from .rem import (
+    RemParams,
+    classify_rai,
+    excluded_seconds,
+    mini_epochs_with_bursts,
+    rem_atonia_index,
+    score_aasm_epochs,
+    sinbar_percentages,
+)
+
+__all__ = ["MuscleParams", "score_muscles", "condition_channel", "SUMMARY_KEYS"]
+
+#: The promised summary keys this scorer always sets (interfaces.md).
+SUMMARY_KEYS: tuple[str, ...] = (
+    "myoclonus_index", "myoclonus_index_by_muscle", "grm_episode_count", "hypnic_jerk_count",
+    "fragmentary_myoclonus_minutes", "rem_atonia_index", "sinbar_any_percent",
+    "rem_tonic_percent", "rem_phasic_percent", "morning_tonic_seconds",
+)
+
+_SUB = {"bursts": BurstParams, "patterns": PatternParams, "rem": RemParams,
+        "morning": MorningParams}
+
+
+@dataclass(frozen=True)
+class MuscleParams:
+    """Parameters of the muscle scorer (TOML section ``[muscles]``).
+
+    Sub-tables ``[muscles.bursts]``, ``[muscles.patterns]``, ``[muscles.rem]``,
+    ``[muscles.morning]`` override :class:`~somnomotor.detect.bursts.BurstParams`,
+    :class:`~somnomotor.score.patterns.PatternParams`,
+    :class:`~somnomotor.score.rem.RemParams` and
+    :class:`~somnomotor.score.morning.MorningParams`.
+    """
+
+    band_low_hz: float = 10.0  # WASM 2016 / AASM EMG band 10–100 Hz
+    band_high_hz: float = 100.0
+    notch_mains: bool = True  # WASM 2016: notch at the mains frequency when it is present
+    ecg_removal: str = "auto"  # auto: subtract where the beat-locked artefact is measurable; never
+    ecg_min_artefact_uv: float = 0.5  # "measurable": median-beat RMS over the QRS ≥ 0.5 µV
+    ecg_self_detect_regions: tuple[str, ...] = ("chest", "abdomen", "back", "shoulder", "neck")
+    myoclonus_exclude_muscles: tuple[str, ...] = ("tibialis_anterior",)  # legs: LM scoring
+    chin_muscles: tuple[str, ...] = ("mentalis", "submentalis")  # AASM RSWA: chin EMG
+    sinbar_arm_muscles: tuple[str, ...] = ("fds",)  # SINBAR: flexor digitorum superficialis
+    high_rest_uv: float = 16.0  # flag seconds with resting level > 16 µV (as Luna does)
+    bursts: BurstParams = field(default_factory=BurstParams)
+    patterns: PatternParams = field(default_factory=PatternParams)
+    rem: RemParams = field(default_factory=RemParams)
+    morning: MorningParams = field(default_factory=MorningParams)
+
+    def __post_init__(self) -> None:
+        for name, cls in _SUB.items():
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                object.__setattr__(self, name, from_mapping(cls, value, section=f"muscles.{name}"))
+        if self.ecg_removal not in ("auto", "never"):
+            raise ValueError(f"ecg_removal must be 'auto' or 'never', not {self.ecg_removal!r}")
+
+
+@dataclass
+class _Channel:
+    """What one channel leaves behind after its samples are dropped."""
+
+    info: ChannelInfo
+    bursts: pd.DataFrame
+    quality: dict[str, Any]
+    amp_1s: np.ndarray | None = None
+
+
+def condition_channel(x: np.ndarray, fs: float, info: ChannelInfo, params: MuscleParams,
+                      r_peaks: np.ndarray | None) -> tuple[np.ndarray, dict[str, Any]]:
+    """Band-pass, mains notch and ECG removal of one EMG channel; float32 µV and quality figures.
+
+    Quality: ``mains_hz``, ``ecg_artefact_uv`` (beat-locked RMS before removal),
+    ``residual_ecg`` (µV after; NaN when no beats), ``ecg_source``
+    (``ecg-channel``, ``self``, ``none``) and ``notes``.
+    """
+    notes: list[str] = []
+    y, note = bandpass(x, fs, params.band_low_hz, params.band_high_hz)
+    if note:
+        notes.append(note)
+    mains = detect_mains(y, fs) if params.notch_mains else None
+    if mains is not None:
+        y = notch(y, fs, mains)
+    q: dict[str, Any] = {"mains_hz": mains, "ecg_artefact_uv": np.nan, "residual_ecg": np.nan,
+                         "ecg_source": "none"}
+    if params.ecg_removal != "never":
+        peaks, source = (r_peaks, "ecg-channel") if r_peaks is not None and len(r_peaks) >= 3 \
+            else (None, "none")
+        if peaks is None and info.region in params.ecg_self_detect_regions:
+            peaks, self_note = find_r_peaks_in_emg(y, fs)
+            notes.append(self_note)
+            source = "self" if peaks is not None else "none"
+        if peaks is not None:
+            before = residual_ecg(y, fs, peaks)
+            q["ecg_artefact_uv"] = before
+            if np.isfinite(before) and before >= params.ecg_min_artefact_uv:
+                y = remove_ecg(y, fs, peaks)
+                q["residual_ecg"] = residual_ecg(y, fs, peaks)
+                q["ecg_source"] = source
+                notes.append(f"ECG removed ({before:.1f} µV → {q['residual_ecg']:.1f} µV "
+                             f"beat-locked RMS)")
+            else:
+                q["residual_ecg"] = before
+                q["ecg_source"] = source
+    q["notes"] = notes
+    return y, q
+
+
+def _process_channel(recording: Recording, info: ChannelInfo, params: MuscleParams,
+                     r_peaks: np.ndarray | None, want_amp: bool) -> _Channel:
+    x = recording.read(info.label)
+    fs = info.fs
+    nan_s = float(np.count_nonzero(~np.isfinite(x))) / fs
+    y, q = condition_channel(x, fs, info, params, r_peaks)
+    del x
+    env = envelope(y, fs, params.bursts.envelope_s)
+    rest = estimate_resting_level(env, fs, params.bursts)
+    b = detect_bursts(y, fs, params=params.bursts, rest=rest, env=env)
+    del env
+    amp = None
+    if want_amp:
+        amp = block_mean(np.abs(y), max(1, int(round(fs))))
+    del y
+    notes = list(q.pop("notes"))
+    high = rest > params.high_rest_uv
+    flagged = float(high.sum()) * params.bursts.rest_block_s
+    if flagged > 0:
+        notes.append(f"resting level above {params.high_rest_uv:g} µV for {flagged:.0f} s")
+    if nan_s > 0:
+        notes.append(f"{nan_s:.0f} s without data (gaps) excluded")
+    quality = {"channel": info.label, "muscle": info.muscle, "side": info.side,
+               "region": info.region, "fs": fs,
+               "resting_level_uv": float(np.median(rest)) if rest.size else np.nan,
+               **q, "flagged_s": flagged, "excluded_s": nan_s,
+               "bursts": int((~b["tonic"]).sum()), "tonic_episodes": int(b["tonic"].sum()),
+               "notes": "; ".join(notes)}
+    b = b.assign(channel=info.label, muscle=info.muscle, side=info.side, region=info.region)
+    return _Channel(info, b, quality, amp)
+
+
+def _empty_bursts() -> pd.DataFrame:
+    return pd.DataFrame({"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
+                         "amplitude_uv": pd.Series(dtype=float), "tonic": pd.Series(dtype=bool),
+                         "rest_uv": pd.Series(dtype=float), "channel": pd.Series(dtype=object),
+                         "muscle": pd.Series(dtype=object), "side": pd.Series(dtype=object),
+                         "region": pd.Series(dtype=object), "stage": pd.Series(dtype=object)})
+
+
+def _epoch_rows(mask: np.ndarray, hyp: Hypnogram, kind: str, info: ChannelInfo) -> pd.DataFrame:
+    idx = np.flatnonzero(mask)
+    return pd.DataFrame({"onset": hyp.offset + idx * hyp.epoch, "duration": hyp.epoch,
+                         "kind": kind, "channel": info.label, "muscle": info.muscle,
+                         "side": info.side, "stage": hyp.stages[idx]})
+
+
+def _score_rem(chin: _Channel | None, fds: list[_Channel], hyp: Hypnogram,
+               scored: pd.DataFrame | None, duration: float, p: RemParams
+               ) -> tuple[list[pd.DataFrame], dict[str, Any], dict[str, Any]]:
+    rem_epochs = int((hyp.stages == "R").sum())
+    per_epoch = int(round(hyp.epoch / p.mini_epoch_s))
+    n_mini = len(hyp) * per_epoch
+    rem_mini = np.repeat(hyp.stages == "R", per_epoch)
+    excl_mini = excluded_seconds(scored, n_mini, p.mini_epoch_s, hyp.offset, p)
+    summary: dict[str, Any] = {
+        "rem_atonia_index": None, "rem_atonia_class": None, "sinbar_any_percent": None,
+        "sinbar_combined_percent": None, "sinbar_any_abnormal": None,
+        "sinbar_combined_abnormal": None, "rem_tonic_percent": None, "rem_phasic_percent": None,
+        "rem_tonic_epochs": 0, "rem_phasic_epochs": 0, "rem_epochs": rem_epochs,
+        "rem_time_min": rem_epochs * hyp.epoch / 60.0,
+        "rem_time_excluded_min": float((rem_mini & excl_mini).sum()) * p.mini_epoch_s / 60.0,
+    }
+    details: dict[str, Any] = {"chin_channel": None, "fds_channels": [c.info.label for c in fds]}
+    if chin is None or chin.amp_1s is None:
+        details["note"] = "no chin EMG channel: REM atonia not scored"
+        return [], summary, details
+    details["chin_channel"] = chin.info.label
+    amp = chin.amp_1s.astype(np.float64)
+    n_sec = amp.size
+    sec_t = np.arange(n_sec) + 0.5
+    rem_bins = hyp.stage_at(sec_t) == "R"
+    excl_1s = excluded_seconds(scored, n_sec, 1.0, 0.0, p)
+    amp_x = np.where(excl_1s, np.nan, amp)
+    rai = rem_atonia_index(amp_x, rem_bins, p) if rem_bins.any() else None
+    aasm = score_aasm_epochs(amp, chin.bursts, hyp, p)
+    # Mini-epochs with no data count as excluded.
+    nan_mini = np.zeros(n_mini, dtype=bool)
+    k = (np.flatnonzero(~np.isfinite(amp)) - hyp.offset) // p.mini_epoch_s
+    k = k[(k >= 0) & (k < n_mini)].astype(np.int64)
+    nan_mini[k] = True
+    excl_all = excl_mini | nan_mini
+    chin_phasic = mini_epochs_with_bursts(chin.bursts, hyp, min_s=p.phasic_min_s,
+                                          max_s=p.phasic_max_s,
+                                          background_factor=p.sinbar_background_factor,
+                                          mini_epoch_s=p.mini_epoch_s)
+    any_chin = chin_phasic | np.repeat(aasm["tonic"], per_epoch)
+    fds_mini = None
+    if fds:
+        fds_mini = np.zeros(n_mini, dtype=bool)
+        for c in fds:
+            fds_mini |= mini_epochs_with_bursts(c.bursts, hyp, min_s=p.phasic_min_s,
+                                                max_s=p.phasic_max_s,
+                                                background_factor=p.sinbar_background_factor,
+                                                mini_epoch_s=p.mini_epoch_s)
+    sin = sinbar_percentages(any_chin, fds_mini, rem_mini, excl_all, p)
+    summary.update({k: v for k, v in sin.items() if k in summary})
+    summary.update(
+        rem_atonia_index=rai, rem_atonia_class=classify_rai(rai, p),
+        rem_tonic_epochs=int(aasm["tonic"].sum()), rem_phasic_epochs=int(aasm["phasic"].sum()),
+        rem_tonic_percent=(100.0 * aasm["tonic"].sum() / rem_epochs) if rem_epochs else None,
+        rem_phasic_percent=(100.0 * aasm["phasic"].sum() / rem_epochs) if rem_epochs else None,
+        rem_time_excluded_min=float((rem_mini & excl_all).sum()) * p.mini_epoch_s / 60.0,
+    )
+    details.update(nrem_min_uv=aasm["nrem_min_uv"], sinbar_mini_epochs=sin["sinbar_mini_epochs"])
+    if aasm["nrem_min_uv"] is None:
+        details["note"] = "no NREM sleep: the AASM tonic floor is undefined; tonic epochs not scored"
+    rows = [_epoch_rows(aasm["tonic"], hyp, "rem_tonic", chin.info),
+            _epoch_rows(aasm["phasic"], hyp, "rem_phasic", chin.info)]
+    return rows, summary, details
+
+
+def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
+                  scored_events: pd.DataFrame | None = None, params: MuscleParams | None = None,
+                  r_peaks: np.ndarray | None = None) -> ScoreResult:
+    """Score every EMG channel's bursts and the patterns across muscles for one night.
+
+    Parameters
+    ----------
+    recording : Recording
+        Its EMG channels (montage-inferred muscle, side, region) are read one at a time.
+    hypnogram : Hypnogram or None
+        Stages per 30-s epoch; None or unscored → indices per hour of recording.
+    scored_events : DataFrame, optional
+        Scored arousals, artefacts and respiratory events (``SCORED_COLUMNS``):
+        arousal links and REM exclusions.
+    params : MuscleParams
+    r_peaks : ndarray, optional
+        R-peak times (s) from the ECG channel; without them trunk channels try
+        to find their own beats and say so in ``quality.notes``.
+
+    Returns
+    -------
+    ScoreResult
+        ``events`` (kinds ``myoclonus``, ``fragmentary_myoclonus``,
+        ``hypnic_jerk``, ``propriospinal_myoclonus``, ``grm``, ``rem_tonic``,
+        ``rem_phasic``, ``morning_tonic``), ``summary`` (the promised keys, always
+        present, null when undefined, plus per-muscle/per-stage extras),
+        ``details``, ``quality`` (one row per EMG channel).
+
+    Examples
+    --------
+    >>> res = score_muscles(rec, hyp, scored_events=scored, params=MuscleParams(),
+    ...                     r_peaks=peaks)                          # doctest: +SKIP
+    >>> res.summary["myoclonus_index_by_muscle"]                    # doctest: +SKIP
+    {'fds': 12.5, 'intercostal': 3.1, ...}
+    """
+    p = params or MuscleParams()
+    duration = float(recording.duration)
+    hyp = hypnogram if hypnogram is not None else Hypnogram.unscored(duration)
+    if hyp.end < duration - hyp.epoch or hyp.end > duration + hyp.epoch:
+        hyp = hyp.fit_to(duration)
+    scored = scored_events if scored_events is not None and len(scored_events) else None
+
+    channels: list[_Channel] = []
+    chin_done = False
+    for info in recording.emg_channels():
+        if not info.fs > 0:
+            continue
+        want_amp = info.muscle in p.chin_muscles and not chin_done
+        chin_done = chin_done or want_amp
+        channels.append(_process_channel(recording, info, p, r_peaks, want_amp))
+
+    tables = [c.bursts for c in channels if len(c.bursts)]
+    bursts = pd.concat(tables, ignore_index=True) if tables else _empty_bursts()
+    bursts["stage"] = hyp.stage_at(bursts["onset"].to_numpy(float)) if len(bursts) else \
+        pd.Series(dtype=object)
+
+    # Myoclonus: every brief burst outside the legs.
+    myo = myoclonus_rows(bursts, scored, exclude_muscles=p.myoclonus_exclude_muscles)
+    analysed = sorted({c.info.muscle for c in channels if c.info.muscle
+                       and c.info.muscle not in p.myoclonus_exclude_muscles})
+    summary: dict[str, Any] = myoclonus_indices(myo if len(myo) else pd.DataFrame(
+        columns=["stage", "muscle", "arousal"]), hyp, duration, analysed)
+
+    # Patterns: propriospinal first (slow spreading jerks), then hypnic jerks, then GRM.
+    pp = p.patterns
+    prop, used_prop = score_propriospinal_myoclonus(bursts, hyp, pp)
+    hyp_rows, used_hj = score_hypnic_jerks(bursts, hyp, pp, exclude=used_prop)
+    grm, _ = score_grm(bursts, hyp, pp, exclude=used_prop | used_hj)
+    frag, frag_fig = score_fragmentary_myoclonus(bursts, hyp, pp)
+    arm = score_periodic_arm_movements(bursts, hyp, pp)
+    tst_h = float(hyp.is_sleep().sum()) * hyp.epoch / 3600.0 if hyp.is_scored else duration / 3600.0
+    summary.update(
+        grm_episode_count=len(grm),
+        grm_index=(len(grm) / tst_h) if tst_h > 0 else None,
+        hypnic_jerk_count=len(hyp_rows),
+        propriospinal_myoclonus_count=len(prop),
+        **frag_fig,
+        arm_pm_count=arm["arm_pm_count"], arm_pms_count=arm["arm_pms_count"],
+        arm_pm_series_count=arm["arm_pm_series_count"],
+        arm_pm_index=(arm["arm_pms_count"] / tst_h) if tst_h > 0 else None,
+        arm_periodicity_index=arm["arm_periodicity_index"],
+    )
+
+    # REM sleep without atonia.
+    chin = next((c for c in channels if c.amp_1s is not None), None)
+    fds = [c for c in channels if c.info.muscle in p.sinbar_arm_muscles]
+    rem_rows, rem_summary, rem_details = _score_rem(chin, fds, hyp, scored, duration, p.rem)
+    summary.update(rem_summary)
+
+    # Morning.
+    morning_rows, morning_summary = score_morning(bursts, hyp, duration, p.morning)
+    summary.update(morning_summary)
+
+    events = concat_events([make_events(t) for t in
+                            [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows] if len(t)])
+    quality = pd.DataFrame([c.quality for c in channels])
+    notes: list[str] = []
+    if r_peaks is None and len(quality):
+        trunk = quality["region"].isin(p.ecg_self_detect_regions)
+        if trunk.any() and (quality.loc[trunk, "ecg_source"] == "none").any():
+            notes.append("no ECG channel: trunk channels without a detectable heartbeat keep "
+                         "their ECG artefact (see quality notes)")
+    details = {
+        "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,
+                                    "bursts": int((~c.bursts["tonic"]).sum()),
+                                    "tonic_episodes": int(c.bursts["tonic"].sum())}
+                     for c in channels},
+        "arm_periodic": arm, "rem": rem_details, "notes": notes,
+        "parameters": dataclasses.asdict(p),
+    }
+    for key in SUMMARY_KEYS:
+        summary.setdefault(key, None)
+    return ScoreResult(events=events, summary=summary, details=details, quality=quality)

@@ -1,0 +1,404 @@
+"""Named movement patterns across muscles: fragmentary myoclonus, hypnic jerks,
+propriospinal myoclonus at sleep onset, generalized random myoclonus (GRM), and
+periodic movements in muscles other than the legs.
+
+Every classifier takes the *burst table of all channels* (one row per burst:
+``onset``, ``duration``, ``amplitude_uv``, ``rest_uv``, ``tonic``, ``channel``,
+``muscle``, ``side``, ``region``, ``stage``) and returns events-table rows. The
+definitions, their numbers and sources are in ``../shared/docs/domain.md``
+("Other movement patterns"); where no published rule exists (GRM, hypnic jerk
+timing, periodic arm movements) the choice is a documented parameter.
+
+Times are seconds from the recording start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..hypnogram import Hypnogram
+from .leg_rules import build_series, periodicity_index
+
+__all__ = [
+    "PatternParams",
+    "AXIAL_REGIONS",
+    "REGION_DISTANCE",
+    "group_bursts",
+    "score_fragmentary_myoclonus",
+    "score_hypnic_jerks",
+    "score_propriospinal_myoclonus",
+    "score_grm",
+    "score_periodic_arm_movements",
+]
+
+#: Axial regions (docs/internal-api.md): where propriospinal myoclonus starts.
+AXIAL_REGIONS: frozenset[str] = frozenset({"chest", "abdomen", "back", "neck"})
+
+#: Rank of each region's distance (along the spinal cord) from a thoracic generator:
+#: propriospinal jerks reach higher ranks later (Montagna 2006; Stefani & Högl 2019).
+REGION_DISTANCE: dict[str, int] = {
+    "chest": 0, "abdomen": 0, "back": 0, "neck": 1, "shoulder": 1, "arm": 2, "leg": 2,
+}
+
+_NREM = ("N1", "N2", "N3")
+_SLEEP = ("N1", "N2", "N3", "R")
+
+
+@dataclass(frozen=True)
+class PatternParams:
+    """Pattern constants (parameters section ``[muscles.patterns]``), with sources."""
+
+    # Fragmentary myoclonus — AASM manual (excessive fragmentary myoclonus).
+    fragmentary_max_s: float = 0.15  # potentials ≤ 150 ms
+    fragmentary_per_min: float = 5.0  # ≥ 5 potentials a minute
+    fragmentary_min_minutes: float = 20.0  # for ≥ 20 min of NREM sleep
+    fragmentary_merge_s: float = 0.05  # potentials in several channels within 50 ms count once
+    # Hypnic jerks (sleep starts) — AASM (no scoring rule), Bruno 1998.
+    hypnic_max_s: float = 0.25  # brief (< 250 ms) jerks
+    hypnic_group_s: float = 0.25  # bursts of several muscles within 250 ms are one jerk
+    hypnic_before_s: float = 60.0  # window: from 60 s before a wake → sleep transition …
+    hypnic_after_s: float = 180.0  # … to 3 min after it ("within a few minutes")
+    hypnic_min_channels: int = 1  # muscles a jerk must involve
+    hypnic_stages: tuple[str, ...] = ("W", "N1")
+    # Propriospinal myoclonus at sleep onset — Montagna 2006; Stefani & Högl 2019.
+    propriospinal_group_s: float = 1.0  # bursts within 1 s of each other form one jerk
+    propriospinal_min_s: float = 0.3  # bursts of about 0.5–2 s (with a margin)
+    propriospinal_max_s: float = 3.0
+    propriospinal_min_channels: int = 3  # an axial start and spread to ≥ 2 more channels
+    propriospinal_min_spread_s: float = 0.03  # limbs ≥ 30 ms after the axial onset (slow conduction)
+    propriospinal_min_rank_corr: float = 0.5  # onset latency rises with distance (Spearman ρ)
+    propriospinal_min_jerks: int = 2  # repetitive
+    propriospinal_max_interval_s: float = 60.0  # jerks of one episode ≤ 60 s apart
+    propriospinal_stages: tuple[str, ...] = ("W", "N1")  # relaxed wakefulness → N1
+    # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
+    grm_max_burst_s: float = 1.0  # brief contractions
+    grm_merge_s: float = 0.5  # bursts within 0.5 s (any channel) are one movement
+    grm_max_gap_s: float = 20.0  # movements ≤ 20 s apart belong to one episode
+    grm_min_movements: int = 5  # an episode holds ≥ 5 movements …
+    grm_min_regions: int = 2  # … in ≥ 2 body regions
+    grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
+    grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
+    # Periodic movements in other muscles — WASM 2016 series grammar, applied to arms.
+    periodic_regions: tuple[str, ...] = ("arm",)
+    periodic_min_s: float = 0.1  # shortest arm burst counted as a movement
+    periodic_max_s: float = 10.0  # WASM 2016: CLM ≤ 10 s
+    periodic_merge_s: float = 0.5  # WASM 2016: < 0.5 s apart → one (bilateral) movement
+    periodic_min_count: int = 4  # WASM 2016: ≥ 4 movements
+    periodic_imi_min_s: float = 10.0  # WASM 2016: IMI 10–90 s
+    periodic_imi_max_s: float = 90.0
+
+
+def _row(onset: float, duration: float, kind: str, stage: str, *, channel: str = "",
+         muscle: str = "", side: str = "", amplitude_uv: float = np.nan) -> dict[str, Any]:
+    return {"onset": float(onset), "duration": float(duration), "kind": kind, "channel": channel,
+            "muscle": muscle, "side": side, "stage": stage, "amplitude_uv": float(amplitude_uv)}
+
+
+def group_bursts(onsets: np.ndarray, gap_s: float) -> np.ndarray:
+    """Group label per (sorted) onset: a new group starts after a gap > ``gap_s`` seconds."""
+    onsets = np.asarray(onsets, dtype=float)
+    if onsets.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([[0], np.cumsum(np.diff(onsets) > gap_s)]).astype(np.int64)
+
+
+def _brief(bursts: pd.DataFrame, max_s: float, min_s: float = 0.0) -> pd.DataFrame:
+    if len(bursts) == 0:
+        return bursts
+    b = bursts[~bursts["tonic"].astype(bool) & (bursts["duration"] <= max_s)
+               & (bursts["duration"] >= min_s)]
+    return b.sort_values("onset", kind="stable").reset_index(drop=True)
+
+
+def _common(values: pd.Series) -> str:
+    u = pd.unique(values.astype(str))
+    return str(u[0]) if len(u) == 1 else ""
+
+
+# -- fragmentary myoclonus -------------------------------------------------------------
+
+def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
+                                params: PatternParams | None = None
+                                ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Excessive fragmentary myoclonus (AASM): ≥ 20 min of NREM with ≥ 5 potentials/min.
+
+    Potentials are brief bursts ≤ 150 ms (any EMG channel; the same potential
+    seen in several channels within 50 ms counts once). NREM minutes are 60-s
+    windows of two NREM epochs; a minute qualifies with ≥ 5 potentials. When
+    the qualifying minutes total ≥ 20, each run of consecutive qualifying
+    minutes is one ``fragmentary_myoclonus`` row and the total is the
+    ``fragmentary_myoclonus_minutes``; otherwise there are no rows and 0 minutes.
+
+    Returns
+    -------
+    (rows, figures)
+        Events rows (list of dicts as a DataFrame) and ``{"fragmentary_myoclonus_minutes",
+        "fragmentary_qualifying_minutes", "fragmentary_nrem_minutes"}``.
+    """
+    p = params or PatternParams()
+    per_min = int(round(60.0 / hypnogram.epoch)) or 1
+    n_min = len(hypnogram) // per_min
+    stages = hypnogram.stages[: n_min * per_min].reshape(n_min, per_min) if n_min else \
+        np.zeros((0, per_min), dtype="<U2")
+    nrem_min = np.isin(stages, _NREM).all(axis=1) if n_min else np.zeros(0, bool)
+    b = _brief(bursts, p.fragmentary_max_s)
+    counts = np.zeros(n_min, dtype=np.int64)
+    if len(b) and n_min:
+        on = b["onset"].to_numpy(float)
+        g = group_bursts(on, p.fragmentary_merge_s)
+        first = on[np.concatenate([[True], np.diff(g) > 0])]
+        idx = np.floor((first - hypnogram.offset) / 60.0).astype(np.int64)
+        idx = idx[(idx >= 0) & (idx < n_min)]
+        counts = np.bincount(idx, minlength=n_min)
+    qualifies = nrem_min & (counts >= p.fragmentary_per_min)
+    total = float(qualifies.sum())
+    figures = {"fragmentary_qualifying_minutes": total,
+               "fragmentary_nrem_minutes": float(nrem_min.sum()),
+               "fragmentary_myoclonus_minutes": total if total >= p.fragmentary_min_minutes else 0.0}
+    rows = []
+    if total >= p.fragmentary_min_minutes:
+        d = np.diff(np.concatenate([[0], qualifies.astype(np.int8), [0]]))
+        for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
+            onset = hypnogram.offset + 60.0 * s
+            rows.append(_row(onset, 60.0 * (e - s), "fragmentary_myoclonus",
+                             str(hypnogram.stage_at(onset)[0])))
+    return pd.DataFrame(rows), figures
+
+
+# -- sleep onset: transitions --------------------------------------------------------
+
+def sleep_entries(hypnogram: Hypnogram) -> np.ndarray:
+    """Times (s) of every wake → sleep transition (sleep onset and each re-entry)."""
+    st = hypnogram.stages
+    if st.size == 0:
+        return np.zeros(0)
+    sleep = np.isin(st, _SLEEP)
+    prev_wake = np.concatenate([[False], st[:-1] == "W"])
+    idx = np.flatnonzero(sleep & prev_wake)
+    return hypnogram.offset + idx * hypnogram.epoch
+
+
+def _near_entries(t: np.ndarray, entries: np.ndarray, before: float, after: float) -> np.ndarray:
+    if entries.size == 0 or t.size == 0:
+        return np.zeros(t.size, dtype=bool)
+    k = np.searchsorted(entries, t - after, side="left")
+    k = np.clip(k, 0, entries.size - 1)
+    return (t >= entries[k] - before) & (t <= entries[k] + after)
+
+
+# -- propriospinal myoclonus ----------------------------------------------------------
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    if x.size < 2 or np.all(x == x[0]) or np.all(y == y[0]):
+        return 0.0
+    rx = pd.Series(x).rank().to_numpy()
+    ry = pd.Series(y).rank().to_numpy()
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _propriospinal_jerk(group: pd.DataFrame, p: PatternParams) -> bool:
+    """Axial first, spreading to more distant regions with rising latency."""
+    g = group[group["region"].isin(REGION_DISTANCE)]
+    if g["channel"].nunique() < p.propriospinal_min_channels:
+        return False
+    g = g.sort_values("onset", kind="stable").drop_duplicates("channel")
+    if g["region"].iloc[0] not in AXIAL_REGIONS:
+        return False
+    dist = g["region"].map(REGION_DISTANCE).to_numpy(int)
+    lat = g["onset"].to_numpy(float) - g["onset"].iloc[0]
+    far = dist > 0
+    if not far.any() or lat[far].min() < p.propriospinal_min_spread_s:
+        return False
+    return _spearman(dist.astype(float), lat) >= p.propriospinal_min_rank_corr
+
+
+def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
+                                  params: PatternParams | None = None
+                                  ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Propriospinal myoclonus at sleep onset (Montagna 2006; Stefani & Högl 2019).
+
+    A *jerk* is a group of bursts (0.3–3 s; onsets within 1 s of each other) in
+    ≥ 3 channels that starts in an axial muscle (chest, abdomen, back, neck) and
+    reaches more distant regions (shoulder, arm, leg) ≥ 30 ms later, onset
+    latency rising with distance (Spearman ρ ≥ 0.5). An *episode* is ≥ 2 such
+    jerks ≤ 60 s apart in relaxed wakefulness or N1. One
+    ``propriospinal_myoclonus`` row per episode (onset of its first jerk, to
+    the end of its last).
+
+    Returns
+    -------
+    (rows, used)
+        Events rows, and a boolean per row of ``bursts`` marking bursts that
+        belong to an episode (so other classifiers can leave them out).
+    """
+    p = params or PatternParams()
+    used = np.zeros(len(bursts), dtype=bool)
+    if len(bursts) == 0:
+        return pd.DataFrame(), used
+    b = bursts.reset_index(drop=True)
+    cand = (~b["tonic"].astype(bool) & b["duration"].between(p.propriospinal_min_s,
+                                                              p.propriospinal_max_s)
+            & b["stage"].isin(p.propriospinal_stages))
+    c = b[cand].sort_values("onset", kind="stable")
+    if len(c) == 0:
+        return pd.DataFrame(), used
+    g = group_bursts(c["onset"].to_numpy(float), p.propriospinal_group_s)
+    jerks: list[tuple[float, float, np.ndarray]] = []
+    for _, grp in c.groupby(g, sort=True):
+        if _propriospinal_jerk(grp, p):
+            jerks.append((float(grp["onset"].min()),
+                          float((grp["onset"] + grp["duration"]).max()), grp.index.to_numpy()))
+    rows = []
+    i = 0
+    while i < len(jerks):
+        j = i
+        while j + 1 < len(jerks) and jerks[j + 1][0] - jerks[j][0] <= p.propriospinal_max_interval_s:
+            j += 1
+        if j - i + 1 >= p.propriospinal_min_jerks:
+            onset, end = jerks[i][0], max(e for _, e, _ in jerks[i:j + 1])
+            rows.append(_row(onset, end - onset, "propriospinal_myoclonus",
+                             str(hypnogram.stage_at(onset)[0])))
+            for _, _, idx in jerks[i:j + 1]:
+                used[idx] = True
+        i = j + 1
+    return pd.DataFrame(rows), used
+
+
+# -- hypnic jerks ---------------------------------------------------------------------
+
+def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
+                       params: PatternParams | None = None, *, exclude: np.ndarray | None = None
+                       ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Hypnic jerks (sleep starts): brief jerks at the wake → sleep transition.
+
+    No AASM scoring rule exists; we use the AASM description and Bruno 1998:
+    bursts < 250 ms (in one or several muscles; muscles within 250 ms form one
+    jerk) with onset in W or N1 from 60 s before to 3 min after a wake → sleep
+    transition (sleep onset or a re-entry into sleep). One ``hypnic_jerk`` row
+    per jerk; ``muscle``/``side`` filled when a single muscle jerked.
+
+    Returns
+    -------
+    (rows, used)
+        Events rows and a boolean per burst row marking bursts in a jerk.
+    """
+    p = params or PatternParams()
+    used = np.zeros(len(bursts), dtype=bool)
+    if len(bursts) == 0:
+        return pd.DataFrame(), used
+    b = bursts.reset_index(drop=True)
+    entries = sleep_entries(hypnogram)
+    on = b["onset"].to_numpy(float)
+    cand = (~b["tonic"].astype(bool).to_numpy() & (b["duration"].to_numpy(float) < p.hypnic_max_s)
+            & b["stage"].isin(p.hypnic_stages).to_numpy()
+            & _near_entries(on, entries, p.hypnic_before_s, p.hypnic_after_s))
+    if exclude is not None:
+        cand &= ~np.asarray(exclude, bool)
+    c = b[cand].sort_values("onset", kind="stable")
+    rows = []
+    if len(c):
+        g = group_bursts(c["onset"].to_numpy(float), p.hypnic_group_s)
+        for _, grp in c.groupby(g, sort=True):
+            if grp["channel"].nunique() < p.hypnic_min_channels:
+                continue
+            onset = float(grp["onset"].min())
+            end = float((grp["onset"] + grp["duration"]).max())
+            rows.append(_row(onset, end - onset, "hypnic_jerk", str(grp["stage"].iloc[0]),
+                             channel=_common(grp["channel"]), muscle=_common(grp["muscle"]),
+                             side=_common(grp["side"]), amplitude_uv=float(grp["amplitude_uv"].max())))
+            used[grp.index.to_numpy()] = True
+    return pd.DataFrame(rows), used
+
+
+# -- generalized random myoclonus ---------------------------------------------------
+
+def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams | None = None,
+              *, exclude: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Generalized random myoclonus episodes (Bruno 1998; definition ours, documented).
+
+    Brief bursts (≤ 1 s, any channel, legs included) merge into movements
+    (bursts < 0.5 s apart are one movement); movements ≤ 20 s apart form a
+    candidate episode. An episode is GRM when it holds ≥ 5 movements, involves
+    ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
+    inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM).
+    One ``grm`` row per episode.
+
+    Returns
+    -------
+    (rows, used)
+        Events rows and a boolean per burst row marking bursts in an episode.
+    """
+    p = params or PatternParams()
+    used = np.zeros(len(bursts), dtype=bool)
+    if len(bursts) == 0:
+        return pd.DataFrame(), used
+    b = bursts.reset_index(drop=True)
+    cand = (~b["tonic"].astype(bool) & (b["duration"] <= p.grm_max_burst_s)
+            & b["stage"].isin(p.grm_stages)).to_numpy().copy()
+    if exclude is not None:
+        cand &= ~np.asarray(exclude, bool)
+    c = b[cand].sort_values("onset", kind="stable")
+    if len(c) == 0:
+        return pd.DataFrame(), used
+    on = c["onset"].to_numpy(float)
+    mov = group_bursts(on, p.grm_merge_s)
+    mov_onset = pd.Series(on).groupby(mov).min().to_numpy()
+    episode_of_mov = group_bursts(mov_onset, p.grm_max_gap_s)
+    episode = episode_of_mov[mov]
+    rows = []
+    for e, grp in c.groupby(episode, sort=True):
+        m_on = mov_onset[episode_of_mov == e]
+        if m_on.size < p.grm_min_movements or grp["region"].nunique() < p.grm_min_regions:
+            continue
+        imi = np.diff(m_on)
+        cv = float(np.std(imi) / np.mean(imi)) if imi.size > 1 and np.mean(imi) > 0 else 0.0
+        if cv < p.grm_min_imi_cv:
+            continue
+        onset = float(grp["onset"].min())
+        end = float((grp["onset"] + grp["duration"]).max())
+        rows.append(_row(onset, end - onset, "grm", str(hypnogram.stage_at(onset)[0]),
+                         amplitude_uv=float(grp["amplitude_uv"].max())))
+        used[grp.index.to_numpy()] = True
+    return pd.DataFrame(rows), used
+
+
+# -- periodic movements in other muscles ---------------------------------------------
+
+def score_periodic_arm_movements(bursts: pd.DataFrame, hypnogram: Hypnogram,
+                                 params: PatternParams | None = None) -> dict[str, Any]:
+    """Periodic movements in the arms: the WASM 2016 series grammar applied to arm bursts.
+
+    Arm bursts (0.1–10 s) of both sides merge into movements when < 0.5 s
+    apart; series are ≥ 4 movements with IMIs of 10–90 s (the legs' own
+    :func:`~somnomotor.score.leg_rules.build_series`), and Ferri's periodicity
+    index over the intervals in sleep. No events kind is
+    promised for these yet; the figures are summary keys: ``arm_pm_count``
+    (movements in series), ``arm_pm_series_count``, ``arm_pms_count`` (with
+    onset in sleep) and the movement onsets in ``details``.
+    """
+    p = params or PatternParams()
+    out: dict[str, Any] = {"arm_pm_count": 0, "arm_pms_count": 0, "arm_pm_series_count": 0,
+                           "arm_movement_count": 0, "arm_periodicity_index": None, "onsets": []}
+    if len(bursts) == 0:
+        return out
+    b = bursts[bursts["region"].isin(p.periodic_regions)]
+    b = b[b["duration"].between(p.periodic_min_s, p.periodic_max_s)].sort_values("onset")
+    if len(b) == 0:
+        return out
+    on = b["onset"].to_numpy(float)
+    g = group_bursts(on, p.periodic_merge_s)
+    mov = pd.Series(on).groupby(g).min().to_numpy()
+    series = build_series(mov, np.ones(mov.size, bool), imi_min_s=p.periodic_imi_min_s,
+                          imi_max_s=p.periodic_imi_max_s, min_length=p.periodic_min_count)
+    in_series = series > 0
+    sleep = np.isin(hypnogram.stage_at(mov), _SLEEP)
+    out.update(arm_movement_count=int(mov.size), arm_pm_count=int(in_series.sum()),
+               arm_pms_count=int((in_series & sleep).sum()),
+               arm_pm_series_count=int(series.max()) if series.size else 0,
+               arm_periodicity_index=periodicity_index(np.diff(mov[sleep])),
+               onsets=mov[in_series].tolist())
+    return out
