@@ -96,3 +96,39 @@ def test_tib_and_sol_differ_from_yasa_only_by_the_unscored_ends() -> None:
     assert theirs["TIB"] - ours["tib_min"] == pytest.approx(1.5)     # three '?' epochs
     assert theirs["SOL"] - ours["sol_min"] == pytest.approx(1.0)     # two leading '?'
     assert ours["tst_min"] == pytest.approx(theirs["TST"])
+
+
+_RK_TO_AASM = {"Sleep stage W": "W", "Sleep stage 1": "N1", "Sleep stage 2": "N2",
+               "Sleep stage 3": "N3", "Sleep stage 4": "N3", "Sleep stage R": "R",
+               "Sleep stage ?": "?", "Movement time": "?"}
+
+
+def sleep_edf_stages(path) -> list[str]:
+    """Stages per 30-s epoch from a Sleep-EDF hypnogram, decoded here with edfio."""
+    import edfio
+
+    stages: list[str] = []
+    for ann in edfio.read_edf(path).annotations:
+        assert ann.onset == pytest.approx(30.0 * len(stages))      # contiguous, epoch-aligned
+        stages += [_RK_TO_AASM[ann.text]] * round(ann.duration / 30.0)
+    return stages
+
+
+@pytest.mark.realdata
+def test_real_sleep_edf_night_statistics_against_yasa(sleep_edf_dir) -> None:
+    """SC4001 (24 h, R&K stages 3+4 → N3): same TST/SOL/SPT/stages; TIB without the ? tail."""
+    labels = sleep_edf_stages(sleep_edf_dir / "SC4001EC-Hypnogram.edf")
+    ours = sleep_statistics(Hypnogram.from_labels(labels))
+    theirs = yasa_stats(labels)
+    last_scored = max(i for i, x in enumerate(labels) if x != "?")
+    trailing_unscored = len(labels) - 1 - last_scored
+    assert trailing_unscored == 230
+    assert theirs["TIB"] - ours["tib_min"] == pytest.approx(trailing_unscored * 0.5)
+    assert ours["tst_min"] == pytest.approx(theirs["TST"])
+    assert ours["sol_min"] == pytest.approx(theirs["SOL"])
+    assert ours["spt_min"] == pytest.approx(theirs["SPT"])
+    assert ours["waso_spt_min"] == pytest.approx(theirs["WASO"])
+    assert ours["rem_latency_min"] == pytest.approx(theirs["Lat_REM"] - theirs["SOL"])
+    assert ours["n3_min"] == pytest.approx(theirs["N3"]) == (119 + 101) * 0.5
+    # AASM WASO adds the wake after the final awakening (the long morning W run)
+    assert ours["waso_min"] - ours["waso_spt_min"] == pytest.approx(27240.0 / 60.0)
