@@ -15,7 +15,7 @@ import pytest
 from somnomotor.events import empty_events
 from somnomotor.export import write_bids, write_luna_annot, write_nsrr_xml, write_scored_edf
 from somnomotor.export._vocab import event_text, parse_event_text
-from somnomotor.export.nsrr_xml import STAGE_CONCEPT
+from somnomotor.export.nsrr_xml import STAGE_CONCEPT, parse_event_concept
 
 from ._builders import FS, every_kind_events, small_hypnogram
 
@@ -123,16 +123,9 @@ def test_nsrr_xml_uses_nsrr_names_and_keeps_every_event(tmp_path):
     assert "Limb movement - left|Limb Movement (Left)" in concepts
     assert "Periodic leg movement - left|PLM (Left)" in concepts
     ours = [r for r in rows if r[0] in ("Limb Movement|Limb Movement", "Motor events|somnomotor")]
-    kinds, sides = [], []
-    for etype, concept, *_ in ours:
-        name, label = concept.split("|")
-        if etype == "Limb Movement|Limb Movement":
-            kinds.append({"Limb movement": "lm", "Periodic leg movement": "plm",
-                          "Candidate leg movement": "clm"}[name.split(" - ")[0]])
-            sides.append(name.split(" - ")[1])
-        else:
-            kinds.append(name)
-            sides.append(parse_event_text(label)[2])
+    parsed = [parse_event_concept(r[1]) for r in ours]
+    assert all(p is not None for p in parsed)
+    kinds, sides = [p[0] for p in parsed], [p[2] for p in parsed]
     _match(ev, [r[2] for r in ours], [r[3] for r in ours], kinds, sides)
     lat = [r for r in ours if r[4] == "LAT"]
     assert len(lat) == int((ev["channel"] == "LAT").sum())

@@ -46,7 +46,7 @@ from .. import __version__
 from .._atomic import atomic_write
 from ..events import make_events
 from ..hypnogram import Hypnogram
-from ._vocab import event_text
+from ._vocab import KIND_TEXT, event_text, parse_event_text
 
 STAGE_CONCEPT: dict[str, str] = {
     "W": "Wake|0",
@@ -80,6 +80,25 @@ def event_concept(kind: str, muscle: str = "", side: str = "") -> tuple[str, str
         name, label = _LEG_CONCEPT[kind]
         return LIMB_TYPE, f"{name.format(side=s)}|{label.format(Side=s.capitalize())}"
     return OURS_TYPE, f"{kind}|{event_text(kind, muscle, side)}"
+
+
+def parse_event_concept(concept: str) -> tuple[str, str, str] | None:
+    """Inverse of :func:`event_concept`: ``(kind, muscle, side)``, or None when not ours.
+
+    >>> parse_event_concept("Periodic leg movement - left|PLM (Left)")
+    ('plm', 'tibialis_anterior', 'left')
+    """
+    name, _, label = concept.partition("|")
+    for kind, (pattern, _label) in _LEG_CONCEPT.items():
+        prefix = pattern.split("{")[0]
+        if name.startswith(prefix):
+            side = name[len(prefix):].strip()
+            return (kind, "tibialis_anterior", side) if side in ("left", "right",
+                                                                 "bilateral") else None
+    if name in KIND_TEXT and name not in _LEG_CONCEPT:
+        parsed = parse_event_text(label)
+        return parsed if parsed is not None and parsed[0] == name else None
+    return None
 
 
 def scored_concept(kind: str, label: str = "") -> tuple[str, str]:
