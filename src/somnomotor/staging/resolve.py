@@ -125,7 +125,8 @@ def resolve_hypnogram(recording: Recording, *,
         scorings = scorings_from_recording(recording)
     own = getattr(scorings, "hypnogram", None) if scorings is not None else None
     if own is not None and own.is_scored:
-        return _relabel(_fit(own, recording, recording.path), "edf-annotations")
+        notes = list(getattr(scorings, "warnings", ()))
+        return _relabel(_fit(own, recording, recording.path), "edf-annotations", notes)
 
     if staging == "none":
         return unstaged_hypnogram(recording)
@@ -149,5 +150,5 @@ def _from_file(recording: Recording, path: str | os.PathLike[str]) -> Hypnogram:
     if sc.hypnogram is None or not sc.hypnogram.is_scored:
         raise AnnotationError("holds no sleep stages (expected one stage per 30-s epoch: "
                               "W N1 N2 N3 R, or 'Sleep stage …' annotations)", path)
-    notes = _unknown_note(Path(path).name, sc.unknown_labels)
+    notes = [*sc.warnings, *_unknown_note(Path(path).name, sc.unknown_labels)]
     return _relabel(_fit(sc.hypnogram, recording, path), f"file:{Path(path).name}", notes)
