@@ -9,5 +9,19 @@ format from the content.
 from __future__ import annotations
 
 from .edf import read_recording
+from .scorings import (
+    Scorings,
+    read_events,
+    read_hypnogram,
+    read_scorings,
+    scorings_from_recording,
+)
 
-__all__ = ["read_recording"]
+__all__ = [
+    "Scorings",
+    "read_events",
+    "read_hypnogram",
+    "read_recording",
+    "read_scorings",
+    "scorings_from_recording",
+]
