@@ -1,0 +1,1 @@
+"""Activity in EMG channels: leg movements (:mod:`.legs`) and bursts in any muscle."""
