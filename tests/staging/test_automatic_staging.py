@@ -21,7 +21,12 @@ from somnomotor.staging import (
     staging_confidence,
 )
 
-from .conftest import SYNTHETIC_PLAN, build_synthetic_night, read_sleep_edf_excerpt
+from .conftest import (
+    SYNTHETIC_FS,
+    SYNTHETIC_PLAN,
+    build_synthetic_night,
+    read_sleep_edf_excerpt,
+)
 
 EXPECTED = Path(__file__).resolve().parents[1] / "data" / "staging" / \
     "synthetic_night_expected.json"
@@ -227,3 +232,16 @@ def test_each_chosen_channel_is_read_once_and_no_other_channel_is_read() -> None
     rec = replace(night, channels=(*night.channels, leg), _reader=reader)
     stage_automatically(rec)
     assert sorted(calls) == [0, 1, 2]
+
+
+@needs_yasa
+def test_eeg_in_the_wrong_unit_is_flagged() -> None:
+    """An EEG stored in mV but labelled µV looks 1000× too small: say so."""
+    night = build_synthetic_night(plan=("W",) * 4 + ("N2",) * 6, seed=2)
+    rec = Recording.from_arrays({"C4-M1": night.read("C4-M1") / 1000.0}, SYNTHETIC_FS,
+                                channels=[night.channels[0]])
+    hyp = stage_automatically(rec)
+    assert any("check its unit" in w and "'C4-M1'" in w for w in hyp.warnings)
+    sane = stage_automatically(Recording.from_arrays({"C4-M1": night.read("C4-M1")},
+                                                     SYNTHETIC_FS, channels=[night.channels[0]]))
+    assert not any("check its unit" in w for w in sane.warnings)

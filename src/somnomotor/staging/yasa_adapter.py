@@ -53,6 +53,10 @@ class StagingParams:
     model_fs: float = 100.0
     min_fs: float = 60.0
     max_gap_fraction: float = 0.5
+    #: Plausible range (µV) of the night's median per-epoch EEG standard deviation;
+    #: scalp EEG is typically 10–100 µV (Niedermeyer's Electroencephalography,
+    #: 6th ed., 2011), so values far outside suggest a wrong unit (mV/V as µV).
+    eeg_sd_range_uv: tuple[float, float] = (2.0, 300.0)
 
 
 # Ranked label patterns (after _normalise_label); earlier is preferred.
@@ -245,6 +249,8 @@ def stage_automatically(recording: Recording, *, eeg: str | None = None,
     if gap_epochs.all():
         raise RecordingError(f"EEG channel '{eeg_label}' holds no data to stage",
                              recording.path)
+    amplitude_note = _check_eeg_amplitude(data[0].reshape(n_epochs, -1)[~gap_epochs],
+                                          eeg_label, params)
     # YASA's features cannot take NaN: gaps become flat (their epochs are set to '?' below)
     data = np.nan_to_num(data, nan=0.0) * 1e-6          # µV → V, MNE's unit
 
@@ -278,9 +284,22 @@ def stage_automatically(recording: Recording, *, eeg: str | None = None,
                f"{'n/a' if confidence is None else f'{confidence:.2f}'}; "
                "review them before relying on per-stage figures")
     extra = notes + ([f"{int(gap_epochs.sum())} epoch(s) with missing EEG left unscored"]
-                     if gap_epochs.any() else [])
+                     if gap_epochs.any() else []) + ([amplitude_note] if amplitude_note else [])
     return Hypnogram(hyp.stages, epoch=EPOCH_S, offset=0.0, source=SOURCE,
                      probabilities=proba, warnings=(message, *extra))
+
+
+def _check_eeg_amplitude(epochs: np.ndarray, label: str, params: StagingParams) -> str | None:
+    """A note when the EEG's typical amplitude is implausible for scalp EEG in µV."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = float(np.nanmedian(np.nanstd(epochs, axis=1)))
+    low, high = params.eeg_sd_range_uv
+    if low <= sd <= high:
+        return None
+    return (f"EEG channel '{label}' has a median epoch standard deviation of {sd:.3g} µV, "
+            f"outside the {low:g}–{high:g} µV expected of scalp EEG; check its unit — "
+            "automatic stages from it are unreliable")
 
 
 def _stages_from_yasa(predicted: Any) -> np.ndarray:
