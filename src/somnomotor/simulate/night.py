@@ -1,0 +1,229 @@
+"""One synthetic night: the model's events turned into 16 channels of signals."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..hypnogram import Hypnogram
+from ..recording import ChannelInfo, Recording
+from .control import ControlState, Evening
+from .eeg import synthesize_eeg, synthesize_eog
+from .emg import (
+    ECG_BLEED,
+    activation_envelope,
+    ecg_signal,
+    electrode_pop,
+    heartbeats,
+    motor_unit_signal,
+    slow_drift,
+)
+from .model import run_model
+from .scenarios import ALL_CHANNELS, EMG_CHANNELS, OTHER_CHANNELS, resolve_settings
+
+#: Base of the fixed start date: lights-off at 22:30 on a day fixed by the seed.
+START_BASE = _dt.datetime(2024, 1, 1, 22, 30, 0)
+_SIGNAL_STREAM = 100
+_EEG_STREAM = 200
+_ARTIFACT_STREAM = 300
+_HEART_STREAM = 400
+
+
+@dataclass
+class SimulatedNight:
+    """A synthetic night with its ground truth.
+
+    Attributes
+    ----------
+    recording : Recording
+        Signals in µV (float32) with annotations ``onset``/``duration``/``text``:
+        ``Sleep stage W|N1|N2|N3|R`` per 30-s epoch, ``Arousal``,
+        ``Obstructive apnea`` / ``Hypopnea``.
+    hypnogram : Hypnogram
+        The stages (source ``simulator``).
+    truth : DataFrame
+        Every generated event, events-table columns.
+    scored : DataFrame
+        Arousals and respiratory events (``events.SCORED_COLUMNS``).
+    settings : dict
+        The resolved settings.
+    evening : Evening
+        The modifiers of this night.
+    artifacts : DataFrame
+        Electrode pops (onset, duration, channel, amplitude_uv); not in the truth.
+    control : ControlState
+        The model's state per epoch (rate factors, alcohol, alprazolam), for teaching.
+    seed : int
+    """
+
+    recording: Recording
+    hypnogram: Hypnogram
+    truth: pd.DataFrame
+    scored: pd.DataFrame
+    settings: dict[str, Any]
+    evening: Evening
+    artifacts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    control: ControlState | None = None
+    seed: int = 0
+
+
+def start_datetime(seed: int) -> _dt.datetime:
+    """The recording start: 22:30 on a date fixed by the seed (never the clock)."""
+    return START_BASE + _dt.timedelta(days=int(seed) % 365)
+
+
+def channel_info(label: str, fs: float, n: int) -> ChannelInfo:
+    """Header of one simulated channel (kind, muscle, side, region as the montage names them)."""
+    if label in EMG_CHANNELS:
+        muscle, side, region = EMG_CHANNELS[label]
+        return ChannelInfo(label=label, fs=fs, unit="uV", kind="emg", muscle=muscle, side=side,
+                           region=region, n_samples=n, transducer="AgAgCl electrode")
+    return ChannelInfo(label=label, fs=fs, unit="uV", kind=OTHER_CHANNELS[label], n_samples=n,
+                       transducer="AgAgCl electrode")
+
+
+def annotations_of(hypnogram: Hypnogram, scored: pd.DataFrame) -> pd.DataFrame:
+    """The recording's annotations: one stage per epoch, then scored events, by onset."""
+    st = pd.DataFrame({"onset": hypnogram.epoch_onsets().astype(float),
+                       "duration": float(hypnogram.epoch),
+                       "text": ["Sleep stage " + s for s in hypnogram.stages]})
+    ev = pd.DataFrame({"onset": scored["onset"].astype(float),
+                       "duration": scored["duration"].astype(float),
+                       "text": scored["label"].astype(str)})
+    out = pd.concat([st, ev], ignore_index=True)
+    return out.sort_values("onset", kind="stable").reset_index(drop=True)
+
+
+def _chin_tone(stages: np.ndarray, s: Mapping[str, Any], n: int, fs: float) -> np.ndarray:
+    table = {"W": s["chin.tone_wake_uv"], "N1": s["chin.tone_nrem_uv"],
+             "N2": s["chin.tone_nrem_uv"], "N3": s["chin.tone_nrem_uv"],
+             "R": s["chin.tone_rem_uv"]}
+    per_epoch = np.array([table.get(str(x), 0.0) for x in stages], dtype=np.float32)
+    per_sample = np.repeat(per_epoch, int(round(30 * fs)))[:n]
+    # Tone changes over ~1 s, not at a sample.
+    from scipy.ndimage import uniform_filter1d
+
+    return uniform_filter1d(per_sample, int(fs))
+
+
+def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,
+                   fs: float = 256.0, mains_hz: float = 50.0,
+                   settings: Mapping[str, Any] | None = None,
+                   evening: Evening | None = None) -> SimulatedNight:
+    """Simulate one night: the model's stages and events, and 16 channels of signals.
+
+    Parameters
+    ----------
+    scenario : str
+        ``healthy``, ``polio_plms``, ``polio_grm``, ``polio_sleep_starts``, ``rbd``
+        or ``polio_mixed`` (the demo); see :data:`SCENARIOS`.
+    hours : float
+        Length (h), rounded to whole 30-s epochs.
+    seed : int
+        Random seed; the same seed and settings give the same night.
+    fs : float
+        Sampling rate (Hz) of every channel, 200-512 (``settings["fs"]`` wins).
+    mains_hz : float
+        Mains hum frequency, 50 or 60 Hz (``settings["mains_hz"]`` wins).
+    settings : mapping, optional
+        Setting overrides, e.g. ``{"damage.leg": 0.8, "channels": "LAT,RAT"}``.
+    evening : Evening, optional
+        The evening's modifiers.
+
+    Returns
+    -------
+    SimulatedNight
+
+    Examples
+    --------
+    >>> night = simulate_night("polio_plms", hours=0.5, seed=3)
+    >>> night.recording.labels[:2], night.hypnogram.source
+    (['LAT', 'RAT'], 'simulator')
+    """
+    s = resolve_settings(scenario, settings, fs=fs, mains_hz=mains_hz)
+    model = run_model(scenario, hours=hours, seed=seed, evening=evening, resolved=s)
+    fs = float(s["fs"])
+    n = int(round(model.duration * fs))
+    stages = model.hypnogram.stages
+    arousals = model.scored[model.scored["kind"] == "arousal"]
+    seed = model.seed
+    labels = [c for c in ALL_CHANNELS if c in set(s["channels"])]
+
+    heart = heartbeats(stages, arousals, model.duration, s["heart.rate_bpm"],
+                       np.random.default_rng([seed, _HEART_STREAM]))
+    ecg = ecg_signal(heart, n, fs)
+    t = np.arange(n, dtype=np.float64) / fs
+    w = 2 * np.pi * s["mains_hz"]
+    mains_sin, mains_cos = np.sin(w * t).astype(np.float32), np.cos(w * t).astype(np.float32)
+    harm = 3 * s["mains_hz"] < 0.5 * fs
+    mains3 = np.sin(3 * w * t).astype(np.float32) if harm else None
+    del t
+
+    # Electrode pops (sparse; recorded as artifacts, never as truth events).
+    rng_a = np.random.default_rng([seed, _ARTIFACT_STREAM])
+    emg_labels = [c for c in labels if c in EMG_CHANNELS]
+    n_pops = rng_a.poisson(s["artifacts.pops_per_h"] * model.duration / 3600.0)
+    pop_t = rng_a.uniform(5.0, max(model.duration - 10.0, 6.0), size=n_pops)
+    pop_ch = rng_a.integers(0, max(len(emg_labels), 1), size=n_pops)
+    pop_amp = rng_a.choice([-1.0, 1.0], size=n_pops) * rng_a.uniform(150.0, 600.0, size=n_pops)
+    pop_tau = rng_a.uniform(0.1, 0.5, size=n_pops)
+    artifacts = pd.DataFrame({
+        "onset": pop_t, "duration": 5 * pop_tau,
+        "channel": [emg_labels[i] for i in pop_ch] if emg_labels else [""] * n_pops,
+        "amplitude_uv": pop_amp, "kind": "electrode_pop",
+    }) if emg_labels else pd.DataFrame(columns=["onset", "duration", "channel", "amplitude_uv",
+                                                "kind"])
+
+    signals: dict[str, np.ndarray] = {}
+    eeg_needed = any(OTHER_CHANNELS.get(c) in ("eeg", "eog") for c in labels)
+    if eeg_needed:
+        rng_e = np.random.default_rng([seed, _EEG_STREAM])
+        c4, c3, delta = synthesize_eeg(stages, arousals, n, fs, rng_e)
+        e1, e2 = synthesize_eog(stages, delta, n, fs, rng_e)
+        eeg = {"C4-M1": c4, "C3-M2": c3, "E1-M2": e1, "E2-M2": e2}
+    for label in labels:
+        ci = ALL_CHANNELS.index(label)
+        rng = np.random.default_rng([seed, _SIGNAL_STREAM, ci])
+        if label == "ECG II":
+            signals[label] = ecg + 8.0 * rng.standard_normal(n).astype(np.float32)
+            continue
+        if label in OTHER_CHANNELS:
+            signals[label] = eeg[label] + (
+                0.5 * mains_sin * rng.uniform(0.5, 1.5)).astype(np.float32)
+            continue
+        region = EMG_CHANNELS[label][2]
+        bursts = model.bursts[model.bursts["channel"] == label]
+        a, brief = activation_envelope(bursts, n, fs, rng)
+        x = motor_unit_signal(a, brief, fs, s[f"damage.{region}"], rng)
+        sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
+        x += sigma * rng.standard_normal(n).astype(np.float32)
+        if region == "chin":
+            tone = _chin_tone(stages, s, n, fs)
+            x += tone * np.float32(np.sqrt(np.pi / 2)) * rng.standard_normal(n).astype(
+                np.float32)
+        x += np.float32(ECG_BLEED[label] * s["ecg_bleed"]) * ecg
+        amp, ph = s["mains_uv"] * rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi)
+        x += np.float32(amp * np.cos(ph)) * mains_sin + np.float32(amp * np.sin(ph)) * mains_cos
+        if mains3 is not None:
+            x += np.float32(0.2 * amp) * mains3
+        x += slow_drift(n, fs, s["artifacts.drift_uv"], rng)
+        for p in artifacts[artifacts["channel"] == label].itertuples(index=False):
+            wave = electrode_pop(fs, p.amplitude_uv, p.duration / 5)
+            i0 = int(p.onset * fs)
+            i1 = min(n, i0 + wave.size)
+            x[i0:i1] += wave[: i1 - i0]
+        signals[label] = x.astype(np.float32, copy=False)
+
+    channels = [channel_info(lab, fs, n) for lab in labels]
+    recording = Recording.from_arrays(
+        signals, fs, channels=channels, start=start_datetime(seed),
+        annotations=annotations_of(model.hypnogram, model.scored))
+    return SimulatedNight(recording=recording, hypnogram=model.hypnogram, truth=model.truth,
+                          scored=model.scored, settings=s, evening=model.evening,
+                          artifacts=artifacts.reset_index(drop=True), control=model.control,
+                          seed=seed)
