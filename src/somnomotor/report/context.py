@@ -237,8 +237,15 @@ def imi_histograms(result: NightResult) -> tuple[F.Histogram | None, F.Histogram
     """IMI histograms from the legs scorer's details, else from CLM onsets in sleep."""
     legs = result.details.get("legs") if isinstance(result.details, Mapping) else None
     legs = legs if isinstance(legs, Mapping) else {}
-    lin = _as_histogram(legs.get("imi_hist", legs.get("imi_histogram")), IMI_EDGES)
-    ln = _as_histogram(legs.get("ln_imi_hist", legs.get("ln_imi_histogram")), LN_IMI_EDGES)
+    combined = legs.get("imi_histogram")
+    if isinstance(combined, Mapping) and "linear_counts" in combined:
+        lin = _as_histogram({"counts": combined.get("linear_counts"),
+                             "edges": combined.get("linear_edges_s")}, IMI_EDGES)
+        ln = _as_histogram({"counts": combined.get("ln_counts"),
+                            "edges": combined.get("ln_edges")}, LN_IMI_EDGES)
+    else:
+        lin = _as_histogram(legs.get("imi_hist", combined), IMI_EDGES)
+        ln = _as_histogram(legs.get("ln_imi_hist", legs.get("ln_imi_histogram")), LN_IMI_EDGES)
     if lin is not None or ln is not None:
         return lin, ln, "from the leg-movement scorer"
     ev = result.events
@@ -261,6 +268,17 @@ def _lengths_text(lengths: Sequence[int]) -> str:
             f" (range {arr.min()}–{arr.max()})")
 
 
+def imi_counts(result: NightResult) -> list[tuple[str, Cell]]:
+    """IMI counts < 10 s, 10–90 s, > 90 s from the legs scorer's details (WASM 2016)."""
+    legs = result.details.get("legs") if isinstance(result.details, Mapping) else None
+    hist = legs.get("imi_histogram") if isinstance(legs, Mapping) else None
+    if not isinstance(hist, Mapping):
+        return []
+    return [(label, plain(hist.get(key), 0)) for label, key in
+            (("IMI < 10 s", "count_below_10s"), ("IMI 10–90 s", "count_10_to_90s"),
+             ("IMI > 90 s", "count_above_90s")) if key in hist]
+
+
 def _series_lengths(result: NightResult) -> list[int]:
     legs = result.details.get("legs") if isinstance(result.details, Mapping) else None
     if isinstance(legs, Mapping) and legs.get("series_lengths") is not None:
@@ -275,27 +293,57 @@ def _series_lengths(result: NightResult) -> list[int]:
 
 
 # ----------------------------------------------------------------- snippets
+def _quality_names(q: pd.DataFrame) -> pd.Series:
+    """Channel names of a quality table (scorers call the column ``label`` or ``channel``)."""
+    names = pd.Series([""] * len(q), index=q.index, dtype=object)
+    for col in ("channel", "label"):
+        if col in q:
+            names = q[col].where(q[col].notna() & (q[col].astype(str) != ""), names)
+    return names.astype(str)
+
+
 def _quality_row(result: NightResult, label: str) -> Mapping[str, Any]:
     q = result.quality
-    if isinstance(q, pd.DataFrame) and len(q) and "label" in q:
-        hit = q[q["label"] == label]
+    if isinstance(q, pd.DataFrame) and len(q):
+        hit = q[_quality_names(q) == label]
         if len(hit):
             return hit.iloc[0].to_dict()
     return {}
 
 
-def _threshold_params(summary: Mapping[str, Any], leg: bool) -> tuple[float | None, float | None]:
+def _thresholds(summary: Mapping[str, Any], leg: bool,
+                rest: float | None) -> tuple[float | None, float | None]:
+    """Onset and offset levels (µV) the detector compared the envelope with.
+
+    Legs: resting + 8 µV / + 2 µV (WASM 2016), or the recorded parameters.
+    Other muscles (``[muscles.bursts]``): resting + max(onset_uv, onset_factor ×
+    resting) and resting + max(offset_uv, offset_factor × resting).
+    """
+    if rest is None:
+        return None, None
     params = lookup(summary, "provenance.parameters") or {}
-    section = params.get("leg_detection" if leg else "muscles", {}) if isinstance(
-        params, Mapping) else {}
-    section = section if isinstance(section, Mapping) else {}
-    on = section.get("onset_threshold_uv")
-    off = section.get("offset_threshold_uv")
+    params = params if isinstance(params, Mapping) else {}
+
+    def num(section: Mapping[str, Any], *names: str) -> float | None:
+        for n in names:
+            v = section.get(n)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                return float(v)
+        return None
+
     if leg:
-        on = DEFAULT_ONSET_UV if on is None else on
-        off = DEFAULT_OFFSET_UV if off is None else off
-    return (float(on) if isinstance(on, int | float) else None,
-            float(off) if isinstance(off, int | float) else None)
+        sec = params.get("leg_detection") or {}
+        sec = sec if isinstance(sec, Mapping) else {}
+        on = num(sec, "onset_threshold_uv", "onset_uv") or DEFAULT_ONSET_UV
+        off = num(sec, "offset_threshold_uv", "offset_uv") or DEFAULT_OFFSET_UV
+        return rest + on, rest + off
+    sec = lookup(params, "muscles.bursts") if "muscles" in params else None
+    if not isinstance(sec, Mapping):
+        return None, None
+    on_uv, on_f = num(sec, "onset_uv"), num(sec, "onset_factor") or 0.0
+    off_uv, off_f = num(sec, "offset_uv"), num(sec, "offset_factor") or 0.0
+    return (None if on_uv is None else rest + max(on_uv, on_f * rest),
+            None if off_uv is None else rest + max(off_uv, off_f * rest))
 
 
 def _channel_for(result: NightResult, recording: Recording, row: pd.Series) -> str | None:
@@ -377,15 +425,14 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         rest = q.get("resting_level_uv")
         rest = float(rest) if isinstance(rest, int | float | np.floating) and \
             np.isfinite(rest) else None
-        on, off = _threshold_params(result.summary, leg)
+        on_level, off_level = _thresholds(result.summary, leg, rest)
         muscle = (row["muscle"] or ch.muscle).replace("_", " ")
         title = (f"{row['kind'].replace('_', ' ')} · {label} ({muscle}{', ' + row['side'] if row['side'] else ''})"
                  f" · {row['onset'] / 3600:.2f} h · stage {row['stage']}")
         out.append(F.Snippet(
             title=title, times=times, raw=y, envelope=env, onset=float(row["onset"]),
             duration=dur, resting_uv=rest,
-            onset_threshold_uv=None if rest is None or on is None else rest + on,
-            offset_threshold_uv=None if rest is None or off is None else rest + off))
+            onset_threshold_uv=on_level, offset_threshold_uv=off_level))
     return out
 
 
@@ -393,6 +440,7 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
 LEG_ROWS: tuple[tuple[str, str, int], ...] = (
     ("Leg movements (LM, each leg)", "lm_count", 0),
     ("Candidate leg movements (CLM)", "clm_count", 0),
+    ("Respiratory-related CLMs (not counted as PLM)", "clm_respiratory_count", 0),
     ("Periodic leg movements (PLM)", "plm_count", 0),
     ("PLM in sleep (PLMS)", "plms_count", 0),
     ("PLM in wake after sleep onset (PLMW)", "plmw_count", 0),
@@ -532,6 +580,12 @@ def rem_rows(summary: Mapping[str, Any]) -> list[Row]:
 def morning_rows(summary: Mapping[str, Any]) -> list[Row]:
     rows = [Row("Tonic activity after the final awakening",
                 [cell(summary, "morning_tonic_seconds", 0, unit="s")])]
+    if "morning_tonic_episodes" in summary:
+        rows.append(Row("Tonic episodes after the final awakening",
+                        [cell(summary, "morning_tonic_episodes", 0)]))
+    if "morning_window_s" in summary:
+        rows.append(Row("Time from the final awakening to the end of the recording",
+                        [cell(summary, "morning_window_s", 0, unit="s")]))
     if "last_10min_sleep_tonic_seconds" in summary:
         rows.append(Row("Tonic activity in the last 10 min of sleep",
                         [cell(summary, "last_10min_sleep_tonic_seconds", 0, unit="s")]))
@@ -555,8 +609,9 @@ QUALITY_COLUMNS: tuple[tuple[str, str, int], ...] = (
 def quality_table(result: NightResult) -> tuple[list[str], list[Row], Cell]:
     """Per channel signal-quality rows and the total excluded time (min)."""
     q = result.quality
-    if not isinstance(q, pd.DataFrame) or not len(q) or "label" not in q:
+    if not isinstance(q, pd.DataFrame) or not len(q) or not ({"label", "channel"} & set(q)):
         return [], [], plain(None)
+    q = q.assign(_name=_quality_names(q))
     cols = [(c, name, d) for c, name, d in QUALITY_COLUMNS if c in q.columns]
     rows = []
     for _, r in q.iterrows():
@@ -569,7 +624,7 @@ def quality_table(result: NightResult) -> tuple[list[str], list[Row], Cell]:
         if flag:
             notes = (notes + "; " if notes else "") + f"resting level above {HIGH_RESTING_UV:g} µV"
         muscle = str(r.get("muscle", "") or "").replace("_", " ")
-        rows.append(Row(f"{r['label']}" + (f" ({muscle})" if muscle else ""), cells,
+        rows.append(Row(f"{r['_name']}" + (f" ({muscle})" if muscle else ""), cells,
                         note=notes, flag=flag))
     excluded = plain(float(pd.to_numeric(q["excluded_s"], errors="coerce").fillna(0).sum()) / 60.0
                      if "excluded_s" in q else None, 1, "min")
@@ -659,6 +714,8 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "series_lengths": lengths,
         "series_lengths_text": _lengths_text(lengths),
         "imi_source": imi_source,
+        "imi_counts": imi_counts(result),
+        "leg_channels_missing": summary.get("leg_channels_present") is False,
         "muscle_rows": muscle_rows(result),
         "pattern_rows": pattern_rows(summary),
         "kinds_found": kinds_found,
