@@ -56,7 +56,7 @@ def build_edf(path: Path, signals: Sequence[Sig], *, record_duration: float = 1.
     ns = len(sigs)
     version = b"\xffBIOSEMI" if bdf else b"0"
     reserved = (b"BDF+" if bdf else b"EDF+") + plus.encode() if plus else b""
-    recording = f"Startdate 24-DEC-2020 X X X" if plus else "rec"
+    recording = "Startdate 24-DEC-2020 X X X" if plus else "rec"
     main = {
         "version": version, "patient": "X X X X" if plus else "patient",
         "recording": recording, "startdate": startdate, "starttime": starttime,

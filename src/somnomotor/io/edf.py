@@ -467,6 +467,7 @@ def read_recording(path: str | os.PathLike[str], *,
     raw_onsets, annotations = (_read_annotations(layout, mm) if has_annotations
                                else (None, []))
     t0 = 0.0
+    onsets: np.ndarray
     if raw_onsets is not None and T > 0:
         t0 = float(raw_onsets[0])
         onsets = raw_onsets - t0
