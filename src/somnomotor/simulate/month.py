@@ -200,10 +200,10 @@ def _evenings(rng: np.random.Generator, dates: pd.DatetimeIndex,
     for key, values in (plan or {}).items():
         if key not in PLAN_KEYS:
             raise ValueError(f"plan key {key!r} is not one of {', '.join(PLAN_KEYS)}")
-        values = np.asarray(values, dtype=float)
-        if values.shape != (n,):
-            raise ValueError(f"plan[{key!r}] has {values.size} values for {n} nights")
-        ev[key] = values
+        arr = np.asarray(values, dtype=float)
+        if arr.shape != (n,):
+            raise ValueError(f"plan[{key!r}] has {arr.size} values for {n} nights")
+        ev[key] = arr
     return ev
 
 
