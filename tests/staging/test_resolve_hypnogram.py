@@ -95,3 +95,14 @@ def test_a_night_without_stages_is_staged_automatically(synthetic_night: Recordi
     assert len(hyp) == int(np.ceil(synthetic_night.duration / 30.0))
     assert hyp.probabilities is not None and hyp.probabilities.shape == (len(hyp), 5)
     assert any("automatically by YASA" in w for w in hyp.warnings)
+
+
+def test_probabilities_follow_the_stages_when_the_hypnogram_is_fitted() -> None:
+    p = np.tile([0.7, 0.1, 0.1, 0.05, 0.05], (3, 1))
+    staged = Hypnogram(np.array(["W", "N1", "N2"]), source="automatic:yasa", probabilities=p)
+    longer = resolve_hypnogram(emg_only(125.0), hypnogram_path=staged)     # 5 epochs
+    assert longer.probabilities.shape == (5, 5)
+    assert np.array_equal(longer.probabilities[:3], p)
+    assert np.isnan(longer.probabilities[3:]).all()
+    shorter = resolve_hypnogram(emg_only(60.0), hypnogram_path=staged)     # 2 epochs
+    assert shorter.probabilities.shape == (2, 5)

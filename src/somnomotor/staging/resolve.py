@@ -20,6 +20,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import (
     AnnotationError,
     MissingExtraError,
@@ -54,7 +56,24 @@ def _fit(hyp: Hypnogram, recording: Recording, where: str | os.PathLike[str] | N
     if hyp.offset >= recording.duration:
         raise AnnotationError(f"the hypnogram starts at {hyp.offset:g} s, after the recording "
                               f"ends ({recording.duration:g} s)", where)
-    return hyp.fit_to(recording.duration)
+    fitted = hyp.fit_to(recording.duration)
+    return _align_probabilities(fitted)
+
+
+def _align_probabilities(hyp: Hypnogram) -> Hypnogram:
+    """Trim or NaN-pad per-epoch probabilities to the hypnogram's length.
+
+    ``Hypnogram.fit_to`` trims/pads the stages only; the probabilities must
+    follow, else row i would no longer belong to epoch i.
+    """
+    p = hyp.probabilities
+    if p is None or len(p) == len(hyp):
+        return hyp
+    out = np.full((len(hyp), p.shape[1]), np.nan)
+    n = min(len(p), len(hyp))
+    out[:n] = p[:n]
+    return Hypnogram(hyp.stages, epoch=hyp.epoch, offset=hyp.offset, source=hyp.source,
+                     probabilities=out, warnings=hyp.warnings)
 
 
 def unstaged_hypnogram(recording: Recording, *, reason: str | None = None) -> Hypnogram:
