@@ -3,9 +3,10 @@
 WASM 2016 (Ferri et al., Sleep Med 26:86–95) defines leg-movement onset and
 offset relative to the EMG's *resting level*.  It is estimated here as a
 running median over about 60 s of the envelope where the leg is at rest: a
-first estimate over everything, then again after excluding the stretches that
-rise above it (provisional activity), as Luna's LM command and the Stanford
-detector do (Moore 2014, PLOS ONE 9(12):e0114565).
+first estimate (a low running quantile, robust even when activity fills most of
+a window), then running medians after excluding the stretches that rise above
+it (provisional activity), as Luna's LM command and the Stanford detector do
+(Moore 2014, PLOS ONE 9(12):e0114565).
 
 The estimate is computed on short blocks (0.5 s) and interpolated back to the
 envelope's sampling rate, so an 8-hour night costs a few tens of
@@ -31,9 +32,11 @@ class BaselineParams:
 
     rest_window_s: float = 60.0  # running median over ~60 s (Luna LM; Moore 2014)
     rest_block_s: float = 0.5  # resolution of the estimate
+    rest_initial_quantile: float = 0.2  # first estimate: a low running quantile (robust to
+    # activity filling up to ~80 % of a window), then medians of what stays near it
     rest_iterations: int = 2  # re-estimates after excluding provisional activity
     rest_activity_uv: float = 2.0  # a block > rest + 2 µV is activity (WASM 2016 offset level)
-    rest_guard_s: float = 1.0  # also exclude this much either side of activity
+    rest_guard_s: float = 0.5  # also exclude this much either side of activity
     rest_min_fraction: float = 0.1  # a window needs ≥ 10 % resting blocks, else interpolated
     high_rest_uv: float = 16.0  # resting level too high to score (Luna's LM flag: > 16 µV)
     high_rest_min_s: float = 30.0  # flag only stretches at least this long
@@ -58,9 +61,12 @@ def _block_medians(env: np.ndarray, block: int) -> np.ndarray:
             return np.nanmedian(blocks, axis=1).astype(np.float32)
 
 
-def _running_median(values: np.ndarray, window: int, min_periods: int) -> np.ndarray:
-    s = pd.Series(values, dtype="float64")
-    return s.rolling(window, center=True, min_periods=min_periods).median().to_numpy()
+def _running_median(values: np.ndarray, window: int, min_periods: int,
+                    quantile: float = 0.5) -> np.ndarray:
+    roll = pd.Series(values, dtype="float64").rolling(window, center=True,
+                                                      min_periods=min_periods)
+    out = roll.median() if quantile == 0.5 else roll.quantile(quantile)
+    return out.to_numpy()
 
 
 def _fill_by_interpolation(values: np.ndarray) -> np.ndarray:
@@ -108,7 +114,7 @@ def resting_level(envelope: np.ndarray, fs: float, params: BaselineParams | None
     nb = med.size
     window = max(3, int(round(p.rest_window_s / (block / fs))) | 1)
     min_periods = max(1, int(p.rest_min_fraction * window))
-    rest_b = _running_median(med, window, min_periods)
+    rest_b = _running_median(med, window, min_periods, p.rest_initial_quantile)
     rest_b = _fill_by_interpolation(rest_b)
     guard = int(round(p.rest_guard_s * fs / block))
     for _ in range(max(0, p.rest_iterations)):
@@ -121,9 +127,9 @@ def resting_level(envelope: np.ndarray, fs: float, params: BaselineParams | None
             active = (c[hi] - c[lo]) > 0
         vals = np.where(active, np.nan, med)
         new = _running_median(vals, window, min_periods)
-        rest_b = _fill_by_interpolation(np.where(np.isfinite(new), new, np.nan))
-        if not np.isfinite(rest_b).any():
-            rest_b = _fill_by_interpolation(_running_median(med, window, 1))
+        if not np.isfinite(new).any():
+            break  # no resting stretch long enough anywhere: keep the low-quantile estimate
+        rest_b = _fill_by_interpolation(new)
     centres = (np.arange(nb) + 0.5) * block
     if nb == 1:
         return np.full(n, rest_b[0], dtype=np.float32)

@@ -124,10 +124,10 @@ def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
     lo = float(np.nanmin(x)) if np.isfinite(x).any() else 0.0
     flat_n = int(round(p.flat_run_s * fs))
     sat_n = max(2, int(round(p.saturation_run_s * fs)))
-    is_flat = lengths >= flat_n
     v = x[starts]
     at_rail = ((v > 0) & (v >= 0.98 * hi)) | ((v < 0) & (v <= 0.98 * lo))
-    is_sat = (lengths >= sat_n) & at_rail & ~is_flat
+    is_sat = (lengths >= sat_n) & at_rail
+    is_flat = (lengths >= flat_n) & ~is_sat
     sel = is_flat | is_sat
     if sel.any():
         bad = bad.copy()

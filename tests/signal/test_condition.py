@@ -1,0 +1,82 @@
+"""Conditioning one EMG channel: mains, band, gaps, saturation, flat channel, ECG."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from somnomotor.signal.condition import ConditionParams, condition_emg, mark_no_data
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
+from _legbuild import leg_signal  # noqa: E402
+
+
+@pytest.mark.parametrize("mains", [50.0, 60.0])
+def test_mains_found_and_removed(mains: float) -> None:
+    fs = 256.0
+    x = leg_signal(300, fs, [], mains_hz=mains, mains_uv=20.0)
+    c = condition_emg(x, fs)
+    assert c.mains_hz == mains
+    assert np.median(c.rest) == pytest.approx(2.0 * 0.95, abs=0.4)  # hum gone: rest ≈ 2 µV
+
+
+def test_mains_forced_off_leaves_hum_in_the_resting_level() -> None:
+    fs = 256.0
+    x = leg_signal(300, fs, [], mains_hz=50.0, mains_uv=20.0)
+    c = condition_emg(x, fs, params=ConditionParams(mains="none"))
+    assert c.mains_hz is None and np.median(c.rest) > 8.0
+
+
+def test_200hz_recording_band_clipped_and_noted() -> None:
+    c = condition_emg(leg_signal(120, 200.0, []), 200.0)
+    assert any("clipped to 90 Hz" in n for n in c.notes)
+    assert c.fs_envelope == 100.0
+
+
+def test_nan_gap_is_no_data_with_guard() -> None:
+    fs = 256.0
+    x = leg_signal(300, fs, [])
+    x[int(100 * fs):int(110 * fs)] = np.nan
+    c = condition_emg(x, fs)
+    t = np.arange(c.envelope.size) / c.fs_envelope
+    assert c.no_data[(t > 99.5) & (t < 110.5)].all()
+    assert not c.no_data[(t < 98) | (t > 112)].any()
+    assert c.no_data_s == pytest.approx(12.0, abs=0.2)
+
+
+def test_saturated_stretch_becomes_no_data() -> None:
+    fs = 256.0
+    x = leg_signal(120, fs, [])
+    x[int(50 * fs):int(52 * fs)] = 3000.0  # stuck at the rail
+    x[int(60 * fs)] = 3000.0
+    bad, notes = mark_no_data(x, fs)
+    assert bad[int(50 * fs):int(52 * fs)].all() and not bad[int(60 * fs)]
+    assert any("saturated" in n for n in notes)
+
+
+def test_flat_channel_is_reported_not_scored() -> None:
+    c = condition_emg(np.zeros(256 * 120, dtype=np.float32), 256.0)
+    assert c.flat
+    assert any("no usable signal" in n for n in c.notes)
+
+
+def test_ecg_removal_used_when_r_peaks_given() -> None:
+    from somnomotor.signal.ecg import detect_r_peaks
+
+    fs = 256.0
+    n = int(120 * fs)
+    beats = np.arange(0.5, 119.5, 0.9)
+    ecg = np.zeros(n, np.float32)
+    qrs = np.exp(-0.5 * (np.arange(-10, 11) / 2.5) ** 2).astype(np.float32)
+    for b in beats:
+        i = int(b * fs)
+        ecg[i - 10:i + 11] += qrs
+    x = leg_signal(120, fs, []) + 60.0 * ecg  # strong cardiac bleed into the leg channel
+    peaks = detect_r_peaks(1000.0 * ecg, fs)
+    plain = condition_emg(x, fs)
+    cleaned = condition_emg(x, fs, r_peaks=peaks)
+    assert cleaned.ecg_removed and not plain.ecg_removed
+    assert np.median(cleaned.rest) < np.median(plain.rest)
