@@ -21,7 +21,7 @@ from somnomotor.recording import Recording
 from somnomotor.signal.condition import ConditionedEMG, condition_emg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _legbuild import leg_recording, leg_signal  # noqa: E402
+from test_legs_builders import leg_recording, leg_signal  # noqa: E402
 
 FS_ENV = 100.0
 

@@ -11,7 +11,7 @@ import pytest
 from somnomotor.signal.condition import ConditionParams, condition_emg, mark_no_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
-from _legbuild import leg_signal  # noqa: E402
+from test_legs_builders import leg_signal  # noqa: E402
 
 
 @pytest.mark.parametrize("mains", [50.0, 60.0])
