@@ -245,3 +245,23 @@ def test_eeg_in_the_wrong_unit_is_flagged() -> None:
     sane = stage_automatically(Recording.from_arrays({"C4-M1": night.read("C4-M1")},
                                                      SYNTHETIC_FS, channels=[night.channels[0]]))
     assert not any("check its unit" in w for w in sane.warnings)
+
+
+@needs_yasa
+def test_simulator_night_is_staged_offline_from_its_montage(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """No network: the classifier ships inside the package."""
+    simulate = pytest.importorskip("somnomotor.simulate")
+    night = simulate.simulate_night("polio_mixed", hours=0.5, seed=4)
+    import socket
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("automatic staging tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    hyp = stage_automatically(night.recording)
+    assert select_staging_channels(night.recording)[:3] == ("C4-M1", "E1-M2", "Chin1-Chin2")
+    assert hyp.source == "automatic:yasa"
+    assert len(hyp) == int(night.recording.duration // 30)
+    assert hyp.is_scored
