@@ -16,8 +16,9 @@ run on the burst table of all channels:
 * :mod:`.rem` — AASM tonic/phasic REM epochs, SINBAR, Ferri's atonia index;
 * :mod:`.morning` — tonic activity after the final awakening.
 
-Leg channels (tibialis anterior) are read and burst-detected too, for GRM, but
-do not give ``myoclonus`` rows: the legs scorer reports them as leg movements.
+Leg channels (tibialis anterior) are read and burst-detected too: their jerks
+too short to be leg movements (< 0.5 s) are ``myoclonus`` rows, and legs are
+one region for GRM. Chin bursts feed the REM rules only.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ from ..hypnogram import Hypnogram
 from ..params import from_mapping
 from ..recording import ChannelInfo, Recording
 from ..signal.ecg import find_r_peaks_in_emg, remove_ecg, residual_ecg
-from ..signal.filters import bandpass, block_mean, detect_mains, envelope, notch
+from ..signal.filters import (
+    bandpass_sos,
+    block_mean,
+    detect_mains,
+    envelope,
+    filter_zero_phase,
+    notch_sos,
+)
 from .base import ScoreResult
 from .morning import MorningParams, score_morning
 from .myoclonus import myoclonus_indices, myoclonus_rows
@@ -88,7 +96,8 @@ class MuscleParams:
     ecg_removal: str = "auto"  # auto: subtract where the beat-locked artefact is measurable; never
     ecg_min_artefact_uv: float = 0.5  # "measurable": median-beat RMS over the QRS ≥ 0.5 µV
     ecg_self_detect_regions: tuple[str, ...] = ("chest", "abdomen", "back", "shoulder", "neck")
-    myoclonus_exclude_muscles: tuple[str, ...] = ("tibialis_anterior",)  # legs: LM scoring
+    myoclonus_exclude_muscles: tuple[str, ...] = ("mentalis", "submentalis", "masseter")  # REM rules
+    myoclonus_max_s: float = 0.4  # jerks are brief (< 250 ms typical); legs ≥ 0.5 s are LMs (WASM 2016)
     chin_muscles: tuple[str, ...] = ("mentalis", "submentalis")  # AASM RSWA: chin EMG
     sinbar_arm_muscles: tuple[str, ...] = ("fds",)  # SINBAR: flexor digitorum superficialis
     high_rest_uv: float = 16.0  # flag seconds with resting level > 16 µV (as Luna does)
@@ -125,12 +134,15 @@ def condition_channel(x: np.ndarray, fs: float, info: ChannelInfo, params: Muscl
     (``ecg-channel``, ``self``, ``none``) and ``notes``.
     """
     notes: list[str] = []
-    y, note = bandpass(x, fs, params.band_low_hz, params.band_high_hz)
+    sos, note = bandpass_sos(fs, params.band_low_hz, params.band_high_hz)
     if note:
         notes.append(note)
-    mains = detect_mains(y, fs) if params.notch_mains else None
+    mains = detect_mains(x, fs) if params.notch_mains else None
     if mains is not None:
-        y = notch(y, fs, mains)
+        # Harmonics above the band edge are already removed by the band-pass.
+        sos = np.concatenate([sos, notch_sos(fs, mains, up_to=params.band_high_hz + 5.0)])
+    # One zero-phase pass of band-pass and notch sections together.
+    y = filter_zero_phase(x, sos)
     q: dict[str, Any] = {"mains_hz": mains, "ecg_artefact_uv": np.nan, "residual_ecg": np.nan,
                          "ecg_source": "none"}
     if params.ecg_removal != "never":
@@ -256,8 +268,8 @@ def _score_rem(chin: _Channel | None, fds: list[_Channel], hyp: Hypnogram,
     summary.update(
         rem_atonia_index=rai, rem_atonia_class=classify_rai(rai, p),
         rem_tonic_epochs=int(aasm["tonic"].sum()), rem_phasic_epochs=int(aasm["phasic"].sum()),
-        rem_tonic_percent=(100.0 * aasm["tonic"].sum() / rem_epochs) if rem_epochs else None,
-        rem_phasic_percent=(100.0 * aasm["phasic"].sum() / rem_epochs) if rem_epochs else None,
+        rem_tonic_percent=float(100.0 * aasm["tonic"].sum() / rem_epochs) if rem_epochs else None,
+        rem_phasic_percent=float(100.0 * aasm["phasic"].sum() / rem_epochs) if rem_epochs else None,
         rem_time_excluded_min=float((rem_mini & excl_all).sum()) * p.mini_epoch_s / 60.0,
     )
     details.update(nrem_min_uv=aasm["nrem_min_uv"], sinbar_mini_epochs=sin["sinbar_mini_epochs"])
@@ -324,20 +336,25 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
     bursts["stage"] = hyp.stage_at(bursts["onset"].to_numpy(float)) if len(bursts) else \
         pd.Series(dtype=object)
 
-    # Myoclonus: every brief burst outside the legs.
-    myo = myoclonus_rows(bursts, scored, exclude_muscles=p.myoclonus_exclude_muscles)
+    # Patterns: propriospinal first (slow spreading jerks), then GRM (runs of jerks),
+    # then hypnic jerks among the bursts left.
+    pp = p.patterns
+    pb = bursts[~bursts["region"].isin(pp.exclude_regions)].reset_index(drop=True)
+    prop, used_prop = score_propriospinal_myoclonus(pb, hyp, pp)
+    grm, used_grm = score_grm(pb, hyp, pp, exclude=used_prop)
+    hyp_rows, _ = score_hypnic_jerks(pb, hyp, pp, exclude=used_prop | used_grm)
+    frag, frag_fig = score_fragmentary_myoclonus(pb, hyp, pp)
+    arm = score_periodic_arm_movements(pb, hyp, pp)
+
+    # Myoclonus: every brief burst (jerk), except the chin and propriospinal jerks.
+    myo = myoclonus_rows(pd.concat([bursts[bursts["region"].isin(pp.exclude_regions)],
+                                    pb[~used_prop]], ignore_index=True),
+                         scored, exclude_muscles=p.myoclonus_exclude_muscles,
+                         max_s=p.myoclonus_max_s)
     analysed = sorted({c.info.muscle for c in channels if c.info.muscle
                        and c.info.muscle not in p.myoclonus_exclude_muscles})
     summary: dict[str, Any] = myoclonus_indices(myo if len(myo) else pd.DataFrame(
         columns=["stage", "muscle", "arousal"]), hyp, duration, analysed)
-
-    # Patterns: propriospinal first (slow spreading jerks), then hypnic jerks, then GRM.
-    pp = p.patterns
-    prop, used_prop = score_propriospinal_myoclonus(bursts, hyp, pp)
-    hyp_rows, used_hj = score_hypnic_jerks(bursts, hyp, pp, exclude=used_prop)
-    grm, _ = score_grm(bursts, hyp, pp, exclude=used_prop | used_hj)
-    frag, frag_fig = score_fragmentary_myoclonus(bursts, hyp, pp)
-    arm = score_periodic_arm_movements(bursts, hyp, pp)
     tst_h = float(hyp.is_sleep().sum()) * hyp.epoch / 3600.0 if hyp.is_scored else duration / 3600.0
     summary.update(
         grm_episode_count=len(grm),

@@ -1,9 +1,10 @@
-"""Myoclonus: every brief burst in every muscle other than the legs, and its indices.
+"""Myoclonus: every brief burst (jerk) in every muscle, and its indices.
 
-A ``myoclonus`` row is one brief (non-tonic) burst in one channel, with its
-muscle, side, stage and peak amplitude over the resting level. Leg (tibialis
-anterior) bursts are scored as leg movements by the legs scorer and are not
-repeated here, though the cross-region classifiers (GRM) use them.
+A ``myoclonus`` row is one brief (non-tonic, ≤ 0.4 s) burst in one channel,
+with its muscle, side, stage and peak amplitude over the resting level. Leg
+(tibialis anterior) bursts of ≥ 0.5 s are leg movements (WASM 2016) for the
+legs scorer; shorter leg jerks — too short to be LMs — are myoclonus here.
+Chin bursts are left to the REM rules (phasic activity), not listed as jerks.
 
 Indices are per hour of total sleep time (TST): bursts with onset in a sleep
 epoch (N1, N2, N3, R), overall, per muscle and per stage (per hour of that
@@ -47,7 +48,8 @@ def link_arousals(onset: np.ndarray, end: np.ndarray, scored_events: pd.DataFram
 
 
 def myoclonus_rows(bursts: pd.DataFrame, scored_events: pd.DataFrame | None = None, *,
-                   exclude_muscles: tuple[str, ...] = ("tibialis_anterior",)) -> pd.DataFrame:
+                   exclude_muscles: tuple[str, ...] = ("mentalis", "submentalis", "masseter"),
+                   max_s: float = 0.4) -> pd.DataFrame:
     """``myoclonus`` events rows from the burst table of all channels.
 
     Parameters
@@ -57,6 +59,12 @@ def myoclonus_rows(bursts: pd.DataFrame, scored_events: pd.DataFrame | None = No
         ``muscle``, ``side``, ``stage``.
     scored_events : DataFrame, optional
         Scored arousals set the ``arousal`` flag (overlap or < 0.5 s apart).
+    exclude_muscles : tuple of str
+        Muscles without myoclonus rows (chin: scored by the REM rules).
+    max_s : float
+        Longest burst that is a jerk (s). Leg bursts ≥ 0.5 s are leg movements
+        (WASM 2016), so with the default 0.4 s a leg burst is either an LM or a
+        jerk, never both.
 
     Examples
     --------
@@ -64,7 +72,8 @@ def myoclonus_rows(bursts: pd.DataFrame, scored_events: pd.DataFrame | None = No
     """
     if len(bursts) == 0:
         return pd.DataFrame()
-    b = bursts[~bursts["tonic"].astype(bool) & ~bursts["muscle"].isin(exclude_muscles)]
+    b = bursts[~bursts["tonic"].astype(bool) & ~bursts["muscle"].isin(exclude_muscles)
+               & (bursts["duration"] <= max_s)]
     if len(b) == 0:
         return pd.DataFrame()
     on = b["onset"].to_numpy(float)

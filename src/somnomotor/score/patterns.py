@@ -52,18 +52,20 @@ _SLEEP = ("N1", "N2", "N3", "R")
 class PatternParams:
     """Pattern constants (parameters section ``[muscles.patterns]``), with sources."""
 
+    exclude_regions: tuple[str, ...] = ("chin",)  # chin activity is scored by the REM rules
     # Fragmentary myoclonus — AASM manual (excessive fragmentary myoclonus).
     fragmentary_max_s: float = 0.15  # potentials ≤ 150 ms
     fragmentary_per_min: float = 5.0  # ≥ 5 potentials a minute
     fragmentary_min_minutes: float = 20.0  # for ≥ 20 min of NREM sleep
     fragmentary_merge_s: float = 0.05  # potentials in several channels within 50 ms count once
     # Hypnic jerks (sleep starts) — AASM (no scoring rule), Bruno 1998.
-    hypnic_max_s: float = 0.25  # brief (< 250 ms) jerks
+    hypnic_max_s: float = 0.3  # brief (< 250 ms) jerks, + 50 ms for the envelope's smear
     hypnic_group_s: float = 0.25  # bursts of several muscles within 250 ms are one jerk
     hypnic_before_s: float = 60.0  # window: from 60 s before a wake → sleep transition …
     hypnic_after_s: float = 180.0  # … to 3 min after it ("within a few minutes")
-    hypnic_min_channels: int = 1  # muscles a jerk must involve
-    hypnic_stages: tuple[str, ...] = ("W", "N1")
+    hypnic_min_channels: int = 2  # a sleep start is a massive jerk: ≥ 2 muscles at once
+    # Any stage inside the transition window: a re-entry may go straight to N2 (or R).
+    hypnic_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")
     # Propriospinal myoclonus at sleep onset — Montagna 2006; Stefani & Högl 2019.
     propriospinal_group_s: float = 1.0  # bursts within 1 s of each other form one jerk
     propriospinal_min_s: float = 0.3  # bursts of about 0.5–2 s (with a margin)
@@ -73,9 +75,11 @@ class PatternParams:
     propriospinal_min_rank_corr: float = 0.5  # onset latency rises with distance (Spearman ρ)
     propriospinal_min_jerks: int = 2  # repetitive
     propriospinal_max_interval_s: float = 60.0  # jerks of one episode ≤ 60 s apart
-    propriospinal_stages: tuple[str, ...] = ("W", "N1")  # relaxed wakefulness → N1
+    propriospinal_stages: tuple[str, ...] = ("W", "N1")  # relaxed wakefulness → N1 …
+    propriospinal_before_s: float = 180.0  # … or within 3 min before …
+    propriospinal_after_s: float = 120.0  # … to 2 min after a wake → sleep transition
     # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
-    grm_max_burst_s: float = 1.0  # brief contractions
+    grm_max_burst_s: float = 2.0  # brief contractions, "some ballistic" (Bruno 1998)
     grm_merge_s: float = 0.5  # bursts within 0.5 s (any channel) are one movement
     grm_max_gap_s: float = 20.0  # movements ≤ 20 s apart belong to one episode
     grm_min_movements: int = 5  # an episode holds ≥ 5 movements …
@@ -225,7 +229,8 @@ def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     ≥ 3 channels that starts in an axial muscle (chest, abdomen, back, neck) and
     reaches more distant regions (shoulder, arm, leg) ≥ 30 ms later, onset
     latency rising with distance (Spearman ρ ≥ 0.5). An *episode* is ≥ 2 such
-    jerks ≤ 60 s apart in relaxed wakefulness or N1. One
+    jerks ≤ 60 s apart in relaxed wakefulness or N1, or within 3 min before to
+    2 min after a wake → sleep transition (it fades once sleep deepens). One
     ``propriospinal_myoclonus`` row per episode (onset of its first jerk, to
     the end of its last).
 
@@ -240,9 +245,11 @@ def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     if len(bursts) == 0:
         return pd.DataFrame(), used
     b = bursts.reset_index(drop=True)
+    near = _near_entries(b["onset"].to_numpy(float), sleep_entries(hypnogram),
+                         p.propriospinal_before_s, p.propriospinal_after_s)
     cand = (~b["tonic"].astype(bool) & b["duration"].between(p.propriospinal_min_s,
                                                               p.propriospinal_max_s)
-            & b["stage"].isin(p.propriospinal_stages))
+            & (b["stage"].isin(p.propriospinal_stages) | near))
     c = b[cand].sort_values("onset", kind="stable")
     if len(c) == 0:
         return pd.DataFrame(), used
@@ -276,10 +283,11 @@ def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
     """Hypnic jerks (sleep starts): brief jerks at the wake → sleep transition.
 
     No AASM scoring rule exists; we use the AASM description and Bruno 1998:
-    bursts < 250 ms (in one or several muscles; muscles within 250 ms form one
-    jerk) with onset in W or N1 from 60 s before to 3 min after a wake → sleep
-    transition (sleep onset or a re-entry into sleep). One ``hypnic_jerk`` row
-    per jerk; ``muscle``/``side`` filled when a single muscle jerked.
+    bursts < 250 ms (measured ≤ 0.3 s) in ≥ 2 muscles within 250 ms of each
+    other — a sleep start is a massive jerk; a single muscle's twitch stays
+    ``myoclonus`` — from 60 s before to 3 min after a wake → sleep transition
+    (sleep onset or a re-entry into sleep). One ``hypnic_jerk`` row per jerk;
+    ``channel``/``muscle``/``side`` filled when they are common to its bursts.
 
     Returns
     -------
