@@ -57,7 +57,7 @@ def test_report_renders_with_no_console_errors_and_no_network(browser, report):
     assert problems == []
     # every figure decoded and drawn
     sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
-    assert len(sizes) == 5 and all(ok and w > 500 for ok, w in sizes)
+    assert len(sizes) == 7 and all(ok and w > 500 for ok, w in sizes)
     page.close()
 
 

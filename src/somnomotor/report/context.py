@@ -730,9 +730,9 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
                            else "no events to illustrate")),
         "figures": {
             "hypnogram": F.figure_hypnogram(hyp, duration),
-            "plm_timeline": F.figure_plm_timeline(hyp, events, duration),
+            "plm_timeline": F.figure_plm_timeline(events, duration),
             "imi": F.figure_imi_histograms(lin, ln),
-            "raster": F.figure_muscle_raster(hyp, events, duration, emg_rows),
+            "raster": F.figure_muscle_raster(events, duration, emg_rows),
             "snippets": F.figure_snippets(snippets) if snippets else None,
         },
     }

@@ -28,7 +28,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from ..hypnogram import Hypnogram  # noqa: E402
 
 #: Figure resolution (dots per inch): sharp on A4 print at the report's widths.
-DPI = 130
+DPI = 120
+#: Width (inches) and left/right margins (fractions) shared by every figure on
+#: the night axis, so that a hypnogram image stacked above a raster lines up.
+NIGHT_WIDTH = 9.0
+NIGHT_LEFT, NIGHT_RIGHT = 0.14, 0.99
 #: Stage → height on the hypnogram axis (W at the top, N3 at the bottom).
 STAGE_LEVEL: dict[str, float] = {"W": 4.0, "R": 3.0, "N1": 2.0, "N2": 1.0, "N3": 0.0}
 STAGE_ORDER: tuple[str, ...] = ("W", "R", "N1", "N2", "N3")
@@ -51,8 +55,11 @@ def to_data_uri(fig: Figure) -> str:
 
 
 def _night_axis(ax, duration_s: float) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.ticker import MaxNLocator
+
     hours = max(duration_s / 3600.0, 1e-6)
     ax.set_xlim(0, hours)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlabel("hours from recording start")
     ax.grid(axis="x", color="#dddddd", lw=0.5)
 
@@ -84,8 +91,8 @@ def draw_hypnogram(ax, hypnogram: Hypnogram, duration_s: float) -> None:  # type
 
 def figure_hypnogram(hypnogram: Hypnogram, duration_s: float) -> str:
     """The hypnogram alone, as a data URI."""
-    fig = Figure(figsize=(9.0, 1.9))
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.96, bottom=0.24)
+    fig = Figure(figsize=(NIGHT_WIDTH, 1.7))
+    fig.subplots_adjust(left=NIGHT_LEFT, right=NIGHT_RIGHT, top=0.96, bottom=0.25)
     draw_hypnogram(fig.add_subplot(), hypnogram, duration_s)
     return to_data_uri(fig)
 
@@ -99,16 +106,14 @@ def _ticks(ax, times_h: np.ndarray, row: float, color: str, height: float = 0.8,
     ax.add_collection(LineCollection(segs, colors=color, linewidths=lw))
 
 
-def figure_plm_timeline(hypnogram: Hypnogram, events: pd.DataFrame, duration_s: float) -> str:
-    """PLMs (by series), CLMs and LMs per leg over the night, under the hypnogram."""
-    fig = Figure(figsize=(9.0, 3.6))
-    gs = fig.add_gridspec(2, 1, height_ratios=[1.0, 1.3], left=0.12, right=0.99, top=0.97,
-                          bottom=0.13, hspace=0.12)
-    ax_h = fig.add_subplot(gs[0])
-    draw_hypnogram(ax_h, hypnogram, duration_s)
-    ax_h.set_xlabel("")
-    ax_h.tick_params(labelbottom=False)
-    ax = fig.add_subplot(gs[1], sharex=ax_h)
+def figure_plm_timeline(events: pd.DataFrame, duration_s: float) -> str:
+    """PLMs, CLMs (respiratory-related apart) and LMs per leg over the night.
+
+    Drawn on the night axis of :func:`figure_hypnogram`, to be shown under it.
+    """
+    fig = Figure(figsize=(NIGHT_WIDTH, 2.1))
+    fig.subplots_adjust(left=NIGHT_LEFT, right=NIGHT_RIGHT, top=0.97, bottom=0.2)
+    ax = fig.add_subplot()
     _night_axis(ax, duration_s)
     rows = [("LM right", (events["kind"] == "lm") & (events["side"] == "right"), KIND_COLOR["lm"]),
             ("LM left", (events["kind"] == "lm") & (events["side"] == "left"), KIND_COLOR["lm"]),
@@ -154,23 +159,20 @@ def figure_imi_histograms(linear: Histogram | None, ln: Histogram | None) -> str
     return to_data_uri(fig)
 
 
-def figure_muscle_raster(hypnogram: Hypnogram, events: pd.DataFrame, duration_s: float,
+def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
                          rows: Sequence[tuple[str, str, str]]) -> str:
-    """One row per (muscle, side, channel) with its events over the night, under the hypnogram.
+    """One row per (muscle, side, channel) with its events over the night.
 
     ``rows`` lists ``(label, muscle, side)``; events are matched on muscle and side.
-    Derived events without a muscle (e.g. GRM episodes) get their own row.
+    Derived events without a muscle (e.g. GRM episodes) get their own row.  Drawn
+    on the night axis of :func:`figure_hypnogram`, to be shown under it.
     """
     n = len(rows) + 1
-    height = 2.2 + 0.28 * n
-    fig = Figure(figsize=(9.0, height))
-    gs = fig.add_gridspec(2, 1, height_ratios=[1.6, 0.28 * n], left=0.15, right=0.99,
-                          top=1 - 0.08 / height, bottom=0.85 / height, hspace=0.08)
-    ax_h = fig.add_subplot(gs[0])
-    draw_hypnogram(ax_h, hypnogram, duration_s)
-    ax_h.set_xlabel("")
-    ax_h.tick_params(labelbottom=False)
-    ax = fig.add_subplot(gs[1], sharex=ax_h)
+    height = 1.0 + 0.24 * n
+    fig = Figure(figsize=(NIGHT_WIDTH, height))
+    fig.subplots_adjust(left=NIGHT_LEFT, right=NIGHT_RIGHT, top=1 - 0.08 / height,
+                        bottom=0.75 / height)
+    ax = fig.add_subplot()
     _night_axis(ax, duration_s)
     labels = []
     spans = {"rem_tonic", "rem_phasic", "morning_tonic", "grm", "fragmentary_myoclonus"}
