@@ -37,10 +37,13 @@ BLINKS_PER_MIN = {"W": 10.0}
 def _stage_envelope(stages: np.ndarray, table: Mapping[str, float], n: int,
                     fs: float) -> np.ndarray:
     """Per-sample amplitude from per-epoch values, smoothed over ~2 s at stage changes."""
+    from scipy.ndimage import uniform_filter1d
+
     per_epoch = np.array([table.get(str(s), 0.0) for s in stages], dtype=np.float32)
-    # Linear interpolation between epoch centres: smooth transitions, vectorised.
-    centres = (np.arange(per_epoch.size) + 0.5) * 30.0
-    return np.interp(np.arange(n) / fs, centres, per_epoch).astype(np.float32)
+    per_sample = np.repeat(per_epoch, int(round(30.0 * fs)))[:n]
+    if per_sample.size < n:
+        per_sample = np.pad(per_sample, (0, n - per_sample.size), mode="edge")
+    return uniform_filter1d(per_sample, int(2 * fs), mode="nearest")
 
 
 def _band_noise(n: int, fs: float, band: tuple[float, float],

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.signal import fftconvolve
+from scipy.signal import fftconvolve, oaconvolve
 
 #: Motor units in an intact pool as seen by a surface electrode (order of magnitude).
 POOL_SIZE = 40
@@ -40,15 +40,24 @@ _SQRT_PI_2 = float(np.sqrt(np.pi / 2.0))
 
 
 def _moving_mean(x: np.ndarray, width: int) -> np.ndarray:
-    """Centred moving mean (same length) by cumulative sums, float64 inside."""
+    """Centred moving mean over ``width`` samples (same length, float64), zeros beyond the ends."""
     if width <= 1:
         return x.astype(np.float64)
-    c = np.cumsum(np.concatenate([[0.0], x.astype(np.float64)]))
     half = width // 2
-    n = x.size
-    lo = np.clip(np.arange(n) - half, 0, n)
-    hi = np.clip(np.arange(n) - half + width, 0, n)
-    return (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    c = np.cumsum(np.concatenate([np.zeros(half + 1), x.astype(np.float64),
+                                  np.zeros(width - half)]))
+    return (c[width:width + x.size] - c[:x.size]) / width
+
+
+def _dilated_index(act: np.ndarray, n: int, pad: int) -> np.ndarray:
+    """Sample indices within ``pad`` samples of any index in ``act`` (sorted, unique)."""
+    mark = np.zeros(n + 1, dtype=np.int32)
+    brk = np.flatnonzero(np.diff(act) > 1)
+    starts = np.concatenate([[act[0]], act[brk + 1]])
+    ends = np.concatenate([act[brk], [act[-1]]]) + 1
+    np.add.at(mark, np.clip(starts - pad, 0, n), 1)
+    np.add.at(mark, np.clip(ends + pad, 0, n), -1)
+    return np.flatnonzero(np.cumsum(mark[:n]) > 0)
 
 
 def activation_envelope(bursts: pd.DataFrame, n: int, fs: float,
@@ -145,13 +154,21 @@ def motor_unit_signal(a: np.ndarray, brief: np.ndarray, fs: float, damage: float
             spikes[:, cols] = sync
         trains = spikes * mu_amp[:, None]
         s_act[b0:b0 + idx.size] = fftconvolve(trains, kernels, mode="same", axes=1).sum(axis=0)
-    s = np.zeros(n, dtype=np.float64)
-    s[act] = s_act
+    # Gain computed on the active samples and one window around them only: a
+    # centred window never reaches from one active stretch into the next, so
+    # the moving means over the compressed index are exact.
     w = max(1, int(round(AGC_WINDOW_S * fs)))
-    env_s = _moving_mean(np.abs(s), w)
-    env_a = _moving_mean(a, w)
+    idx = _dilated_index(act, n, w)
+    sd = np.zeros(idx.size, dtype=np.float64)
+    sd[np.searchsorted(idx, act)] = s_act
+    env_s = _moving_mean(np.abs(sd), w)
+    env_a = _moving_mean(a[idx], w)
+    # First the overall scale (MU sizes are relative), then the local gain.
+    scale = float(env_a.sum() / max(env_s.sum(), 1e-12))
+    sd *= scale
+    env_s *= scale
     gain = np.where(env_a > 0, env_a / np.maximum(env_s, 0.3 * env_a + 1e-9), 0.0)
-    out[:] = (s * gain).astype(np.float32)
+    out[idx] = (sd * gain).astype(np.float32)
     return out
 
 
@@ -192,7 +209,7 @@ def ecg_signal(r_peaks: np.ndarray, n: int, fs: float) -> np.ndarray:
     idx = np.round(r_peaks * fs).astype(int)
     idx = idx[(idx >= 0) & (idx < n)]
     train[idx] = 1.0
-    return fftconvolve(train, ecg_template(fs), mode="same").astype(np.float32)
+    return oaconvolve(train, ecg_template(fs), mode="same").astype(np.float32)
 
 
 #: ECG bleed into each EMG channel as a fraction of the ECG lead (sign = polarity).

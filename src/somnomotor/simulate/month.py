@@ -182,7 +182,7 @@ def _evenings(rng: np.random.Generator, dates: pd.DatetimeIndex,
               plan: Mapping[str, Sequence[float]] | None) -> pd.DataFrame:
     """What the person did each evening (before any plan overrides it)."""
     n = len(dates)
-    weekend = np.isin(dates.dayofweek, (4, 5))  # Friday and Saturday evenings
+    weekend = np.isin(dates.day_of_week, (4, 5))  # Friday and Saturday evenings
     drinks = rng.random(n) < np.where(weekend, 0.55, 0.25)
     alcohol = np.where(drinks, 1 + rng.poisson(1.2, n), 0).astype(float)
     exertion = np.clip(np.round(rng.normal(4.0, 2.0, n) + weekend * 1.0), 0, 10)

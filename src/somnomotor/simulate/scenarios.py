@@ -55,7 +55,7 @@ DEFAULTS: dict[str, Any] = {
     # -- recording and signals ------------------------------------------------
     "fs": 256.0,
     "mains_hz": 50.0,
-    "mains_uv": 1.5,
+    "mains_uv": 3.0,
     "ecg_bleed": 1.0,
     "channels": ALL_CHANNELS,
     "noise.rest_uv": 2.0,
@@ -91,8 +91,8 @@ DEFAULTS: dict[str, Any] = {
     "alprazolam.emax": 0.7,
     "alprazolam.ec50_ng_ml": 10.0,
     # -- patterns -------------------------------------------------------------
-    "plm.trains_per_h": 2.5,
-    "plm.beats_mean": 28.0,
+    "plm.trains_per_h": 6.0,
+    "plm.beats_mean": 14.0,
     "plm.imi_mean_s": 24.0,
     "plm.imi_sd_s": 4.0,
     "plm.imi_jitter": 0.1,
@@ -209,7 +209,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "healthy": ("a healthy sleeper: intact descending control, REM atonia", {}),
     "polio_plms": (
         "a polio survivor with periodic leg movements (damaged leg control)",
-        {**_POLIO_BASE, "damage.leg": 0.7},
+        {**_POLIO_BASE, "damage.leg": 0.8},
     ),
     "polio_grm": (
         "a polio survivor with generalized random myoclonus (arms, shoulders, legs)",
