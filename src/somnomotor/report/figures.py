@@ -32,7 +32,7 @@ DPI = 120
 #: Width (inches) and left/right margins (fractions) shared by every figure on
 #: the night axis, so that a hypnogram image stacked above a raster lines up.
 NIGHT_WIDTH = 9.0
-NIGHT_LEFT, NIGHT_RIGHT = 0.14, 0.99
+NIGHT_LEFT, NIGHT_RIGHT = 0.14, 0.975
 #: Stage → height on the hypnogram axis (W at the top, N3 at the bottom).
 STAGE_LEVEL: dict[str, float] = {"W": 4.0, "R": 3.0, "N1": 2.0, "N2": 1.0, "N3": 0.0}
 STAGE_ORDER: tuple[str, ...] = ("W", "R", "N1", "N2", "N3")
@@ -142,7 +142,7 @@ class Histogram:
 def figure_imi_histograms(linear: Histogram | None, ln: Histogram | None) -> str:
     """IMI histograms: 2-s bins 0–90 s and ln(IMI) 0.1 bins (WASM 2016, Ferri 2006)."""
     fig = Figure(figsize=(9.0, 2.6))
-    fig.subplots_adjust(left=0.07, right=0.99, top=0.95, bottom=0.19, wspace=0.2)
+    fig.subplots_adjust(left=0.07, right=0.975, top=0.95, bottom=0.19, wspace=0.2)
     for k, (hist, label, mark) in enumerate(((linear, "IMI (s)", (10.0, 90.0)),
                                              (ln, "ln(IMI)", (np.log(10.0), np.log(90.0))))):
         ax = fig.add_subplot(1, 2, k + 1)
@@ -230,7 +230,7 @@ def figure_snippets(snippets: Sequence[Snippet]) -> str:
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
     fig = Figure(figsize=(9.0, 2.3 * rows))
-    fig.subplots_adjust(left=0.07, right=0.99, top=1 - 0.3 / (2.3 * rows),
+    fig.subplots_adjust(left=0.07, right=0.975, top=1 - 0.3 / (2.3 * rows),
                         bottom=0.45 / (2.3 * rows), hspace=0.55, wspace=0.15)
     for k, sn in enumerate(snippets):
         ax = fig.add_subplot(rows, cols, k + 1)
