@@ -186,3 +186,25 @@ def test_exports_write_atomically_and_leave_no_partial_file(tmp_path, monkeypatc
     with pytest.raises(OSError):
         write_scored_edf(every_kind_events(1), tmp_path / "s.edf", start=None, duration=3600.0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_scored_edf_read_by_edflib_the_library_behind_edfbrowser(tmp_path):
+    """pyEDFlib wraps EDFlib, written by EDFbrowser's author: if it reads the file, so does
+    EDFbrowser (annotation-only EDF+, data-record duration 0)."""
+    pyedflib = pytest.importorskip("pyedflib")
+    ev = every_kind_events()
+    hyp = small_hypnogram()
+    path = tmp_path / "scored.edf"
+    write_scored_edf(ev, path, start=START, duration=3600.0, hypnogram=hyp)
+    reader = pyedflib.EdfReader(str(path))
+    try:
+        onsets, durations, texts = reader.readAnnotations()
+        assert reader.signals_in_file == 0
+        assert reader.getStartdatetime() == START
+    finally:
+        reader.close()
+    is_stage = np.array([t.startswith("Sleep stage") for t in texts])
+    assert is_stage.sum() == len(hyp)
+    parsed = [parse_event_text(t) for t in texts[~is_stage]]
+    _match(ev, onsets[~is_stage], durations[~is_stage], [p[0] for p in parsed],
+           [p[2] for p in parsed])
