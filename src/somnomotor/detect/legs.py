@@ -201,7 +201,8 @@ def detect_leg_movements(
         ``onset`` (s), ``duration`` (s), ``side`` (``left``/``right``),
         ``channel``, ``amplitude_uv`` (µV above resting), sorted by onset.
         ``lms.attrs["leg_channels"]`` lists the labels used (empty: the
-        recording has no leg channel) and ``lms.attrs["quality"]`` the quality table.
+        recording has no leg channel) and ``lms.attrs["quality"]`` the quality
+        table as a list of records.
     quality : DataFrame
         One row per leg channel: :data:`QUALITY_COLUMNS` (resting level µV
         median, mains Hz, seconds flagged for a high resting level, seconds
@@ -266,7 +267,7 @@ def detect_leg_movements(
     lms = lms.loc[:, list(LM_COLUMNS)].sort_values("onset", kind="stable").reset_index(drop=True)
     quality = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
     lms.attrs["leg_channels"] = [c.label for c in legs]
-    lms.attrs["quality"] = quality
+    lms.attrs["quality"] = quality.to_dict(orient="records")
     return lms, quality
 
 
