@@ -58,7 +58,11 @@ def _analysis_time(recording, hypnogram) -> tuple[float | None, str]:  # type: i
         seconds, _ = timed(lambda: analyze(recording, hypnogram=hypnogram, staging="none"))
         return seconds, "somnomotor.pipeline.analyze"
     except Exception as exc:  # noqa: BLE001 - a part still missing must not stop the benchmark
-        first = f"{type(exc).__name__}: {exc}".splitlines()[0][:100]
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        first = (f"{type(exc).__name__}: {exc}".splitlines()[0][:100]
+                 + f" at {Path(where.filename).name}:{where.lineno}")
         try:
             from somnomotor.detect.legs import LegDetectParams, detect_leg_movements
 
