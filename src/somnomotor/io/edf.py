@@ -3,11 +3,12 @@
 The header is checked field by field before anything else happens, so a broken
 file gets one clear :class:`~somnomotor.errors.RecordingError` naming the file
 and the field.  edfio decodes the start date and the EDF+ annotation lists
-(TALs); the data records are mapped read-only with :class:`numpy.memmap` and
-decoded one channel and one window at a time, so reading one channel never
-loads the others and reading a window touches only its data records.  The same
-path serves EDF (16-bit) and BDF (24-bit: decoded from a strided byte view,
-without reading the other channels).
+(TALs).  Samples are decoded one channel and one time window at a time: only
+the data records that overlap the window are read, in blocks of about 8 MiB,
+and only the wanted channel's columns of each block are kept and decoded, so
+reading one channel never holds the others in memory.  The same path serves
+EDF (16-bit) and BDF (24-bit, decoded with a strided byte view; edfio itself
+would load a whole BDF file).
 
 EDF+D: each data record is placed at its true onset, read from the
 time-keeping annotation of the record; samples between records are NaN and the
@@ -24,8 +25,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+import edfio
 import numpy as np
 import pandas as pd
+from edfio.edf_annotations import _EdfAnnotationsDataRecord
 
 from ..errors import RecordingError
 from ..recording import ChannelInfo, Gap, Recording
@@ -260,11 +263,46 @@ def _check_size(layout: _Layout) -> _Layout:
     return layout
 
 
+# -- reading data records ---------------------------------------------------------------
+#: Bytes read per system call when collecting one signal's bytes from many records.
+_CHUNK_BYTES = 1 << 23
+
+
+def read_record_columns(layout: _Layout, r0: int, r1: int, b0: int, b1: int) -> np.ndarray:
+    """Bytes ``[b0, b1)`` of data records ``[r0, r1)``, as a ``(r1 - r0, b1 - b0)`` uint8 array.
+
+    The records are read in blocks of about 8 MiB and only the wanted columns
+    are kept, so memory stays at the result plus one block whatever the file
+    size (a memory map would also do, but its pages would count against the
+    process as the whole night is touched).
+    """
+    rb = layout.record_bytes
+    n = r1 - r0
+    out = np.empty((n, b1 - b0), dtype=np.uint8)
+    if n <= 0:
+        return out
+    per_chunk = max(1, _CHUNK_BYTES // rb)
+    buf = np.empty(min(n, per_chunk) * rb, dtype=np.uint8)
+    with open(layout.path, "rb", buffering=0) as fh:  # read-only, straight to the OS
+        for c0 in range(0, n, per_chunk):  # a loop over blocks, not samples
+            c1 = min(n, c0 + per_chunk)
+            want = (c1 - c0) * rb
+            fh.seek(layout.header_bytes + (r0 + c0) * rb)
+            view, got = memoryview(buf), 0
+            while got < want:  # a raw read may return less than asked
+                step = fh.readinto(view[got:want])
+                if not step:
+                    break
+                got += step
+            if got != want:
+                raise _fail(layout.path, "file became shorter while it was being read")
+            out[c0:c1] = buf[:want].reshape(c1 - c0, rb)[:, b0:b1]
+    return out
+
+
 # -- time keeping and annotations ------------------------------------------------------
 def _parse_tals(raw: bytes) -> list[tuple[float, float | None, str]]:
     """One data record of an annotation signal → (onset, duration, text) list (edfio)."""
-    from edfio.edf_annotations import _EdfAnnotationsDataRecord
-
     try:
         record = _EdfAnnotationsDataRecord.from_bytes(raw)
     except UnicodeDecodeError:
@@ -272,7 +310,7 @@ def _parse_tals(raw: bytes) -> list[tuple[float, float | None, str]]:
     return [(a.onset, a.duration, a.text) for a in record.annotations]
 
 
-def _read_annotations(layout: _Layout, mm: np.ndarray
+def _read_annotations(layout: _Layout
                       ) -> tuple[np.ndarray | None, list[tuple[float, float | None, str]]]:
     """(record onsets from the time-keeping TALs or None, all other annotations)."""
     offsets = layout.sample_offsets() * layout.bytes_per_sample
@@ -282,7 +320,8 @@ def _read_annotations(layout: _Layout, mm: np.ndarray
     for k, sig in enumerate(layout.signals):
         if not sig.is_annotation:
             continue
-        block = np.ascontiguousarray(mm[:, offsets[k]:offsets[k + 1]])
+        block = read_record_columns(layout, 0, layout.n_records, int(offsets[k]),
+                                    int(offsets[k + 1]))
         for r in range(block.shape[0]):
             try:
                 tals = _parse_tals(block[r].tobytes())
@@ -320,11 +359,10 @@ def _segments(layout: _Layout, onsets: np.ndarray) -> tuple[np.ndarray, list[Gap
 class _SampleReader:
     """Decodes samples [i0, i1) of one channel, in µV, from the mapped data records."""
 
-    def __init__(self, layout: _Layout, mm: np.ndarray, ordinary: list[int], scales: list[float],
+    def __init__(self, layout: _Layout, ordinary: list[int], scales: list[float],
                  onsets: np.ndarray, segments: np.ndarray, gappy: bool) -> None:
         self._layout = layout
         self._ordinary = ordinary
-        self._mm = mm
         self._offsets = layout.sample_offsets()
         self._onsets = onsets
         self._segments = segments
@@ -340,12 +378,16 @@ class _SampleReader:
         """Digital samples of signal ``k`` in records [r0, r1): only those bytes are read."""
         bps = self._layout.bytes_per_sample
         b0, b1 = self._offsets[k] * bps, self._offsets[k + 1] * bps
-        block = np.ascontiguousarray(self._mm[r0:r1, b0:b1])
+        block = read_record_columns(self._layout, r0, r1, int(b0), int(b1))
         if bps == 2:
             return block.view("<i2").reshape(-1)
-        b = block.reshape(-1, 3).astype(np.int32)
-        value = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-        return (value << 8) >> 8  # sign-extend the 24-bit two's complement
+        # 24-bit little-endian two's complement → int32: put the three bytes in the top of
+        # each 32-bit word, then shift right arithmetically (sign extension for free).
+        n = block.size // 3
+        value = np.zeros(n, dtype="<i4")
+        value.view(np.uint8).reshape(n, 4)[:, 1:] = block.reshape(n, 3)
+        value >>= 8
+        return value
 
     def __call__(self, index: int, i0: int, i1: int) -> np.ndarray:
         k = self._ordinary[index]
@@ -378,8 +420,6 @@ class _SampleReader:
 def _start_datetime(layout: _Layout, header_raw: bytes, warnings_out: list[str]
                     ) -> _dt.datetime | None:
     """Start date (edfio: EDF+ 'Startdate' field, 1985–2084 rule) and time (hh.mm.ss)."""
-    import edfio
-
     h = layout.header
     try:
         hh, mm_, ss = (int(x) for x in h["starttime"].split("."))
@@ -459,12 +499,9 @@ def read_recording(path: str | os.PathLike[str], *,
 
     ordinary = [k for k, s in enumerate(layout.signals) if not s.is_annotation]
     scales = [_unit_scale(layout.signals[k], warn) for k in ordinary]
-    # Read-only mapping: nothing is read until a channel's bytes are touched.
-    mm = np.memmap(path, dtype=np.uint8, mode="r", offset=layout.header_bytes,
-                   shape=(layout.n_records, layout.record_bytes))
     T = layout.record_duration
     has_annotations = any(s.is_annotation for s in layout.signals)
-    raw_onsets, annotations = (_read_annotations(layout, mm) if has_annotations
+    raw_onsets, annotations = (_read_annotations(layout) if has_annotations
                                else (None, []))
     t0 = 0.0
     onsets: np.ndarray
@@ -483,7 +520,7 @@ def read_recording(path: str | os.PathLike[str], *,
         onsets = np.arange(layout.n_records) * T
     segments, gaps = (_segments(layout, onsets) if T > 0
                       else (np.array([[0, layout.n_records]]), []))
-    reader = _SampleReader(layout, mm, ordinary, [s[0] for s in scales], onsets, segments,
+    reader = _SampleReader(layout, ordinary, [s[0] for s in scales], onsets, segments,
                            gappy=bool(gaps))
     duration = round(float(onsets[-1] + T), 9) if onsets.size else 0.0
     if start is not None and t0:
