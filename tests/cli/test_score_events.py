@@ -1,0 +1,121 @@
+"""``somnomotor score-events``: a technician's LM list → events.csv and summary.json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from somnomotor.cli import main
+from somnomotor.events import EVENT_COLUMNS, read_events_csv
+
+
+def _lm_csv(path: Path, rows: list[tuple[float, float, str]]) -> Path:
+    pd.DataFrame(rows, columns=["onset", "duration", "side"]).to_csv(path, index=False)
+    return path
+
+
+PERIODIC = [(100.0 + 20 * i, 1.0, "left") for i in range(6)] + [(500.0, 1.0, "right")]
+
+
+@pytest.fixture()
+def hyp(tmp_path: Path) -> Path:
+    p = tmp_path / "hyp.txt"
+    p.write_text("\n".join(["W"] * 2 + ["N2"] * 118) + "\n")
+    return p
+
+
+def test_writes_events_and_summary_with_provenance(tmp_path: Path, hyp: Path, capsys) -> None:
+    lms = _lm_csv(tmp_path / "lms.csv", PERIODIC)
+    out = tmp_path / "out"
+    assert main(["score-events", str(lms), "--hypnogram", str(hyp), "--out", str(out)]) == 0
+    events = read_events_csv(out / "events.csv")
+    header = (out / "events.csv").read_text().splitlines()[0]
+    assert header == ",".join(EVENT_COLUMNS)
+    assert set(events["kind"]) == {"lm", "clm", "plm"}
+    assert (events["kind"] == "plm").sum() == 6
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["plms_count"] == 6 and summary["plms_index"] == pytest.approx(6 / (59 / 60))
+    assert summary["index_basis"] == "sleep"
+    prov = summary["provenance"]
+    assert prov["input_sha256"] == hashlib.sha256(lms.read_bytes()).hexdigest()
+    assert prov["hypnogram_source"] == "file:hyp.txt"
+    assert prov["parameters"]["legs"]["rule_set"] == "wasm2016"
+    assert prov["software_version"]
+    assert "PLMS index" in capsys.readouterr().out
+
+
+def test_without_hypnogram_indices_per_hour_of_recording(tmp_path: Path) -> None:
+    lms = _lm_csv(tmp_path / "lms.csv", PERIODIC)
+    out = tmp_path / "out"
+    assert main(["score-events", str(lms), "--duration", "3600", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["index_basis"] == "recording"
+    assert summary["plms_index"] == pytest.approx(6.0)
+    assert summary["provenance"]["hypnogram_source"] == "none"
+
+
+def test_respiratory_and_arousal_events_are_used(tmp_path: Path, hyp: Path) -> None:
+    lms = _lm_csv(tmp_path / "lms.csv", PERIODIC)
+    ev = tmp_path / "ev.csv"
+    ev.write_text("onset,duration,kind\n130,10,apnea\n99,1.2,arousal\n")
+    out = tmp_path / "out"
+    assert main(["score-events", str(lms), "--hypnogram", str(hyp), "--events", str(ev),
+                 "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["plm_count"] == 5 and s["plm_count_incl_resp"] == 6
+    assert s["plms_arousal_count"] == 1
+
+
+def test_params_file_switches_to_aasm(tmp_path: Path, hyp: Path) -> None:
+    lms = _lm_csv(tmp_path / "lms.csv", [(100.0 + 6 * i, 1.0, "left") for i in range(5)])
+    params = tmp_path / "p.toml"
+    params.write_text('[legs]\nrule_set = "aasm"\n')
+    out = tmp_path / "out"
+    assert main(["score-events", str(lms), "--hypnogram", str(hyp), "--params", str(params),
+                 "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["plm_count"] == 5 and s["leg_rule_set"] == "aasm"
+
+
+def test_reads_leg_movements_from_a_csv_events_file(tmp_path: Path, hyp: Path) -> None:
+    f = tmp_path / "scored.csv"
+    rows = ["onset,duration,kind,channel"] + [f"{100 + 20 * i},1.0,lm,LAT" for i in range(4)]
+    f.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    assert main(["score-events", str(f), "--hypnogram", str(hyp), "--out", str(out)]) == 0
+    ev = read_events_csv(out / "events.csv")
+    assert (ev["kind"] == "plm").sum() == 4
+    assert set(ev.loc[ev.kind == "lm", "side"]) == {"left"}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("onset,duration,side\n10,1,up\n", "side"),
+    ("onset,duration,side\nten,1,left\n", "numeric"),
+])
+def test_bad_lm_list_is_one_line_and_exit_1(tmp_path: Path, capsys, content: str,
+                                           message: str) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text(content)
+    assert main(["score-events", str(f), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.csv" in err[0] and message in err[0]
+    assert not (tmp_path / "o" / "summary.json").exists()
+
+
+def test_missing_file_and_bad_params_exit_1(tmp_path: Path, capsys) -> None:
+    assert main(["score-events", str(tmp_path / "nope.csv")]) == 1
+    lms = _lm_csv(tmp_path / "lms.csv", PERIODIC)
+    p = tmp_path / "p.toml"
+    p.write_text('[legs]\nrule_set = "luna"\n')
+    assert main(["score-events", str(lms), "--params", str(p), "--out", str(tmp_path)]) == 1
+    assert "rule_set" in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["score-events", "--help"])
+    assert exc.value.code == 0 and "--hypnogram" in capsys.readouterr().out
