@@ -288,7 +288,7 @@ def read_record_columns(layout: _Layout, r0: int, r1: int, b0: int, b1: int) -> 
             c1 = min(n, c0 + per_chunk)
             want = (c1 - c0) * rb
             fh.seek(layout.header_bytes + (r0 + c0) * rb)
-            view, got = memoryview(buf), 0
+            view, got = memoryview(buf).cast("B"), 0  # type: ignore[arg-type]
             while got < want:  # a raw read may return less than asked
                 step = fh.readinto(view[got:want])
                 if not step:
