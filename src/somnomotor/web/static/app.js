@@ -1,0 +1,710 @@
+// somnomotor review — the page.  Plain JavaScript, no libraries, no external requests.
+// Text from files (channel labels, names) is always set with textContent, never as HTML.
+"use strict";
+
+(function () {
+  const KIND_COLORS = {
+    lm: "#1f77b4", clm: "#17becf", plm: "#d62728", myoclonus: "#ff7f0e", grm: "#8c564b",
+    hypnic_jerk: "#e377c2", fragmentary_myoclonus: "#bcbd22",
+    propriospinal_myoclonus: "#9467bd", rem_tonic: "#2ca02c", rem_phasic: "#98df8a",
+    morning_tonic: "#7f7f7f",
+  };
+  const STAGE_LEVEL = { W: 0, R: 1, N1: 2, N2: 3, N3: 4 };
+  const STAGE_COLOR = { W: "#e6a23c", R: "#d62728", N1: "#8fb8de", N2: "#3f7fbf", N3: "#1f3f7f" };
+  const DERIVED_ROW = "(derived)";
+  const DEFAULT_WINDOW_S = 20;
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    nights: [], night: null, hyp: null, events: [], visible: [], selKey: null,
+    kinds: new Set(), status: "", win: DEFAULT_WINDOW_S, sigChannel: null, signal: null,
+    drag: null, mark: null, seq: 0, rows: [],
+  };
+
+  // ---------------------------------------------------------------- helpers
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function fmtTime(s) {
+    if (s === null || s === undefined || !isFinite(s)) return "—";
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    return `${h}:${String(m).padStart(2, "0")}:${sec.toFixed(1).padStart(4, "0")}`;
+  }
+
+  function fmtNum(v, digits) {
+    return v === null || v === undefined || !isFinite(v) ? "—" : Number(v).toFixed(digits);
+  }
+
+  function say(text, isError) {
+    const m = $("message");
+    m.textContent = text;
+    m.className = isError ? "message error" : "message";
+    m.hidden = !text;
+  }
+
+  async function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    if (opts.body !== undefined && typeof opts.body !== "string") {
+      opts.body = JSON.stringify(opts.body);
+      opts.headers["Content-Type"] = "application/json";
+    }
+    const res = await fetch(path, opts);
+    let data = null;
+    try { data = await res.json(); } catch (e) { data = null; }
+    if (!res.ok) {
+      const msg = data && data.error ? data.error : `${res.status} ${res.statusText}`;
+      const err = new Error(msg);
+      err.status = res.status;
+      throw err;
+    }
+    return data;
+  }
+
+  function nightPath(id) {
+    return "/api/nights/" + id.split("/").map(encodeURIComponent).join("/");
+  }
+
+  function reviewer() {
+    const input = $("reviewer");
+    const name = input.value.trim();
+    if (!name) {
+      input.classList.add("missing");
+      input.focus();
+      say("Type your name as reviewer first: every decision records who made it.", true);
+      return null;
+    }
+    input.classList.remove("missing");
+    try { localStorage.setItem("somnomotor.reviewer", name); } catch (e) { /* private mode */ }
+    return name;
+  }
+
+  function setupCanvas(canvas) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(100, canvas.clientWidth), h = canvas.clientHeight || canvas.height;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    return { ctx, w, h };
+  }
+
+  // ---------------------------------------------------------------- routing
+  function route() {
+    const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+    if (hash.startsWith("night/")) openNight(hash.slice(6));
+    else showList();
+  }
+
+  function crumbs(parts) {
+    const c = $("crumbs");
+    c.textContent = "";
+    parts.forEach((p, i) => { if (i) c.append(" › "); c.append(el("span", p)); });
+  }
+
+  // ---------------------------------------------------------------- night list
+  async function showList() {
+    state.night = null;
+    $("night-view").hidden = true;
+    $("list-view").hidden = false;
+    crumbs(["nights"]);
+    try {
+      const data = await api("/api/nights");
+      state.nights = data.nights;
+      const body = $("nights-table").querySelector("tbody");
+      body.textContent = "";
+      $("list-hint").textContent = data.nights.length
+        ? `${data.nights.length} night(s) under ${data.root}. Click a night to review it.`
+        : `No analysed nights under ${data.root} (a night folder holds events.csv and summary.json).`;
+      for (const n of data.nights) {
+        const tr = el("tr");
+        tr.dataset.night = n.id;
+        tr.append(el("td", n.id));
+        if (n.error) {
+          const td = el("td", n.error, "status-rejected");
+          td.colSpan = 7;
+          tr.append(td);
+        } else {
+          const f = n.figures || {};
+          tr.append(el("td", n.input_file || "—"),
+            el("td", fmtNum(f.tst_h, 2), "num"), el("td", fmtNum(f.plms_index, 1), "num"),
+            el("td", fmtNum(f.plmw_index, 1), "num"), el("td", fmtNum(f.myoclonus_index, 1), "num"),
+            el("td", n.events, "num"), el("td", reviewText(n.review)));
+        }
+        tr.addEventListener("click", () => { location.hash = "#/night/" + encodeURIComponent(n.id); });
+        body.append(tr);
+      }
+      say("");
+    } catch (e) { say(e.message, true); }
+  }
+
+  function reviewText(r) {
+    if (!r) return "—";
+    const total = r.accepted + r.rejected + r.pending;
+    const done = r.accepted + r.rejected;
+    let t = `${done}/${total} reviewed (${r.accepted} accepted, ${r.rejected} rejected`;
+    if (r.added) t += `, ${r.added} added`;
+    return t + ")";
+  }
+
+  // ---------------------------------------------------------------- one night
+  async function openNight(id) {
+    $("list-view").hidden = true;
+    $("night-view").hidden = false;
+    crumbs(["nights", id]);
+    try {
+      const base = nightPath(id);
+      const [summary, hyp, evs] = await Promise.all([
+        api(base + "/summary"), api(base + "/hypnogram"), api(base + "/events")]);
+      state.night = summary;
+      state.hyp = hyp;
+      state.events = evs.events;
+      if (!state.kinds.size || ![...state.kinds].some((k) => summary.kinds.includes(k))) {
+        state.kinds = new Set(summary.kinds);
+      }
+      renderNightHead();
+      renderKindFilters();
+      fillSelects();
+      applyFilter();
+      const first = state.visible.find((e) => e.status === "pending") || state.visible[0];
+      select(first ? first.key : null);
+      say(summary.signal.available ? "" : summary.signal.reason, false);
+    } catch (e) {
+      say(e.message, true);
+      if (e.status === 404) crumbs(["nights", id + " (not found)"]);
+    }
+  }
+
+  function renderNightHead() {
+    const n = state.night, s = n.summary;
+    $("night-title").textContent = n.id;
+    const f = $("night-figures");
+    f.textContent = "";
+    const items = [["TST", fmtNum(s.tst_h, 2) + " h"], ["PLMS", fmtNum(s.plms_index, 1) + "/h"],
+      ["PLMW", fmtNum(s.plmw_index, 1) + "/h"], ["myoclonus", fmtNum(s.myoclonus_index, 1) + "/h"],
+      ["stages", (s.provenance || {}).hypnogram_source || "—"]];
+    for (const [k, v] of items) {
+      const sp = el("span", k + " ");
+      sp.append(el("b", v));
+      f.append(sp);
+    }
+    $("review-progress").textContent = reviewText(n.review);
+  }
+
+  function renderKindFilters() {
+    const box = $("kind-filters");
+    box.textContent = "";
+    for (const k of state.night.kinds) {
+      const lab = el("label");
+      const cb = el("input");
+      cb.type = "checkbox";
+      cb.checked = state.kinds.has(k);
+      cb.dataset.kind = k;
+      cb.addEventListener("change", () => {
+        if (cb.checked) state.kinds.add(k); else state.kinds.delete(k);
+        applyFilter();
+        redraw();
+      });
+      const sw = el("span", null, "kind-swatch");
+      sw.style.background = KIND_COLORS[k] || "#444";
+      lab.append(cb, sw, document.createTextNode(k));
+      box.append(lab);
+    }
+  }
+
+  function fillSelects() {
+    const kinds = $("add-kind");
+    kinds.textContent = "";
+    for (const k of Object.keys(KIND_COLORS)) kinds.append(new Option(k, k));
+    const labels = state.night.channels.map((c) => c.label);
+    for (const sel of [$("add-channel"), $("signal-channel")]) {
+      sel.textContent = "";
+      if (sel.id === "add-channel") sel.append(new Option("(none: derived)", ""));
+      for (const l of labels) sel.append(new Option(l, l));
+    }
+    state.rows = labels.slice();
+    if (state.events.some((e) => !e.channel)) state.rows.push(DERIVED_ROW);
+    state.sigChannel = labels.find((l) => state.night.channels.find((c) => c.label === l).in_recording) || labels[0] || null;
+  }
+
+  function applyFilter() {
+    state.visible = state.events.filter((e) =>
+      (state.kinds.has(e.kind) || e.status === "added") && (!state.status || e.status === state.status));
+    renderTable();
+  }
+
+  function selected() {
+    return state.visible.find((e) => e.key === state.selKey)
+      || state.events.find((e) => e.key === state.selKey) || null;
+  }
+
+  function renderTable() {
+    const body = $("events-table").querySelector("tbody");
+    body.textContent = "";
+    const frag = document.createDocumentFragment();
+    for (const e of state.visible) {
+      const tr = el("tr");
+      tr.dataset.key = e.key;
+      if (e.key === state.selKey) tr.className = "selected";
+      tr.append(el("td", fmtTime(e.onset)), el("td", fmtNum(e.onset, 2), "num"), el("td", e.kind),
+        el("td", e.channel || "—"), el("td", fmtNum(e.duration, 2), "num"), el("td", e.stage),
+        el("td", fmtNum(e.amplitude_uv, 1), "num"), el("td", e.status, "status-" + e.status));
+      tr.addEventListener("click", () => select(e.key));
+      frag.append(tr);
+    }
+    body.append(frag);
+  }
+
+  function select(key) {
+    state.selKey = key;
+    state.mark = null;
+    const e = selected();
+    for (const tr of $("events-table").querySelectorAll("tbody tr")) {
+      const on = tr.dataset.key === key;
+      tr.classList.toggle("selected", on);
+      if (on) tr.scrollIntoView({ block: "nearest" });
+    }
+    renderDetail(e);
+    if (e && e.channel && state.night.channels.some((c) => c.label === e.channel)) {
+      state.sigChannel = e.channel;
+    }
+    if (state.sigChannel) $("signal-channel").value = state.sigChannel;
+    redraw();
+    loadSignal();
+  }
+
+  function renderDetail(e) {
+    const dl = $("event-detail");
+    dl.textContent = "";
+    const rows = e ? [
+      ["kind", e.kind], ["channel", e.channel || "(derived)"], ["muscle", e.muscle || "—"],
+      ["side", e.side || "—"], ["time", fmtTime(e.onset)], ["onset", fmtNum(e.onset, 3) + " s"],
+      ["duration", fmtNum(e.duration, 3) + " s"], ["stage", e.stage],
+      ["amplitude", e.amplitude_uv === null ? "—" : fmtNum(e.amplitude_uv, 1) + " µV"],
+      ["series", e.series === null ? "—" : e.series], ["arousal", e.arousal ? "yes" : "no"],
+      ["respiratory", e.respiratory ? "yes" : "no"],
+      ["status", e.status + (e.reviewer ? " by " + e.reviewer : "")],
+    ] : [["—", "no event selected"]];
+    for (const [k, v] of rows) {
+      dl.append(el("dt", k));
+      dl.append(el("dd", v, k === "status" && e ? "status-" + e.status : null));
+    }
+    const pending = !e || e.status === "added";
+    $("accept-btn").disabled = pending;
+    $("reject-btn").disabled = pending;
+    $("clear-btn").disabled = !e || e.status === "pending";
+  }
+
+  function step(delta) {
+    if (!state.visible.length) return;
+    let i = state.visible.findIndex((e) => e.key === state.selKey);
+    i = i < 0 ? 0 : Math.min(state.visible.length - 1, Math.max(0, i + delta));
+    select(state.visible[i].key);
+  }
+
+  // ---------------------------------------------------------------- decisions
+  async function decide(decision) {
+    const e = selected();
+    if (!e) return;
+    const who = reviewer();
+    if (!who) return;
+    try {
+      if (e.status === "added") {
+        if (decision !== "clear") return;
+        const res = await api(`${nightPath(state.night.id)}/review/added/${encodeURIComponent(e.key)}?reviewer=${encodeURIComponent(who)}`,
+          { method: "DELETE" });
+        state.events = state.events.filter((x) => x.key !== e.key);
+        state.night.review = res.counts;
+        applyFilter();
+        renderNightHead();
+        step(0);
+        say(`withdrew the added ${e.kind}`);
+        return;
+      }
+      const res = await api(nightPath(state.night.id) + "/review/decisions",
+        { method: "POST", body: { key: e.key, decision, reviewer: who } });
+      e.status = res.decision.decision;
+      e.reviewer = decision === "clear" ? null : res.decision.reviewer;
+      state.night.review = res.counts;
+      renderNightHead();
+      const keep = state.selKey;
+      applyFilter();
+      state.selKey = keep;
+      if (decision !== "clear") {
+        const i = state.visible.findIndex((x) => x.key === keep);
+        const next = i >= 0 ? state.visible[i + 1] : state.visible.find((x) => x.onset > e.onset);
+        select(next ? next.key : keep);
+      } else {
+        select(keep);
+      }
+      say(`${e.kind} at ${fmtTime(e.onset)}: ${res.decision.decision}`);
+    } catch (err) { say(err.message, true); }
+  }
+
+  async function addEvent(ev) {
+    ev.preventDefault();
+    const who = reviewer();
+    if (!who) return;
+    const body = {
+      onset: parseFloat($("add-onset").value), duration: parseFloat($("add-duration").value),
+      kind: $("add-kind").value, channel: $("add-channel").value, reviewer: who,
+    };
+    if (!isFinite(body.onset) || !isFinite(body.duration)) {
+      say("Give the added event's onset and duration in seconds (or drag across the signal).", true);
+      return;
+    }
+    try {
+      const res = await api(nightPath(state.night.id) + "/review/added", { method: "POST", body });
+      const a = res.added;
+      const row = { id: a.id, key: a.id, onset: a.onset, duration: a.duration, kind: a.kind,
+        channel: a.channel, muscle: a.muscle, side: a.side, stage: "?", amplitude_uv: null,
+        series: null, arousal: false, respiratory: false, status: "added", reviewer: a.reviewer };
+      state.events.push(row);
+      state.events.sort((x, y) => x.onset - y.onset);
+      state.night.review = res.counts;
+      renderNightHead();
+      applyFilter();
+      select(row.key);
+      say(`added ${a.kind} at ${fmtTime(a.onset)} (${a.id})`);
+    } catch (err) { say(err.message, true); }
+  }
+
+  async function exportReviewed() {
+    const who = reviewer();
+    if (!who) return;
+    try {
+      const r = await api(nightPath(state.night.id) + "/review/export",
+        { method: "POST", body: { reviewer: who } });
+      say(`wrote ${r.file} in the night folder: ${r.rows} events (${r.rejected} rejected removed, ` +
+        `${r.added} added, ${r.pending} not reviewed kept as scored)`);
+    } catch (err) { say(err.message, true); }
+  }
+
+  // ---------------------------------------------------------------- drawing
+  function nightSpan() {
+    const d = state.night && state.night.duration;
+    if (d) return d;
+    const hypEnd = state.hyp && state.hyp.stages.length
+      ? state.hyp.offset + state.hyp.stages.length * state.hyp.epoch : 0;
+    const evEnd = state.events.reduce((m, e) => Math.max(m, e.onset + e.duration), 0);
+    return Math.max(hypEnd, evEnd, 1);
+  }
+
+  function redraw() {
+    if (!state.night) return;
+    drawHypnogram();
+    drawRaster();
+    drawSignal();
+  }
+
+  function drawCursor(ctx, w, h, span) {
+    const e = selected();
+    if (!e) return;
+    const x = (e.onset / span) * w;
+    ctx.strokeStyle = "rgba(0,0,0,0.7)";
+    ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.moveTo(x + 0.5, 0); ctx.lineTo(x + 0.5, h); ctx.stroke();
+  }
+
+  function drawHypnogram() {
+    const { ctx, w, h } = setupCanvas($("hypnogram"));
+    const span = nightSpan(), hyp = state.hyp;
+    const left = 28, plotW = w - left;
+    ctx.font = "10px sans-serif";
+    ctx.fillStyle = "#66717c";
+    const levelY = (lvl) => 6 + lvl * ((h - 12) / 4);
+    for (const [s, lvl] of Object.entries(STAGE_LEVEL)) ctx.fillText(s, 2, levelY(lvl) + 3);
+    if (!hyp || !hyp.available) {
+      ctx.fillText("no hypnogram in this night's folder", left + 8, h / 2);
+      return;
+    }
+    ctx.save();
+    ctx.translate(left, 0);
+    for (let i = 0; i < hyp.stages.length; i++) {
+      const s = hyp.stages[i];
+      const x0 = ((hyp.offset + i * hyp.epoch) / span) * plotW;
+      const x1 = ((hyp.offset + (i + 1) * hyp.epoch) / span) * plotW;
+      if (s === "?") { ctx.fillStyle = "#eceff2"; ctx.fillRect(x0, 0, x1 - x0 + 0.5, h); continue; }
+      ctx.fillStyle = STAGE_COLOR[s];
+      ctx.fillRect(x0, levelY(STAGE_LEVEL[s]) - 3, Math.max(1, x1 - x0 + 0.5), 6);
+    }
+    drawCursor(ctx, plotW, h, span);
+    ctx.restore();
+  }
+
+  function rasterGeometry(h) {
+    const n = Math.max(1, state.rows.length);
+    return { rowH: (h - 14) / n, left: 110 };
+  }
+
+  function drawRaster() {
+    const canvas = $("raster");
+    const wanted = Math.max(60, 14 + state.rows.length * 16);
+    if (canvas.clientHeight !== wanted) canvas.style.height = wanted + "px";
+    const { ctx, w, h } = setupCanvas(canvas);
+    const span = nightSpan();
+    const { rowH, left } = rasterGeometry(h);
+    const plotW = w - left;
+    ctx.font = "11px sans-serif";
+    state.rows.forEach((r, i) => {
+      ctx.fillStyle = i % 2 ? "#ffffff" : "#f5f7f9";
+      ctx.fillRect(left, i * rowH, plotW, rowH);
+      ctx.fillStyle = "#1d2329";
+      ctx.fillText(r.length > 16 ? r.slice(0, 15) + "…" : r, 4, i * rowH + rowH / 2 + 4);
+    });
+    // time axis: hours
+    ctx.fillStyle = "#66717c";
+    for (let t = 0; t <= span; t += 3600) {
+      const x = left + (t / span) * plotW;
+      ctx.fillRect(x, h - 14, 1, 4);
+      ctx.fillText(`${t / 3600} h`, x + 2, h - 2);
+    }
+    for (const e of state.visible) {
+      const row = state.rows.indexOf(e.channel || DERIVED_ROW);
+      if (row < 0) continue;
+      const x = left + (e.onset / span) * plotW;
+      const wpx = Math.max(1.5, (e.duration / span) * plotW);
+      ctx.fillStyle = e.status === "rejected" ? "#c8cdd2" : (KIND_COLORS[e.kind] || "#444");
+      ctx.fillRect(x, row * rowH + 2, wpx, rowH - 4);
+      if (e.status === "added") {
+        ctx.strokeStyle = "#7a4bb3";
+        ctx.strokeRect(x - 1, row * rowH + 1, wpx + 2, rowH - 2);
+      }
+    }
+    ctx.save();
+    ctx.translate(left, 0);
+    drawCursor(ctx, plotW, h - 14, span);
+    ctx.restore();
+  }
+
+  function rasterClick(ev) {
+    const canvas = $("raster");
+    const rect = canvas.getBoundingClientRect();
+    const { rowH, left } = rasterGeometry(rect.height);
+    const x = ev.clientX - rect.left, y = ev.clientY - rect.top;
+    if (x < left) return;
+    const span = nightSpan(), t = ((x - left) / (rect.width - left)) * span;
+    const row = state.rows[Math.floor(y / rowH)];
+    const pool = state.visible.filter((e) => (e.channel || DERIVED_ROW) === row);
+    const candidates = pool.length ? pool : state.visible;
+    let best = null, bestD = Infinity;
+    for (const e of candidates) {
+      const d = Math.abs(e.onset + e.duration / 2 - t);
+      if (d < bestD) { bestD = d; best = e; }
+    }
+    if (best) select(best.key);
+  }
+
+  // ---------------------------------------------------------------- signal
+  function signalWindow() {
+    const e = selected();
+    const win = state.win;
+    const center = e ? e.onset + e.duration / 2 : win / 2;
+    const len = Math.max(win, e ? e.duration + 4 : win);
+    let start = Math.max(0, center - len / 2);
+    return { start, end: start + len };
+  }
+
+  async function loadSignal() {
+    const seq = ++state.seq;
+    state.signal = null;
+    $("signal-note").textContent = "";
+    if (!state.night || !state.sigChannel) { drawSignal(); return; }
+    if (!state.night.signal.available) {
+      $("signal-note").textContent = state.night.signal.reason;
+      drawSignal();
+      return;
+    }
+    const chan = state.night.channels.find((c) => c.label === state.sigChannel);
+    if (chan && !chan.in_recording) {
+      $("signal-note").textContent = `signal not available: ${state.sigChannel} is not in the recording`;
+      drawSignal();
+      return;
+    }
+    const { start, end } = signalWindow();
+    const pts = Math.min(4000, Math.max(200, Math.round($("signal").clientWidth * 2)));
+    const q = new URLSearchParams({ channel: state.sigChannel, start: start.toFixed(3),
+      end: end.toFixed(3), points: String(pts), filtered: String($("signal-filtered").checked) });
+    $("signal-window").textContent = `${fmtTime(start)} – ${fmtTime(end)} (${(end - start).toFixed(0)} s)`;
+    try {
+      const sig = await api(`${nightPath(state.night.id)}/signal?${q}`);
+      if (seq !== state.seq) return;
+      state.signal = sig;
+      if (sig.note) $("signal-note").textContent = sig.note;
+    } catch (err) {
+      if (seq !== state.seq) return;
+      $("signal-note").textContent = err.message;
+    }
+    drawSignal();
+  }
+
+  function niceStep(span) {
+    for (const s of [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600]) if (span / s <= 12) return s;
+    return 1200;
+  }
+
+  function drawSignal() {
+    const { ctx, w, h } = setupCanvas($("signal"));
+    const sig = state.signal;
+    const top = 6, bottom = h - 16;
+    ctx.font = "11px sans-serif";
+    if (!sig) {
+      ctx.fillStyle = "#66717c";
+      ctx.fillText(state.night && !state.night.signal.available ? "signal not available" : "", 8, h / 2);
+      return;
+    }
+    const t0 = sig.start, t1 = sig.end, span = Math.max(1e-6, t1 - t0);
+    const X = (t) => ((t - t0) / span) * w;
+    // event marks on this channel: selected in colour, others faint
+    const sel = selected();
+    for (const e of state.events) {
+      if (e.onset > t1 || e.onset + e.duration < t0) continue;
+      const same = e.channel === sig.channel || (!e.channel && e === sel);
+      if (!same) continue;
+      const isSel = sel && e.key === sel.key;
+      ctx.fillStyle = isSel ? "rgba(31,95,168,0.16)" : "rgba(120,120,120,0.10)";
+      ctx.fillRect(X(e.onset), top, Math.max(1, X(e.onset + e.duration) - X(e.onset)), bottom - top);
+      if (isSel) {
+        ctx.strokeStyle = "#1f5fa8";
+        ctx.lineWidth = 1.5;
+        for (const t of [e.onset, e.onset + e.duration]) {
+          ctx.beginPath(); ctx.moveTo(X(t), top); ctx.lineTo(X(t), bottom); ctx.stroke();
+        }
+      }
+    }
+    if (state.mark) {
+      ctx.fillStyle = "rgba(122,75,179,0.22)";
+      ctx.fillRect(X(state.mark.a), top, X(state.mark.b) - X(state.mark.a), bottom - top);
+    }
+    // amplitude scale: robust maximum of |values|
+    const vals = sig.mode === "samples" ? sig.values : sig.max.concat(sig.min);
+    const abs = vals.filter((v) => v !== null).map(Math.abs).sort((a, b) => a - b);
+    const robust = abs.length ? abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.995))] : 1;
+    const scale = Math.max(robust, 5) * 1.1;
+    const mid = (top + bottom) / 2, half = (bottom - top) / 2;
+    const Y = (v) => mid - Math.max(-1, Math.min(1, v / scale)) * half;
+    ctx.strokeStyle = "#e3e7eb";
+    ctx.beginPath(); ctx.moveTo(0, mid); ctx.lineTo(w, mid); ctx.stroke();
+    ctx.strokeStyle = "#1d2329";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    if (sig.mode === "samples") {
+      let pen = false;
+      sig.values.forEach((v, i) => {
+        if (v === null) { pen = false; return; }
+        const x = X(sig.t0 + i * sig.dt), y = Y(v);
+        if (pen) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+        pen = true;
+      });
+    } else {
+      for (let i = 0; i < sig.min.length; i++) {
+        if (sig.min[i] === null) continue;
+        const x = X(sig.t0 + (i + 0.5) * sig.dt);
+        ctx.moveTo(x, Y(sig.max[i]));
+        ctx.lineTo(x, Math.max(Y(sig.min[i]), Y(sig.max[i]) + 1));
+      }
+    }
+    ctx.stroke();
+    // axes
+    ctx.fillStyle = "#66717c";
+    const stepS = niceStep(span);
+    for (let t = Math.ceil(t0 / stepS) * stepS; t <= t1; t += stepS) {
+      ctx.fillRect(X(t), bottom, 1, 4);
+      ctx.fillText(fmtTime(t), X(t) + 2, h - 3);
+    }
+    ctx.fillText(`${sig.channel}  ±${scale.toFixed(0)} µV${sig.filtered ? " (10–100 Hz)" : " (raw)"}`, 6, 14);
+  }
+
+  function signalTime(ev) {
+    const rect = $("signal").getBoundingClientRect();
+    const sig = state.signal;
+    if (!sig) return null;
+    return sig.start + ((ev.clientX - rect.left) / rect.width) * (sig.end - sig.start);
+  }
+
+  function onSignalDown(ev) {
+    const t = signalTime(ev);
+    if (t === null) return;
+    state.drag = t;
+    state.mark = { a: t, b: t };
+  }
+
+  function onSignalMove(ev) {
+    if (state.drag === null) return;
+    const t = signalTime(ev);
+    state.mark = { a: Math.min(state.drag, t), b: Math.max(state.drag, t) };
+    drawSignal();
+  }
+
+  function onSignalUp() {
+    if (state.drag === null) return;
+    state.drag = null;
+    const m = state.mark;
+    if (m && m.b - m.a > 0.05) {
+      $("add-onset").value = m.a.toFixed(2);
+      $("add-duration").value = (m.b - m.a).toFixed(2);
+      $("add-channel").value = state.signal ? state.signal.channel : "";
+    } else {
+      state.mark = null;
+    }
+    drawSignal();
+  }
+
+  // ---------------------------------------------------------------- wiring
+  function onKey(ev) {
+    const tag = (ev.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "select" || tag === "textarea") return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (!state.night) return;
+    const k = ev.key;
+    if (k === "j") step(1);
+    else if (k === "k") step(-1);
+    else if (k === "a") decide("accept");
+    else if (k === "r") decide("reject");
+    else if (k === "u") decide("clear");
+    else if (k === "+" || k === "=") { state.win = Math.max(2, state.win / 2); loadSignal(); }
+    else if (k === "-" || k === "_") { state.win = Math.min(600, state.win * 2); loadSignal(); }
+    else if (k === "Escape") { location.hash = "#/"; }
+    else return;
+    ev.preventDefault();
+  }
+
+  function init() {
+    try { $("reviewer").value = localStorage.getItem("somnomotor.reviewer") || ""; } catch (e) { /* ignore */ }
+    $("reviewer").addEventListener("change", () => reviewer());
+    $("status-filter").addEventListener("change", (ev) => {
+      state.status = ev.target.value; applyFilter(); redraw();
+    });
+    $("prev-btn").addEventListener("click", () => step(-1));
+    $("next-btn").addEventListener("click", () => step(1));
+    $("accept-btn").addEventListener("click", () => decide("accept"));
+    $("reject-btn").addEventListener("click", () => decide("reject"));
+    $("clear-btn").addEventListener("click", () => decide("clear"));
+    $("export-btn").addEventListener("click", exportReviewed);
+    $("add-form").addEventListener("submit", addEvent);
+    $("raster").addEventListener("click", rasterClick);
+    $("signal").addEventListener("mousedown", onSignalDown);
+    window.addEventListener("mousemove", onSignalMove);
+    window.addEventListener("mouseup", onSignalUp);
+    $("signal-channel").addEventListener("change", (ev) => { state.sigChannel = ev.target.value; loadSignal(); });
+    $("signal-filtered").addEventListener("change", loadSignal);
+    $("zoom-in").addEventListener("click", () => { state.win = Math.max(2, state.win / 2); loadSignal(); });
+    $("zoom-out").addEventListener("click", () => { state.win = Math.min(600, state.win * 2); loadSignal(); });
+    document.addEventListener("keydown", onKey);
+    window.addEventListener("hashchange", route);
+    let resizeTimer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(redraw, 100);
+    });
+    route();
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();
