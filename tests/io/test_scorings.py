@@ -262,3 +262,26 @@ def test_yasa_hypnograms(real_data: Path) -> None:
     assert len(hyp) == 720 and set(hyp.stages) == {"W", "N1", "N2", "N3", "R"}
     sub = read_hypnogram(real_data / "yasa-notebook-data" / "sub-02_hypno_30s.txt")
     assert len(sub) == 98 and sub.stages[0] == "W"
+
+
+def test_a_hypnogram_longer_than_the_recording_is_kept_with_a_note(tmp_path: Path,
+                                                                   night: Night) -> None:
+    """A whole night's stages for a cropped recording: noted, trimmed later by fit_to;
+    events outside the recording stay an error."""
+    short = Recording.from_arrays({"LAT": np.zeros(600, np.float32)}, 1.0, start=night.start)
+    sc = read_scorings(write_csv_hypnogram(night, tmp_path / "h.csv"), short)
+    assert len(sc.hypnogram) == 120  # epochs of a text hypnogram carry no times to check
+    path = tmp_path / "stages.edf"
+    edfio.Edf([], annotations=[edfio.EdfAnnotation(0, 300, "Sleep stage W"),
+                               edfio.EdfAnnotation(300, 3000, "Sleep stage 2"),
+                               edfio.EdfAnnotation(3300, 300, "Sleep stage R")],
+              starttime=night.start.time(),
+              recording=edfio.Recording(startdate=night.start.date())).write(path)
+    sc = read_scorings(path, short)
+    assert any("start after the recording ends" in w for w in sc.warnings)
+    hyp = read_hypnogram(path, short)
+    assert len(hyp) == 20 and any("longer than the recording" in w for w in hyp.warnings)
+    late = Recording.from_arrays({"LAT": np.zeros(60, np.float32)}, 1.0, start=night.start
+                                 + dt.timedelta(hours=2))
+    with pytest.raises(AnnotationError, match="lie outside the recording"):
+        read_scorings(path, late)

@@ -136,16 +136,30 @@ def hypnogram_from_intervals(onset: np.ndarray, duration: np.ndarray, stages: Se
     return Hypnogram(out, epoch=epoch, offset=offset, source=source)
 
 
-def _check_times(onsets: np.ndarray, labels: Sequence[str], recording: Recording | None,
-                 path: str | os.PathLike[str]) -> None:
-    if recording is None or not len(onsets):
-        return
-    bad = (onsets < -TIME_TOLERANCE_S) | (onsets > recording.duration + TIME_TOLERANCE_S)
+def _check_times(items: pd.DataFrame, recording: Recording | None,
+                 path: str | os.PathLike[str]) -> list[str]:
+    """Events outside the recording are an error; a hypnogram running on past the
+    recording's end (a night's scoring of a cropped recording) is only noted —
+    :meth:`Hypnogram.fit_to` trims it — unless none of it falls inside."""
+    if recording is None or not len(items):
+        return []
+    onsets = items["onset"].to_numpy()
+    labels = items["label"].tolist()
+    end = recording.duration + TIME_TOLERANCE_S
+    stage = (items["stage"].astype(str) != "").to_numpy()
+    bad = (onsets < -TIME_TOLERANCE_S) | ((onsets > end) & ~stage)
+    if stage.any() and not np.any(stage & (onsets <= end) & (onsets >= -TIME_TOLERANCE_S)):
+        bad |= stage
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
         raise AnnotationError(
             f"{int(bad.sum())} annotation(s) lie outside the recording (0–{recording.duration:g} "
             f"s), the first '{labels[i]}' at {onsets[i]:.3f} s; is it the right recording?", path)
+    late = int(np.sum(stage & (onsets > end)))
+    if late:
+        return [f"{late} stage annotation(s) start after the recording ends "
+                f"({recording.duration:g} s); the hypnogram is longer than the recording"]
+    return []
 
 
 def assemble(raw: RawScorings, *, path: str | os.PathLike[str], fmt: str, source: str,
@@ -156,7 +170,7 @@ def assemble(raw: RawScorings, *, path: str | os.PathLike[str], fmt: str, source
     if len(items) and not np.all(np.isfinite(items["onset"])):
         raise AnnotationError("an annotation has no valid onset time", path)
     if check_times:
-        _check_times(items["onset"].to_numpy(), items["label"].tolist(), recording, path)
+        warnings.extend(_check_times(items, recording, path))
     elif recording is not None and len(items):
         on = items["onset"].to_numpy()
         out = (on < -TIME_TOLERANCE_S) | (on > recording.duration + TIME_TOLERANCE_S)
