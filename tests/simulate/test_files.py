@@ -94,7 +94,7 @@ def test_project_reader_reads_the_same_samples_and_annotations(written):
 
 
 def test_project_reader_finds_the_hypnogram_in_the_annotations(written):
-    from somnomotor.io import scorings_from_recording, read_recording
+    from somnomotor.io import read_recording, scorings_from_recording
 
     night, path = written
     sc = scorings_from_recording(read_recording(path))
