@@ -55,9 +55,16 @@ def lookup(summary: dict, key: str):
     return node
 
 
+def shown(text: str, value) -> str:
+    """The displayed figure without its unit (text values are compared whole)."""
+    return text if isinstance(value, str) else text.split(" ")[0]
+
+
 def expected_text(value, scale: float, digits: int) -> str:
     if value is None:
         return "—"
+    if isinstance(value, str | bool):
+        return str(value)
     if isinstance(value, int) and scale == 1.0:
         return str(value)
     return f"{value * scale:.{digits}f}"

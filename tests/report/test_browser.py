@@ -15,7 +15,7 @@ import pytest
 
 from somnomotor.report import write_report
 
-from ._html import expected_text, lookup
+from ._html import expected_text, lookup, shown
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -79,8 +79,8 @@ def test_sections_and_key_figures_equal_summary_json(browser, report):
                 "morning_tonic_seconds"):
         assert key in keys, key
     for key, scale, digits, text in cells:
-        want = expected_text(lookup(summary, key), float(scale), int(digits))
-        assert text.split(" ")[0] == want, key
+        value = lookup(summary, key)
+        assert shown(text, value) == expected_text(value, float(scale), int(digits)), key
     assert page.locator("#parameters-digest").inner_text() == \
         summary["provenance"]["parameters_digest"]
     page.close()

@@ -613,6 +613,14 @@ def quality_table(result: NightResult) -> tuple[list[str], list[Row], Cell]:
         return [], [], plain(None)
     q = q.assign(_name=_quality_names(q))
     cols = [(c, name, d) for c, name, d in QUALITY_COLUMNS if c in q.columns]
+    # The legs detector and the every-muscle scorer each report the channels they read
+    # (the leg channels by both); say which figure is whose when a channel appears twice.
+    if "label" in q and "channel" in q and q["_name"].duplicated(keep=False).any():
+        q = q.assign(_source=np.where(q["label"].notna() & (q["label"].astype(str) != "")
+                                      & q["label"].astype(str).ne("nan"),
+                                      "leg detector", "burst detector"))
+    else:
+        q = q.assign(_source="")
     rows = []
     for _, r in q.iterrows():
         cells = [plain(r.get(c) if pd.notna(r.get(c)) else None, d) for c, _, d in cols]
@@ -624,7 +632,8 @@ def quality_table(result: NightResult) -> tuple[list[str], list[Row], Cell]:
         if flag:
             notes = (notes + "; " if notes else "") + f"resting level above {HIGH_RESTING_UV:g} µV"
         muscle = str(r.get("muscle", "") or "").replace("_", " ")
-        rows.append(Row(f"{r['_name']}" + (f" ({muscle})" if muscle else ""), cells,
+        source = f" — {r['_source']}" if r["_source"] else ""
+        rows.append(Row(f"{r['_name']}" + (f" ({muscle})" if muscle else "") + source, cells,
                         note=notes, flag=flag))
     excluded = plain(float(pd.to_numeric(q["excluded_s"], errors="coerce").fillna(0).sum()) / 60.0
                      if "excluded_s" in q else None, 1, "min")
