@@ -9,6 +9,7 @@ import base64
 import io
 import json
 import os
+import textwrap
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -58,15 +59,18 @@ def _trend_figure(data: pd.DataFrame) -> str:
     heat = data["heat_at_night"].fillna(0).to_numpy() > 0
     for ax, o in zip(axes[:, 0], shown, strict=False):
         y = data[o.name].to_numpy(dtype=float)
-        for i in np.flatnonzero(dose > 0):
-            ax.axvspan(dates.iloc[i] - pd.Timedelta(hours=12), dates.iloc[i] +
-                       pd.Timedelta(hours=12), color="#5b7bb2", alpha=0.08 + 0.25 * dose[i] / top,
-                       lw=0)
+        for level in np.unique(dose[dose > 0]):  # one shaded band per dose, not per night
+            ax.fill_between(dates, 0, 1, where=dose == level, step="mid", color="#5b7bb2",
+                            alpha=0.08 + 0.25 * level / top, lw=0,
+                            transform=ax.get_xaxis_transform())
         ax.plot(dates, y, color="#444", lw=0.8)
         ax.scatter(dates[heat], y[heat], s=14, color="#c0392b", zorder=3)
         ax.scatter(dates[~heat], y[~heat], s=14, facecolor="white", edgecolor="#444", zorder=3)
         ax.scatter(dates[alcohol], y[alcohol], marker="^", s=30, color="#8e44ad", zorder=4)
-        ax.set_ylabel(f"{o.label}\n({o.unit})", fontsize=8)
+        if len(y) > 60:  # a long run: a weekly running mean shows the course
+            ax.plot(dates, pd.Series(y).rolling(7, center=True, min_periods=4).mean(),
+                    color="#1f3a68", lw=1.6, zorder=5)
+        ax.set_ylabel(textwrap.fill(o.label, 18) + f"\n({o.unit})", fontsize=7)
         ax.tick_params(labelsize=8)
     fig.autofmt_xdate()
     return _png(fig)

@@ -128,7 +128,10 @@ def _ar1_covariance(Xw: np.ndarray, bread: np.ndarray, pearson: np.ndarray, days
     if not adj.any():
         rho = 0.0
     else:
-        B = M @ adj @ M
+        # B = M A M with M = I - H and H of rank p: O(n² p) instead of O(n³).
+        AX = adj @ Xw
+        HA = Xw @ (bread @ AX.T)
+        B = adj - HA - HA.T + Xw @ (bread @ (Xw.T @ AX) @ bread) @ Xw.T
         observed = float(pearson @ adj @ pearson) / float(pearson @ pearson)
 
         def expected(r: float) -> float:
