@@ -96,7 +96,9 @@ def main() -> None:
 
     analysis_s, how = _analysis_time(rec, reference)
     per_hour = stage_s / (rec.duration / 3600)
-    print(f"time to stage the night: {stage_s:.1f} s ({per_hour:.2f} s per hour of recording)")
+    print(f"time to stage the night: {stage_s:.1f} s ({per_hour:.2f} s per hour of recording; "
+          "first call in this process, so it includes the one-time numba compilation and "
+          "model loading)")
     if analysis_s is None:
         print(f"movement analysis: {how}")
     else:
