@@ -43,9 +43,12 @@ class BurstParams:
     onset_uv: float = 8.0  # onset: envelope ≥ 8 µV above resting (WASM 2016 LM onset rule)
     onset_factor: float = 2.0  # … and ≥ 2 × resting above it (noise-floor scaling, Moore 2014)
     offset_uv: float = 2.0  # offset: envelope ≤ 2 µV above resting (WASM 2016 LM offset rule)
-    offset_factor: float = 1.0  # … or ≤ 1 × resting above it, whichever is higher
+    offset_factor: float = 2.0  # … or ≤ 2 × resting above it, whichever is higher (noise floor)
     min_gap_s: float = 0.05  # bursts closer than this are one burst (brief jerks stay apart)
     min_duration_s: float = 0.02  # shortest burst kept (20 ms)
+    edge_fraction: float = 0.15  # a burst's edges: where the envelope is ≥ 15 % of its peak
+    # (zero-phase band-pass filters ring before and after a large jerk; this keeps
+    # the ringing out of the burst's onset and duration)
     tonic_envelope_s: float = 0.5  # slow envelope for sustained activity
     tonic_uv: float = 4.0  # sustained: slow envelope ≥ 4 µV above resting …
     tonic_factor: float = 1.0  # … and ≥ 1 × resting above it
@@ -54,6 +57,7 @@ class BurstParams:
     rest_block_s: float = 1.0  # resting level: medians of 1-s blocks …
     rest_window_s: float = 600.0  # … low percentile over a running 10-min window
     rest_percentile: float = 10.0
+    edge_s: float = 0.5  # bursts touching the first/last 0.5 s are filter edge effects, dropped
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -192,12 +196,20 @@ def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None
         peak_excess = _segment_max(exceed, bs, be)
         keep = (peak_excess > 0) & ((be - bs) >= max(1, int(round(p.min_duration_s * fs))))
         bs, be = bs[keep], be[keep]
+    if bs.size and p.edge_fraction > 0:
+        bs, be = _refine_edges(env0, bs, be, p.edge_fraction)
+        keep = (be - bs) >= max(1, int(round(p.min_duration_s * fs)))
+        bs, be = bs[keep], be[keep]
     if ts.size and bs.size:
         # Drop brief bursts that overlap a tonic episode: they are part of it.
         k = np.searchsorted(ts, be, side="left") - 1
         inside = (k >= 0) & (bs < te[np.clip(k, 0, None)])
         bs, be = bs[~inside], be[~inside]
 
+    edge = int(round(p.edge_s * fs))
+    if edge > 0:
+        ok = (bs >= edge) & (be <= n - edge)
+        bs, be = bs[ok], be[ok]
     if bs.size + ts.size == 0:
         return _empty()
     excess = (env0 - rest_s).astype(np.float32)
@@ -213,6 +225,22 @@ def detect_bursts(x: np.ndarray, fs: float, *, params: BurstParams | None = None
         "rest_uv": rest_s[starts].astype(np.float64),
     })
     return df.sort_values("onset", kind="stable").reset_index(drop=True)
+
+
+def _refine_edges(env: np.ndarray, starts: np.ndarray, ends: np.ndarray, fraction: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Move each burst's edges in to the first/last sample at ≥ ``fraction`` × its peak."""
+    lengths = ends - starts
+    peak = _segment_max(env, starts, ends)
+    group = np.repeat(np.arange(starts.size), lengths)
+    first_of = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    idx = np.arange(int(lengths.sum())) - np.repeat(first_of, lengths) + np.repeat(starts, lengths)
+    ok = env[idx] >= np.repeat(fraction * peak, lengths)
+    big = np.iinfo(np.int64).max
+    lo = np.minimum.reduceat(np.where(ok, idx, big), first_of)
+    hi = np.maximum.reduceat(np.where(ok, idx, -1), first_of)
+    del group
+    return lo.astype(np.int64), (hi + 1).astype(np.int64)
 
 
 def _segment_max(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -169,13 +169,24 @@ def mini_epochs_with_bursts(bursts: pd.DataFrame, hypnogram: Hypnogram, *, min_s
     return _interval_mask(on, on + dur[ok], n, mini_epoch_s, hypnogram.offset)
 
 
-def _tonic_epochs(amp_1s: np.ndarray, hypnogram: Hypnogram, p: RemParams
-                  ) -> tuple[np.ndarray, float | None]:
-    """Per epoch: ≥ 50 % of its 1-s bins above the minimum NREM amplitude (AASM)."""
+def _tonic_epochs(amp_1s: np.ndarray, hypnogram: Hypnogram, p: RemParams,
+                  phasic_1s: np.ndarray | None = None) -> tuple[np.ndarray, float | None]:
+    """Per epoch: ≥ 50 % of its 1-s bins above the minimum NREM amplitude (AASM).
+
+    Seconds overlapped by a brief (phasic) burst do not count as tonic: the
+    tonic rule is about the sustained level, not about transient bursts.
+    """
     n_ep = len(hypnogram)
     per = int(round(hypnogram.epoch))
     start = int(round(hypnogram.offset))
     a = np.asarray(amp_1s, dtype=np.float64)
+    if phasic_1s is not None:
+        a = a.copy()
+        m = np.asarray(phasic_1s, bool)[: a.size]
+        above_floor_forbidden = np.zeros(a.size, bool)
+        above_floor_forbidden[: m.size] = m
+    else:
+        above_floor_forbidden = np.zeros(a.size, bool)
     need = start + n_ep * per
     if a.size < need:
         a = np.concatenate([a, np.full(need - a.size, np.nan)])
@@ -186,8 +197,11 @@ def _tonic_epochs(amp_1s: np.ndarray, hypnogram: Hypnogram, p: RemParams
     if nrem_vals.size == 0:
         return np.zeros(n_ep, dtype=bool), None
     floor_uv = float(np.percentile(nrem_vals, p.nrem_min_percentile))
+    forbid = np.concatenate([above_floor_forbidden, np.zeros(max(0, need - a.size), bool)])
+    forbid = forbid[start:need].reshape(n_ep, per) if n_ep else np.zeros((0, per), bool)
     with np.errstate(invalid="ignore"):
-        frac = np.nanmean(np.where(np.isfinite(grid), grid > floor_uv, np.nan), axis=1) \
+        above = (grid > floor_uv) & ~forbid
+        frac = np.nanmean(np.where(np.isfinite(grid), above, np.nan), axis=1) \
             if grid.size else np.zeros(0)
     return np.nan_to_num(frac) >= p.tonic_fraction, floor_uv
 
@@ -195,6 +209,10 @@ def _tonic_epochs(amp_1s: np.ndarray, hypnogram: Hypnogram, p: RemParams
 def score_aasm_epochs(amp_1s: np.ndarray, bursts: pd.DataFrame, hypnogram: Hypnogram,
                       params: RemParams | None = None) -> dict[str, Any]:
     """AASM tonic and phasic scoring of every REM epoch from the chin.
+
+    Tonic: ≥ 50 % of the epoch's 1-s bins above the NREM floor, seconds holding a
+    brief burst excluded; phasic: ≥ 5 of its 10 mini-epochs with a 0.1–5 s burst
+    ≥ 4 × background.
 
     Returns
     -------
@@ -205,7 +223,13 @@ def score_aasm_epochs(amp_1s: np.ndarray, bursts: pd.DataFrame, hypnogram: Hypno
     """
     p = params or RemParams()
     rem = hypnogram.stages == "R"
-    tonic, floor_uv = _tonic_epochs(amp_1s, hypnogram, p)
+    phasic_1s = None
+    if bursts is not None and len(bursts):
+        brief = bursts[~bursts["tonic"].astype(bool)]
+        on = brief["onset"].to_numpy(float)
+        phasic_1s = _interval_mask(on, on + brief["duration"].to_numpy(float),
+                                   int(np.asarray(amp_1s).size), 1.0)
+    tonic, floor_uv = _tonic_epochs(amp_1s, hypnogram, p, phasic_1s)
     per_epoch = int(round(hypnogram.epoch / p.mini_epoch_s))
     mini = mini_epochs_with_bursts(bursts, hypnogram, min_s=p.phasic_min_s, max_s=p.phasic_max_s,
                                    background_factor=p.phasic_background_factor,
