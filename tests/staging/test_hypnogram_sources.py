@@ -76,10 +76,8 @@ def test_sleep_edf_expert_hypnogram_is_fully_mapped_and_aligned(sleep_edf_dir: P
 
 
 @pytest.mark.realdata
-@pytest.mark.xfail(reason="somnomotor.io.read_scorings(path, recording=...) refuses stage "
-                          "annotations beyond the recording's end instead of letting "
-                          "Hypnogram.fit_to trim them with a warning", raises=AnnotationError)
 def test_sleep_edf_hypnogram_file_longer_than_the_excerpt_is_trimmed(sleep_edf_dir: Path) -> None:
+    """Acceptance (issue 7): the 24-h expert hypnogram given for the 5-min excerpt is fitted."""
     rec = read_sleep_edf_excerpt(sleep_edf_dir / "short_psg.edf")
     hyp = resolve_hypnogram(rec, hypnogram_path=sleep_edf_dir / "SC4001EC-Hypnogram.edf")
     assert hyp.source == "file:SC4001EC-Hypnogram.edf"
