@@ -121,7 +121,7 @@ class _Layout:
     annotation_slices: tuple[tuple[int, int], ...]  # byte ranges inside one record
 
 
-def _ascii(raw: bytes, what: str, path: Path) -> str:
+def _ascii(raw: bytes | bytearray, what: str, path: Path) -> str:
     try:
         return raw.decode("ascii")
     except UnicodeDecodeError:

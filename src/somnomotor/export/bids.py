@@ -85,7 +85,7 @@ def _channels_frame(channels: Any) -> pd.DataFrame:
         return channels.copy()
     rows = []
     for c in channels:
-        rows.append(asdict(c) if is_dataclass(c) else dict(c))
+        rows.append(asdict(c) if is_dataclass(c) and not isinstance(c, type) else dict(c))
     return pd.DataFrame(rows)
 
 

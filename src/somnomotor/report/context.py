@@ -625,7 +625,7 @@ def quality_table(result: NightResult) -> tuple[list[str], list[Row], Cell]:
     for _, r in q.iterrows():
         cells = [plain(r.get(c) if pd.notna(r.get(c)) else None, d) for c, _, d in cols]
         rest = r.get("resting_level_uv")
-        flag = isinstance(rest, int | float | np.floating) and rest > HIGH_RESTING_UV
+        flag = bool(isinstance(rest, int | float | np.floating) and rest > HIGH_RESTING_UV)
         notes = r.get("notes", "")
         notes = "; ".join(notes) if isinstance(notes, list | tuple) else (
             "" if notes is None or (isinstance(notes, float) and math.isnan(notes)) else str(notes))

@@ -80,13 +80,13 @@ def draw_hypnogram(ax, hypnogram: Hypnogram, duration_s: float) -> None:  # type
     # horizontal segments per epoch, vertical joins between scored neighbours
     segs = np.stack([np.stack([t0, level], 1), np.stack([t1, level], 1)], 1)
     ok = np.isfinite(level)
-    ax.add_collection(LineCollection(segs[ok], colors="#333333", linewidths=1.0))
+    ax.add_collection(LineCollection(list(segs[ok]), colors="#333333", linewidths=1.0))
     joins = ok[1:] & ok[:-1] & (level[1:] != level[:-1])
     jt = t1[:-1][joins]
     vsegs = np.stack([np.stack([jt, level[:-1][joins]], 1), np.stack([jt, level[1:][joins]], 1)], 1)
-    ax.add_collection(LineCollection(vsegs, colors="#333333", linewidths=0.6))
+    ax.add_collection(LineCollection(list(vsegs), colors="#333333", linewidths=0.6))
     rem = stages == "R"
-    ax.add_collection(LineCollection(segs[rem], colors=REM_COLOR, linewidths=3.0))
+    ax.add_collection(LineCollection(list(segs[rem]), colors=REM_COLOR, linewidths=3.0))
 
 
 def figure_hypnogram(hypnogram: Hypnogram, duration_s: float) -> str:
@@ -103,7 +103,7 @@ def _ticks(ax, times_h: np.ndarray, row: float, color: str, height: float = 0.8,
         return
     segs = np.stack([np.stack([times_h, np.full_like(times_h, row - height / 2)], 1),
                      np.stack([times_h, np.full_like(times_h, row + height / 2)], 1)], 1)
-    ax.add_collection(LineCollection(segs, colors=color, linewidths=lw))
+    ax.add_collection(LineCollection(list(segs), colors=color, linewidths=lw))
 
 
 def figure_plm_timeline(events: pd.DataFrame, duration_s: float) -> str:
@@ -192,7 +192,7 @@ def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
                                   np.stack([t1, np.full_like(t0, y0)], 1),
                                   np.stack([t1, np.full_like(t0, y1)], 1),
                                   np.stack([t0, np.full_like(t0, y1)], 1)], 1)
-                ax.add_collection(PolyCollection(verts, facecolors=color, edgecolors="none",
+                ax.add_collection(PolyCollection(list(verts), facecolors=color, edgecolors="none",
                                                  alpha=0.6))
             else:
                 _ticks(ax, t0, n - 1 - i, color, lw=0.6)
