@@ -26,7 +26,9 @@ night folder is broken or cannot be written) or 500.
 
 # No "from __future__ import annotations": FastAPI reads the endpoint annotations at
 # definition time, and Query/Body are imported inside create_app (optional extra).
+import contextlib
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,6 +49,16 @@ _SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+
+
+def _warm_imports() -> None:
+    import importlib
+
+    for module in ("somnomotor.io", "somnomotor.signal.filters", "somnomotor.io.scorings"):
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - a failure shows up, clearly, on first real use
+            pass
 
 
 def create_app(root: Path, db: Path | None = None, *,
@@ -91,8 +103,15 @@ def create_app(root: Path, db: Path | None = None, *,
     locator = data.RecordingLocator(root, recordings=recordings, search_dirs=search_dirs, db=db)
     hosts = {h.lower() for h in (allowed_hosts or LOOPBACK_HOSTS)}
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> Any:
+        # The first signal window would otherwise wait seconds for SciPy and the
+        # EDF reader to import; import them while the reviewer opens the list.
+        threading.Thread(target=_warm_imports, daemon=True).start()
+        yield
+
     app = fastapi.FastAPI(title="somnomotor review", docs_url=None, redoc_url=None,
-                          openapi_url=None)
+                          openapi_url=None, lifespan=lifespan)
 
     # -- errors as one JSON line --------------------------------------------
     def _error(status: int, message: str) -> Any:

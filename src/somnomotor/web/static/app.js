@@ -13,12 +13,13 @@
   const STAGE_COLOR = { W: "#e6a23c", R: "#d62728", N1: "#8fb8de", N2: "#3f7fbf", N3: "#1f3f7f" };
   const DERIVED_ROW = "(derived)";
   const DEFAULT_WINDOW_S = 20;
+  const AXIS_LEFT = 110;  // px: hypnogram and raster share one time axis
 
   const $ = (id) => document.getElementById(id);
   const state = {
     nights: [], night: null, hyp: null, events: [], visible: [], selKey: null,
-    kinds: new Set(), status: "", win: DEFAULT_WINDOW_S, sigChannel: null, signal: null,
-    drag: null, mark: null, seq: 0, rows: [],
+    kinds: new Set(), status: "", win: DEFAULT_WINDOW_S, pinned: new Set(), signals: [],
+    drag: null, mark: null, seq: 0, rows: [], loading: false,
   };
 
   // ---------------------------------------------------------------- helpers
@@ -223,14 +224,16 @@
     kinds.textContent = "";
     for (const k of Object.keys(KIND_COLORS)) kinds.append(new Option(k, k));
     const labels = state.night.channels.map((c) => c.label);
-    for (const sel of [$("add-channel"), $("signal-channel")]) {
-      sel.textContent = "";
-      if (sel.id === "add-channel") sel.append(new Option("(none: derived)", ""));
-      for (const l of labels) sel.append(new Option(l, l));
-    }
+    const sel = $("add-channel");
+    sel.textContent = "";
+    sel.append(new Option("(none: derived)", ""));
+    for (const l of labels) sel.append(new Option(l, l));
+    $("add-onset").value = "";
+    $("add-duration").value = "";
     state.rows = labels.slice();
     if (state.events.some((e) => !e.channel)) state.rows.push(DERIVED_ROW);
-    state.sigChannel = labels.find((l) => state.night.channels.find((c) => c.label === l).in_recording) || labels[0] || null;
+    state.pinned = new Set([...state.pinned].filter((l) => labels.includes(l)));
+    renderLanePicks();
   }
 
   function applyFilter() {
@@ -271,10 +274,6 @@
       if (on) tr.scrollIntoView({ block: "nearest" });
     }
     renderDetail(e);
-    if (e && e.channel && state.night.channels.some((c) => c.label === e.channel)) {
-      state.sigChannel = e.channel;
-    }
-    if (state.sigChannel) $("signal-channel").value = state.sigChannel;
     redraw();
     loadSignal();
   }
@@ -415,11 +414,11 @@
   function drawHypnogram() {
     const { ctx, w, h } = setupCanvas($("hypnogram"));
     const span = nightSpan(), hyp = state.hyp;
-    const left = 28, plotW = w - left;
+    const left = AXIS_LEFT, plotW = w - left;
     ctx.font = "10px sans-serif";
     ctx.fillStyle = "#66717c";
     const levelY = (lvl) => 6 + lvl * ((h - 12) / 4);
-    for (const [s, lvl] of Object.entries(STAGE_LEVEL)) ctx.fillText(s, 2, levelY(lvl) + 3);
+    for (const [s, lvl] of Object.entries(STAGE_LEVEL)) ctx.fillText(s, 4, levelY(lvl) + 3);
     if (!hyp || !hyp.available) {
       ctx.fillText("no hypnogram in this night's folder", left + 8, h / 2);
       return;
@@ -440,7 +439,7 @@
 
   function rasterGeometry(h) {
     const n = Math.max(1, state.rows.length);
-    return { rowH: (h - 14) / n, left: 110 };
+    return { rowH: (h - 14) / n, left: AXIS_LEFT };
   }
 
   function drawRaster() {
@@ -458,12 +457,14 @@
       ctx.fillStyle = "#1d2329";
       ctx.fillText(r.length > 16 ? r.slice(0, 15) + "…" : r, 4, i * rowH + rowH / 2 + 4);
     });
-    // time axis: hours
+    // time axis: elapsed time at round steps (minutes for short recordings, hours for nights)
     ctx.fillStyle = "#66717c";
-    for (let t = 0; t <= span; t += 3600) {
+    const stepS = [60, 300, 600, 1800, 3600, 7200].find((s) => span / s <= 12) || 14400;
+    for (let t = 0; t <= span; t += stepS) {
       const x = left + (t / span) * plotW;
       ctx.fillRect(x, h - 14, 1, 4);
-      ctx.fillText(`${t / 3600} h`, x + 2, h - 2);
+      const hh = Math.floor(t / 3600), mm = Math.round((t % 3600) / 60);
+      ctx.fillText(`${hh}:${String(mm).padStart(2, "0")}`, x + 2, h - 2);
     }
     for (const e of state.visible) {
       const row = state.rows.indexOf(e.channel || DERIVED_ROW);
@@ -502,45 +503,94 @@
   }
 
   // ---------------------------------------------------------------- signal
+  // The signal pane stacks lanes: the selected event's channel, then every pinned channel.
   function signalWindow() {
     const e = selected();
     const win = state.win;
     const center = e ? e.onset + e.duration / 2 : win / 2;
     const len = Math.max(win, e ? e.duration + 4 : win);
-    let start = Math.max(0, center - len / 2);
+    const start = Math.max(0, center - len / 2);
     return { start, end: start + len };
+  }
+
+  function inRecording(label) {
+    const c = state.night && state.night.channels.find((x) => x.label === label);
+    return !!(c && c.in_recording);
+  }
+
+  function eventChannel(e) {
+    if (!e) return null;
+    if (e.channel) return e.channel;
+    // a derived event (CLM, PLM…) is shown on the leg channel of its side
+    const leg = state.night.channels.find((c) => c.muscle === "tibialis_anterior"
+      && (c.side === e.side || e.side === "bilateral") && c.in_recording);
+    return leg ? leg.label : null;
+  }
+
+  function lanes() {
+    const out = [];
+    const own = eventChannel(selected());
+    if (own) out.push(own);
+    for (const c of state.night.channels) {
+      if (state.pinned.has(c.label) && !out.includes(c.label)) out.push(c.label);
+    }
+    if (!out.length && state.night.channels.length) out.push(state.night.channels[0].label);
+    return out;
+  }
+
+  function renderLanePicks() {
+    const box = $("lane-picks");
+    box.textContent = "";
+    for (const c of state.night.channels) {
+      if (!c.in_recording) continue;
+      const lab = el("label");
+      const cb = el("input");
+      cb.type = "checkbox";
+      cb.checked = state.pinned.has(c.label);
+      cb.dataset.channel = c.label;
+      cb.addEventListener("change", () => {
+        if (cb.checked) state.pinned.add(c.label); else state.pinned.delete(c.label);
+        loadSignal();
+      });
+      lab.append(cb, document.createTextNode(c.label));
+      box.append(lab);
+    }
   }
 
   async function loadSignal() {
     const seq = ++state.seq;
-    state.signal = null;
+    state.signals = [];
     $("signal-note").textContent = "";
-    if (!state.night || !state.sigChannel) { drawSignal(); return; }
+    if (!state.night) return;
+    const { start, end } = signalWindow();
+    $("signal-window").textContent = `${fmtTime(start)} – ${fmtTime(end)} (${(end - start).toFixed(0)} s)`;
+    const labels = lanes();
+    const canvas = $("signal");
+    canvas.style.height = Math.max(200, Math.min(900, 30 + labels.length * 130)) + "px";
     if (!state.night.signal.available) {
+      state.signals = labels.map((l) => ({ channel: l, error: "signal not available" }));
       $("signal-note").textContent = state.night.signal.reason;
       drawSignal();
       return;
     }
-    const chan = state.night.channels.find((c) => c.label === state.sigChannel);
-    if (chan && !chan.in_recording) {
-      $("signal-note").textContent = `signal not available: ${state.sigChannel} is not in the recording`;
-      drawSignal();
-      return;
-    }
-    const { start, end } = signalWindow();
-    const pts = Math.min(4000, Math.max(200, Math.round($("signal").clientWidth * 2)));
-    const q = new URLSearchParams({ channel: state.sigChannel, start: start.toFixed(3),
-      end: end.toFixed(3), points: String(pts), filtered: String($("signal-filtered").checked) });
-    $("signal-window").textContent = `${fmtTime(start)} – ${fmtTime(end)} (${(end - start).toFixed(0)} s)`;
-    try {
-      const sig = await api(`${nightPath(state.night.id)}/signal?${q}`);
-      if (seq !== state.seq) return;
-      state.signal = sig;
-      if (sig.note) $("signal-note").textContent = sig.note;
-    } catch (err) {
-      if (seq !== state.seq) return;
-      $("signal-note").textContent = err.message;
-    }
+    state.loading = true;
+    drawSignal();
+    const pts = Math.min(4000, Math.max(200, Math.round(canvas.clientWidth * 2)));
+    const results = await Promise.all(labels.map(async (label) => {
+      if (!inRecording(label)) return { channel: label, error: `${label} is not in the recording` };
+      const q = new URLSearchParams({ channel: label, start: start.toFixed(3), end: end.toFixed(3),
+        points: String(pts), filtered: String($("signal-filtered").checked) });
+      try {
+        return await api(`${nightPath(state.night.id)}/signal?${q}`);
+      } catch (err) {
+        return { channel: label, error: err.message };
+      }
+    }));
+    if (seq !== state.seq) return;
+    state.loading = false;
+    state.signals = results;
+    const notes = [...new Set(results.map((r) => r.error || r.note).filter(Boolean))];
+    $("signal-note").textContent = notes.join(" · ");
     drawSignal();
   }
 
@@ -549,50 +599,39 @@
     return 1200;
   }
 
-  function drawSignal() {
-    const { ctx, w, h } = setupCanvas($("signal"));
-    const sig = state.signal;
-    const top = 6, bottom = h - 16;
-    ctx.font = "11px sans-serif";
-    if (!sig) {
-      ctx.fillStyle = "#66717c";
-      ctx.fillText(state.night && !state.night.signal.available ? "signal not available" : "", 8, h / 2);
-      return;
-    }
-    const t0 = sig.start, t1 = sig.end, span = Math.max(1e-6, t1 - t0);
+  function drawLane(ctx, w, top, bottom, sig, t0, t1) {
+    const span = Math.max(1e-6, t1 - t0);
     const X = (t) => ((t - t0) / span) * w;
-    // event marks on this channel: selected in colour, others faint
     const sel = selected();
     for (const e of state.events) {
       if (e.onset > t1 || e.onset + e.duration < t0) continue;
-      const same = e.channel === sig.channel || (!e.channel && e === sel);
-      if (!same) continue;
       const isSel = sel && e.key === sel.key;
-      ctx.fillStyle = isSel ? "rgba(31,95,168,0.16)" : "rgba(120,120,120,0.10)";
+      if (e.channel !== sig.channel && !isSel) continue;
+      ctx.fillStyle = isSel ? "rgba(31,95,168,0.16)"
+        : (e.status === "added" ? "rgba(122,75,179,0.14)" : "rgba(120,120,120,0.12)");
       ctx.fillRect(X(e.onset), top, Math.max(1, X(e.onset + e.duration) - X(e.onset)), bottom - top);
-      if (isSel) {
-        ctx.strokeStyle = "#1f5fa8";
-        ctx.lineWidth = 1.5;
-        for (const t of [e.onset, e.onset + e.duration]) {
-          ctx.beginPath(); ctx.moveTo(X(t), top); ctx.lineTo(X(t), bottom); ctx.stroke();
-        }
-      }
     }
-    if (state.mark) {
+    if (state.mark && state.mark.lane === sig.channel) {
       ctx.fillStyle = "rgba(122,75,179,0.22)";
       ctx.fillRect(X(state.mark.a), top, X(state.mark.b) - X(state.mark.a), bottom - top);
     }
-    // amplitude scale: robust maximum of |values|
+    ctx.fillStyle = "#1d2329";
+    if (sig.error || !(sig.values || sig.min)) {
+      ctx.fillStyle = "#66717c";
+      ctx.fillText(`${sig.channel}: ${sig.error || "no data"}`, 6, top + 14);
+      return;
+    }
+    // amplitude scale per lane: robust maximum of |values|
     const vals = sig.mode === "samples" ? sig.values : sig.max.concat(sig.min);
     const abs = vals.filter((v) => v !== null).map(Math.abs).sort((a, b) => a - b);
     const robust = abs.length ? abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.995))] : 1;
     const scale = Math.max(robust, 5) * 1.1;
-    const mid = (top + bottom) / 2, half = (bottom - top) / 2;
+    const mid = (top + bottom) / 2, half = (bottom - top) / 2 - 2;
     const Y = (v) => mid - Math.max(-1, Math.min(1, v / scale)) * half;
     ctx.strokeStyle = "#e3e7eb";
+    ctx.lineWidth = 1;
     ctx.beginPath(); ctx.moveTo(0, mid); ctx.lineTo(w, mid); ctx.stroke();
     ctx.strokeStyle = "#1d2329";
-    ctx.lineWidth = 1;
     ctx.beginPath();
     if (sig.mode === "samples") {
       let pen = false;
@@ -611,45 +650,88 @@
       }
     }
     ctx.stroke();
-    // axes
+    ctx.fillStyle = "#1f5fa8";
+    ctx.fillText(`${sig.channel}  ±${scale.toFixed(0)} µV${sig.filtered ? " (10–100 Hz)" : " (raw)"}`,
+      6, top + 12);
+  }
+
+  function laneGeometry(h, n) {
+    const bottom = h - 16;
+    const laneH = (bottom - 4) / Math.max(1, n);
+    return { bottom, laneH };
+  }
+
+  function drawSignal() {
+    const { ctx, w, h } = setupCanvas($("signal"));
+    ctx.font = "11px sans-serif";
+    const sigs = state.signals;
+    if (!sigs.length) {
+      ctx.fillStyle = "#66717c";
+      ctx.fillText(state.loading ? "loading the signal…" : "", 8, h / 2);
+      return;
+    }
+    const { start: t0, end: t1 } = signalWindow();
+    const { bottom, laneH } = laneGeometry(h, sigs.length);
+    sigs.forEach((sig, i) => {
+      const top = 4 + i * laneH;
+      if (i) {
+        ctx.fillStyle = "#d5dae0";
+        ctx.fillRect(0, top, w, 1);
+      }
+      drawLane(ctx, w, top + 2, top + laneH - 2, sig, t0, t1);
+    });
+    // the selected event's onset and offset across every lane
+    const span = Math.max(1e-6, t1 - t0);
+    const X = (t) => ((t - t0) / span) * w;
+    const e = selected();
+    if (e) {
+      ctx.strokeStyle = "#1f5fa8";
+      ctx.lineWidth = 1.5;
+      for (const t of [e.onset, e.onset + e.duration]) {
+        ctx.beginPath(); ctx.moveTo(X(t), 4); ctx.lineTo(X(t), bottom); ctx.stroke();
+      }
+    }
     ctx.fillStyle = "#66717c";
     const stepS = niceStep(span);
     for (let t = Math.ceil(t0 / stepS) * stepS; t <= t1; t += stepS) {
       ctx.fillRect(X(t), bottom, 1, 4);
       ctx.fillText(fmtTime(t), X(t) + 2, h - 3);
     }
-    ctx.fillText(`${sig.channel}  ±${scale.toFixed(0)} µV${sig.filtered ? " (10–100 Hz)" : " (raw)"}`, 6, 14);
   }
 
-  function signalTime(ev) {
+  function signalPoint(ev) {
     const rect = $("signal").getBoundingClientRect();
-    const sig = state.signal;
-    if (!sig) return null;
-    return sig.start + ((ev.clientX - rect.left) / rect.width) * (sig.end - sig.start);
+    if (!state.signals.length) return null;
+    const { start, end } = signalWindow();
+    const t = start + ((ev.clientX - rect.left) / rect.width) * (end - start);
+    const { laneH } = laneGeometry(rect.height, state.signals.length);
+    const i = Math.min(state.signals.length - 1, Math.max(0, Math.floor((ev.clientY - rect.top - 4) / laneH)));
+    return { t, lane: state.signals[i].channel };
   }
 
   function onSignalDown(ev) {
-    const t = signalTime(ev);
-    if (t === null) return;
-    state.drag = t;
-    state.mark = { a: t, b: t };
+    const p = signalPoint(ev);
+    if (!p) return;
+    state.drag = p;
+    state.mark = { a: p.t, b: p.t, lane: p.lane };
   }
 
   function onSignalMove(ev) {
-    if (state.drag === null) return;
-    const t = signalTime(ev);
-    state.mark = { a: Math.min(state.drag, t), b: Math.max(state.drag, t) };
+    if (!state.drag) return;
+    const p = signalPoint(ev);
+    if (!p) return;
+    state.mark = { a: Math.min(state.drag.t, p.t), b: Math.max(state.drag.t, p.t), lane: state.drag.lane };
     drawSignal();
   }
 
   function onSignalUp() {
-    if (state.drag === null) return;
+    if (!state.drag) return;
     state.drag = null;
     const m = state.mark;
     if (m && m.b - m.a > 0.05) {
       $("add-onset").value = m.a.toFixed(2);
       $("add-duration").value = (m.b - m.a).toFixed(2);
-      $("add-channel").value = state.signal ? state.signal.channel : "";
+      $("add-channel").value = m.lane;
     } else {
       state.mark = null;
     }
@@ -692,7 +774,6 @@
     $("signal").addEventListener("mousedown", onSignalDown);
     window.addEventListener("mousemove", onSignalMove);
     window.addEventListener("mouseup", onSignalUp);
-    $("signal-channel").addEventListener("change", (ev) => { state.sigChannel = ev.target.value; loadSignal(); });
     $("signal-filtered").addEventListener("change", loadSignal);
     $("zoom-in").addEventListener("click", () => { state.win = Math.max(2, state.win / 2); loadSignal(); });
     $("zoom-out").addEventListener("click", () => { state.win = Math.min(600, state.win * 2); loadSignal(); });

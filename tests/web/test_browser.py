@@ -1,0 +1,118 @@
+"""The review page in a real browser (Debian's Chromium driven by Playwright).
+
+A uvicorn server is started on 127.0.0.1 with a free port; the page is loaded,
+a night opened, an event clicked, rejected and the next one accepted with the
+keyboard, and review.json is checked on disk.  The page must make no request
+outside 127.0.0.1 and log no console error.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(results: Path) -> Iterator[str]:
+    import uvicorn
+
+    from somnomotor.web import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(results), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the review server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_review_page_rejects_and_accepts_events_into_review_json(server: str,
+                                                                 results: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (or make browser)")
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+
+            page.goto(server + "/")
+            row = page.locator("#nights-table tbody tr[data-night='night']")
+            row.wait_for()
+            assert "66.7" in row.inner_text()
+            row.click()
+
+            target = page.locator("#events-table tbody tr[data-key='lm|LAT|145000']")
+            target.wait_for()
+            with page.expect_response(lambda r: "/signal?" in r.url and r.ok):
+                target.click()
+            assert "lm" in page.locator("#event-detail").inner_text()
+            assert "145.000 s" in page.locator("#event-detail").inner_text()
+            # the raw EMG was drawn: the signal canvas holds dark trace pixels
+            page.wait_for_function(
+                "() => { const c = document.getElementById('signal');"
+                " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 200) n++;"
+                " return n > 500; }")
+
+            page.fill("#reviewer", "Ana T.")
+            page.locator("#reject-btn").focus()
+            with page.expect_response(lambda r: "/review/decisions" in r.url and r.ok):
+                page.click("#reject-btn")
+            # the page moves on to the next event; 'k' returns, 'j' moves on, 'a' accepts
+            page.locator("#events-table tbody tr.selected").wait_for()
+            page.locator("body").click(position={"x": 5, "y": 990})
+            page.keyboard.press("k")
+            assert "145.000 s" in page.locator("#event-detail").inner_text()
+            page.keyboard.press("j")
+            selected = page.locator("#events-table tbody tr.selected").get_attribute("data-key")
+            with page.expect_response(lambda r: "/review/decisions" in r.url and r.ok):
+                page.keyboard.press("a")
+
+            saved = json.loads((results / "night" / "review.json").read_text())
+            assert saved["decisions"]["lm|LAT|145000"]["decision"] == "rejected"
+            assert saved["decisions"]["lm|LAT|145000"]["reviewer"] == "Ana T."
+            assert saved["decisions"][selected]["decision"] == "accepted"
+            page.wait_for_function(
+                "() => document.getElementById('review-progress').textContent"
+                ".startsWith('2/26 reviewed')")
+            status = page.locator("#events-table tbody tr[data-key='lm|LAT|145000'] td").last
+            assert status.inner_text() == "rejected"
+        finally:
+            browser.close()
+
+    assert problems == []
+    outside = [u for u in requests if not u.startswith(server + "/") and not u.startswith("data:")]
+    assert outside == []
