@@ -39,18 +39,18 @@ def _stage_envelope(stages: np.ndarray, table: Mapping[str, float], n: int,
     """Per-sample amplitude from per-epoch values, smoothed over ~2 s at stage changes."""
     from scipy.ndimage import uniform_filter1d
 
+    from .emg import upsample_seconds
+
     per_epoch = np.array([table.get(str(s), 0.0) for s in stages], dtype=np.float32)
-    per_sample = np.repeat(per_epoch, int(round(30.0 * fs)))[:n]
-    if per_sample.size < n:
-        per_sample = np.pad(per_sample, (0, n - per_sample.size), mode="edge")
-    return uniform_filter1d(per_sample, int(2 * fs), mode="nearest")
+    per_second = uniform_filter1d(np.repeat(per_epoch, 30), 2, mode="nearest")
+    return upsample_seconds(per_second, fs, n)
 
 
 def _band_noise(n: int, fs: float, band: tuple[float, float],
                 rng: np.random.Generator) -> np.ndarray:
     """Unit-RMS Gaussian noise band-passed to ``band`` (Hz)."""
     sos = butter(2, [band[0], min(band[1], 0.45 * fs)], btype="bandpass", fs=fs, output="sos")
-    x = sosfilt(sos, rng.standard_normal(n).astype(np.float32)).astype(np.float32)
+    x = sosfilt(sos, rng.standard_normal(n, dtype=np.float32)).astype(np.float32)
     x /= max(float(np.std(x[: min(n, 1 << 20)])), 1e-9)
     return x
 
@@ -117,8 +117,8 @@ def synthesize_eeg(stages: np.ndarray, arousals: pd.DataFrame, n: int, fs: float
             * np.hanning(tt.size)
         _add(common, t0, w.astype(np.float32), fs)
     del t
-    c4 = common + 4.0 * rng.standard_normal(n).astype(np.float32)
-    c3 = 0.9 * common + 4.0 * rng.standard_normal(n).astype(np.float32)
+    c4 = common + 4.0 * rng.standard_normal(n, dtype=np.float32)
+    c3 = 0.9 * common + 4.0 * rng.standard_normal(n, dtype=np.float32)
     return c4, c3, delta
 
 
@@ -142,6 +142,6 @@ def synthesize_eog(stages: np.ndarray, delta: np.ndarray, n: int, fs: float,
     f = rng.uniform(0.2, 0.5)
     eye += sem * np.sin(2 * np.pi * f * np.arange(n) / fs + rng.uniform(0, 6.28)).astype(
         np.float32)
-    e1 = eye + 0.5 * delta + 3.0 * rng.standard_normal(n).astype(np.float32)
-    e2 = -eye + 0.5 * delta + 3.0 * rng.standard_normal(n).astype(np.float32)
+    e1 = eye + 0.5 * delta + 3.0 * rng.standard_normal(n, dtype=np.float32)
+    e2 = -eye + 0.5 * delta + 3.0 * rng.standard_normal(n, dtype=np.float32)
     return e1, e2

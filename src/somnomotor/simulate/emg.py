@@ -49,6 +49,22 @@ def _moving_mean(x: np.ndarray, width: int) -> np.ndarray:
     return (c[width:width + x.size] - c[:x.size]) / width
 
 
+def upsample_seconds(per_second: np.ndarray, fs: float, n: int) -> np.ndarray:
+    """Linear interpolation of values at whole seconds to ``n`` samples at integer ``fs`` (float32).
+
+    Cheaper than ``np.interp`` for slow curves (drift, stage envelopes): one
+    multiply-add per sample, no search.
+    """
+    k = int(round(fs))
+    need = int(np.ceil(n / k)) + 1
+    v = np.asarray(per_second, dtype=np.float32)
+    if v.size < need:
+        v = np.pad(v, (0, need - v.size), mode="edge")
+    frac = (np.arange(k, dtype=np.float32) / np.float32(k))[None, :]
+    out = v[:need - 1, None] + (v[1:need] - v[:need - 1])[:, None] * frac
+    return out.reshape(-1)[:n]
+
+
 def _dilated_index(act: np.ndarray, n: int, pad: int) -> np.ndarray:
     """Sample indices within ``pad`` samples of any index in ``act`` (sorted, unique)."""
     mark = np.zeros(n + 1, dtype=np.int32)
@@ -182,7 +198,10 @@ def ecg_template(fs: float) -> np.ndarray:
     t = np.arange(-half, half + 1) / fs
     waves = ((-0.20, 0.025, 120.0), (-0.03, 0.010, -150.0), (0.0, 0.011, 1000.0),
              (0.03, 0.010, -250.0), (0.26, 0.045, 300.0))
-    return sum(h * np.exp(-0.5 * ((t - mu) / sd) ** 2) for mu, sd, h in waves)
+    beat = np.zeros_like(t)
+    for mu, sd, h in waves:
+        beat += h * np.exp(-0.5 * ((t - mu) / sd) ** 2)
+    return beat
 
 
 def heartbeats(stages: np.ndarray, arousals: pd.DataFrame, duration: float, bpm: float,
@@ -229,7 +248,7 @@ def slow_drift(n: int, fs: float, sd_uv: float, rng: np.random.Generator) -> np.
     m = int(n / fs) + 3
     d = gaussian_filter1d(rng.standard_normal(m), 5.0)
     d *= sd_uv / max(float(d.std()), 1e-9)
-    return np.interp(np.arange(n) / fs, np.arange(m), d).astype(np.float32)
+    return upsample_seconds(d, fs, n)
 
 
 def electrode_pop(fs: float, amplitude: float, tau: float) -> np.ndarray:

@@ -296,6 +296,7 @@ def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0, *,
     final_awakening = lights_out + period_h * 60.0
     rise = final_awakening + rng.uniform(5, 30, nights)
 
+    last_drink = bedtime - rng.uniform(30, 180, nights)
     u = {o: _ar1(rng, nights, effects.ar1, m["sd"]) for o, m in OUTCOME_MODEL.items()}
     eta = {o: _linear_predictor(effects, o, x, dose) for o in OUTCOME_MODEL}
     se = _draw_outcome(rng, "sleep_efficiency", eta["sleep_efficiency"],
@@ -307,7 +308,8 @@ def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0, *,
         for o in ("plms_index", "myoclonus_index", "grm_episode_count", "morning_tonic_seconds"):
             out[o] = _draw_outcome(rng, o, eta[o], u[o], tst_h)
     else:
-        out, events = _nights_from_physiology(ev, dates, period_h, seed, scenario)
+        drink_hours = np.clip((lights_out - last_drink) / 60.0, 0.0, 12.0)
+        out, events = _nights_from_physiology(ev, dates, period_h, drink_hours, seed, scenario)
     for o in ("awakenings", "morning_stiffness", "stretch_before_rising_minutes",
               "penn_frequency", "sleep_quality"):
         out[o] = _draw_outcome(rng, o, eta[o], u[o], out["tst_h"])
@@ -329,7 +331,7 @@ def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0, *,
             "final_awakening": _clock(final_awakening[i]), "rise_time": _clock(rise[i]),
             "sleep_quality": int(out["sleep_quality"][i]),
             "alcohol_units": alc,
-            "last_drink_time": _clock(bedtime[i] - rng.uniform(30, 180)) if alc > 0 else "",
+            "last_drink_time": _clock(last_drink[i]) if alc > 0 else "",
             "exertion": float(ev["exertion"].iat[i]),
             "strenuous_minutes": float(max(0, round(ev["exertion"].iat[i] * 8
                                                      + rng.normal(0, 10)))),
@@ -355,7 +357,7 @@ def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0, *,
 
 
 def _nights_from_physiology(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h: np.ndarray,
-                            seed: int, scenario: str
+                            drink_hours: np.ndarray, seed: int, scenario: str
                             ) -> tuple[dict[str, np.ndarray], dict[str, pd.DataFrame]]:
     """Each night from the physiological model; figures counted from its ground truth."""
     from . import Evening, simulate_events
@@ -367,6 +369,7 @@ def _nights_from_physiology(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h:
     events: dict[str, pd.DataFrame] = {}
     for i, d in enumerate(dates):
         evening = Evening(alcohol_units=float(ev["alcohol_units"].iat[i]),
+                          alcohol_hours_before_bed=float(drink_hours[i]),
                           exertion=int(ev["exertion"].iat[i]),
                           exertion_minutes=int(ev["exertion"].iat[i] * 8),
                           stretching_minutes=int(ev["stretching_minutes"].iat[i]),

@@ -22,6 +22,7 @@ from .emg import (
     heartbeats,
     motor_unit_signal,
     slow_drift,
+    upsample_seconds,
 )
 from .model import run_model
 from .scenarios import ALL_CHANNELS, EMG_CHANNELS, OTHER_CHANNELS, resolve_settings
@@ -104,11 +105,8 @@ def _chin_tone(stages: np.ndarray, s: Mapping[str, Any], n: int, fs: float) -> n
              "N2": s["chin.tone_nrem_uv"], "N3": s["chin.tone_nrem_uv"],
              "R": s["chin.tone_rem_uv"]}
     per_epoch = np.array([table.get(str(x), 0.0) for x in stages], dtype=np.float32)
-    per_sample = np.repeat(per_epoch, int(round(30 * fs)))[:n]
     # Tone changes over ~1 s, not at a sample.
-    from scipy.ndimage import uniform_filter1d
-
-    return uniform_filter1d(per_sample, int(fs))
+    return upsample_seconds(np.repeat(per_epoch, 30), fs, n)
 
 
 def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,
@@ -190,7 +188,7 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         ci = ALL_CHANNELS.index(label)
         rng = np.random.default_rng([seed, _SIGNAL_STREAM, ci])
         if label == "ECG II":
-            signals[label] = ecg + 8.0 * rng.standard_normal(n).astype(np.float32)
+            signals[label] = ecg + 8.0 * rng.standard_normal(n, dtype=np.float32)
             continue
         if label in OTHER_CHANNELS:
             signals[label] = eeg[label] + (
@@ -201,11 +199,10 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         a, brief = activation_envelope(bursts, n, fs, rng)
         x = motor_unit_signal(a, brief, fs, s[f"damage.{region}"], rng)
         sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
-        x += sigma * rng.standard_normal(n).astype(np.float32)
+        x += np.float32(sigma) * rng.standard_normal(n, dtype=np.float32)
         if region == "chin":
             tone = _chin_tone(stages, s, n, fs)
-            x += tone * np.float32(np.sqrt(np.pi / 2)) * rng.standard_normal(n).astype(
-                np.float32)
+            x += tone * np.float32(np.sqrt(np.pi / 2)) * rng.standard_normal(n, dtype=np.float32)
         x += np.float32(ECG_BLEED[label] * s["ecg_bleed"]) * ecg
         amp, ph = s["mains_uv"] * rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi)
         x += np.float32(amp * np.cos(ph)) * mains_sin + np.float32(amp * np.sin(ph)) * mains_cos
