@@ -81,8 +81,8 @@ class PatternParams:
     # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
     grm_max_burst_s: float = 2.0  # brief contractions, "some ballistic" (Bruno 1998)
     grm_merge_s: float = 0.5  # bursts within 0.5 s (any channel) are one movement
-    grm_max_gap_s: float = 20.0  # movements ≤ 20 s apart belong to one episode
-    grm_min_movements: int = 5  # an episode holds ≥ 5 movements …
+    grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart belong to one episode
+    grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
     grm_min_regions: int = 2  # … in ≥ 2 body regions
     grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
     grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
@@ -324,15 +324,39 @@ def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
 
 # -- generalized random myoclonus ---------------------------------------------------
 
+def _in_periodic_series(b: pd.DataFrame, p: PatternParams) -> np.ndarray:
+    """Bursts of a region that belong to a periodic series (WASM 2016 grammar, per region).
+
+    Periodic leg (or arm) movements are PLMs, not random myoclonus: GRM leaves them out.
+    """
+    out = np.zeros(len(b), dtype=bool)
+    for region in ("leg", *p.periodic_regions):
+        sel = np.flatnonzero((b["region"] == region).to_numpy()
+                             & (b["duration"].to_numpy(float) >= p.periodic_min_s))
+        if sel.size < p.periodic_min_count:
+            continue
+        order = sel[np.argsort(b["onset"].to_numpy(float)[sel], kind="stable")]
+        on = b["onset"].to_numpy(float)[order]
+        g = group_bursts(on, p.periodic_merge_s)
+        first = np.concatenate([[True], np.diff(g) > 0])
+        series = build_series(on[first], np.ones(int(first.sum()), bool),
+                              imi_min_s=p.periodic_imi_min_s, imi_max_s=p.periodic_imi_max_s,
+                              min_length=p.periodic_min_count)
+        out[order] = series[g] > 0
+    return out
+
+
 def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams | None = None,
               *, exclude: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Generalized random myoclonus episodes (Bruno 1998; definition ours, documented).
 
     Brief bursts (≤ 1 s, any channel, legs included) merge into movements
-    (bursts < 0.5 s apart are one movement); movements ≤ 20 s apart form a
-    candidate episode. An episode is GRM when it holds ≥ 5 movements, involves
+    (bursts < 0.5 s apart are one movement); movements ≤ 25 s apart form a
+    candidate episode. An episode is GRM when it holds ≥ 6 movements, involves
     ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
     inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM).
+    Leg and arm movements that belong to a periodic series (WASM 2016 grammar:
+    ≥ 4 movements, IMIs 10–90 s) are periodic limb movements and are left out.
     One ``grm`` row per episode.
 
     Returns
@@ -349,6 +373,7 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
             & b["stage"].isin(p.grm_stages)).to_numpy().copy()
     if exclude is not None:
         cand &= ~np.asarray(exclude, bool)
+    cand &= ~_in_periodic_series(b, p)
     c = b[cand].sort_values("onset", kind="stable")
     if len(c) == 0:
         return pd.DataFrame(), used
