@@ -34,9 +34,14 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def report(night, tmp_path_factory):
-    result, rec = night
+@pytest.fixture(scope="module", params=["hand-made", "demo-analysis"])
+def report(request, tmp_path_factory):
+    """A folder with report.html and summary.json: a hand-made night, and the demo
+    scenario (polio_mixed, 0.5 h) through the real analysis and write_outputs."""
+    if request.param == "demo-analysis":
+        _, paths = request.getfixturevalue("analysed")
+        return paths["report.html"].parent
+    result, rec = request.getfixturevalue("night")
     out = tmp_path_factory.mktemp("report")
     write_report(result, out / "report.html", recording=rec)
     (out / "summary.json").write_text(json.dumps(result.summary, indent=2), encoding="utf-8")

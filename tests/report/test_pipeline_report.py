@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from ._html import expected_text, lookup, parse_report, shown
-
-
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
-    simulate = pytest.importorskip("somnomotor.simulate")
-    from somnomotor.pipeline import analyze, write_outputs
-
-    night = simulate.simulate_night("polio_mixed", hours=0.5, seed=1)
-    result = analyze(night.recording, hypnogram=night.hypnogram)
-    out = tmp_path_factory.mktemp("analysed")
-    paths = write_outputs(result, out, recording=night.recording)
-    return result, paths
 
 
 def test_every_number_on_the_page_equals_summary_json(analysed):

@@ -447,7 +447,7 @@ LEG_ROWS: tuple[tuple[str, str, int], ...] = (
     ("PLMS with arousal", "plms_arousal_count", 0),
     ("PLM series", "plm_series_count", 0),
     ("LM index (/h sleep)", "lm_index", 1),
-    ("PLM index (/h)", "plm_index", 1),
+    ("PLM index (/h time in bed)", "plm_index", 1),
     ("PLMS index (/h sleep)", "plms_index", 1),
     ("PLMW index (/h wake after sleep onset)", "plmw_index", 1),
     ("PLMS-arousal index (/h sleep)", "plms_arousal_index", 1),
