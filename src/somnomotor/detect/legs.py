@@ -21,7 +21,7 @@ the envelope at ~100 Hz; the two legs are conditioned in parallel threads
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from ..errors import MontageError
 from ..recording import ChannelInfo, Recording
 from ..signal.baseline import detection_thresholds
 from ..signal.condition import ConditionedEMG, ConditionParams, condition_emg
+from ..signal.filters import detect_mains
 
 __all__ = ["LegDetectParams", "LM_COLUMNS", "QUALITY_COLUMNS", "detect_leg_movements",
            "detect_lms_in_channel", "find_leg_channels"]
@@ -224,9 +225,18 @@ def detect_leg_movements(
         else:
             usable.append(c)
     signals = {c.label: recording.read(c.label) for c in usable}
+    run_p = p
+    if p.mains == "auto" and usable:
+        # Mains hum belongs to the room, not the electrode: a line found in one leg channel
+        # is notched in both (it may hide under a noisier channel's spectrum).
+        found = [detect_mains(signals[c.label], c.fs) for c in usable]
+        lines = [f for f in found if f is not None]
+        if lines:
+            common = max(set(lines), key=lines.count)
+            run_p = replace(p, mains=str(int(common)))
 
     def work(c: ChannelInfo) -> tuple[ConditionedEMG, pd.DataFrame, dict[str, Any]]:
-        cond = condition_emg(signals[c.label], c.fs, params=p, r_peaks=r_peaks)
+        cond = condition_emg(signals[c.label], c.fs, params=run_p, r_peaks=r_peaks)
         found, counts = detect_lms_in_channel(cond, p)
         return cond, found, counts
 

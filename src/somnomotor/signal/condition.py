@@ -7,8 +7,9 @@
    become no data, with a guard either side so filter ringing at their edges
    is not mistaken for activity;
 2. *band-pass* 10–100 Hz (upper edge clipped below Nyquist at low sampling
-   rates, noted) and *mains notch* at the frequency found in the signal
-   (50 or 60 Hz and harmonics within the band) — one zero-phase SOS cascade;
+   rates, noted; zero-phase) and *mains notch* at the frequency found in the
+   signal (50 or 60 Hz and harmonics within the band; forward-only, so that
+   its ringing after a large jerk does not also precede it);
 3. *ECG removal* driven by the R peaks of the ECG channel, when given
    (:func:`somnomotor.signal.ecg.remove_ecg`; skipped with a note if that
    module is unavailable);
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, signal
 
 from .baseline import BaselineParams, flag_high_rest, resting_level
 from .filters import bandpass_sos, block_mean, detect_mains, filter_zero_phase, notch_sos
@@ -41,6 +42,7 @@ class ConditionParams(BaselineParams):
     band_low_hz: float = 10.0  # WASM 2016 / AASM: leg EMG band about 10–100 Hz
     band_high_hz: float = 100.0
     mains: str = "auto"  # "auto" (found in the signal), "50", "60" or "none"
+    notch_q: float = 10.0  # mains notch quality factor (50 Hz: 5-Hz wide, rings ~64 ms)
     envelope_window_s: float = 0.1  # moving mean of the rectified EMG
     envelope_rate_hz: float = 100.0  # envelope and resting level computed at ~100 Hz
     ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are given
@@ -177,7 +179,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     # the no-data mask is applied again afterwards.
     xf = np.where(bad, np.float32(0.0), x) if has_bad else x
 
-    # Band-pass and mains notch, one zero-phase cascade.
+    # Band-pass (zero-phase), then the mains notch.
     sos, band_note = bandpass_sos(fs, p.band_low_hz, p.band_high_hz)
     if band_note:
         notes.append(band_note)
@@ -187,12 +189,16 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         mains = None
     else:
         mains = float(p.mains)
+    y = filter_zero_phase(xf, sos)
     if mains is not None:
         upper = min(p.band_high_hz, 0.45 * fs) + 5.0
-        notches = notch_sos(fs, mains, up_to=upper)
+        notches = notch_sos(fs, mains, up_to=upper, q=p.notch_q)
         if len(notches):
-            sos = np.concatenate([sos, notches])
-    y = filter_zero_phase(xf, sos)
+            # Forward only: a notch rings at the mains frequency after a large, brief jerk
+            # (time constant Q / (π f0)); run forward-backward it would ring on both sides
+            # and could stretch a 0.15-s jerk past the 0.5-s LM minimum.  The phase it adds
+            # is confined to the notch band, so the envelope's timing is unchanged.
+            y = signal.sosfilt(notches.astype(np.float32), y).astype(np.float32, copy=False)
     if has_bad:
         y[bad] = np.nan
 
