@@ -154,3 +154,14 @@ def test_an_abab_month_separates_heat_from_time():
                                        month.nights.rename(columns={"date": "night_date"})))
     r = c.effects.query("outcome == 'morning_stiffness' and factor == 'heat_at_night'").iloc[0]
     assert r.ci_low < -1.5 < r.ci_high and r.estimate < 0
+
+
+def test_a_level_without_any_events_is_not_estimable_rather_than_infinite():
+    data = _data([0.0] * 15 + [1.0] * 15, seed=2)
+    data["grm_episode_count"] = np.r_[np.tile([1.0, 3.0, 2.0], 5), np.zeros(15)]
+    with np.errstate(all="raise"):
+        c = compare_nights(data, subject="T")
+    r = c.effects.query("outcome == 'grm_episode_count' and factor == 'alprazolam_mg'").iloc[0]
+    assert not r.estimable and not r.clear and np.isnan(r.estimate)
+    assert "not estimable" in format_effects_table(c)
+    assert c.to_dict()["effects"][0]["estimate"] is not None

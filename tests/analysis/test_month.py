@@ -99,3 +99,19 @@ def test_load_month_into_store_files_diary_and_nights(tmp_path):
 def test_signals_are_not_simulated_here():
     with pytest.raises(ValueError, match="no signals"):
         simulate_month("P", nights=3, with_signals=True)
+
+
+def test_physiological_month_files_truth_events_and_shows_alprazolam_lowering_movements(
+        tmp_path):
+    """fast=False: nights from simulate_events; alprazolam's direction survives the mechanism."""
+    from somnomotor.analysis import assemble_nights, compare_nights
+
+    m = simulate_month("F", nights=30, seed=1, fast=False)
+    assert len(m.events) == 30 and all(len(t) for t in m.events.values())
+    c = compare_nights(assemble_nights(m.diary, m.nights.rename(columns={"date": "night_date"})))
+    r = c.effects.query("outcome == 'plms_index' and dose_mg == 2.0").iloc[0]
+    assert r.ci_high < 1.0
+    with Store(tmp_path / "s.db") as st:
+        load_month_into_store(st, m)
+        nid = int(st.nights("F")["night_id"].iloc[0])
+        assert len(st.events(nid)) == len(m.events["2024-01-01"])

@@ -25,6 +25,8 @@ from .stats import Fit, fit_regression
 
 #: Fewest nights a factor level must have (exposed and unexposed) to be compared.
 MIN_NIGHTS = 3
+#: A log ratio beyond this (×22 000) means a level without events: not estimable.
+MAX_LOG_RATIO = 10.0
 #: Fewest nights at one stable dose before a fading effect is looked for.
 MIN_STABLE_NIGHTS = 10
 #: A dose held this many nights in a row counts as "found and stable".
@@ -142,9 +144,13 @@ def _effect_row(fit: Fit, outcome: Outcome, name: str, factor: str, label: str, 
                 n_exposed: int, level: float) -> dict[str, Any]:
     b, lo, hi = fit.interval(name, level)
     ratio = outcome.family == "log"
-    est, low, high = (np.exp(b), np.exp(lo), np.exp(hi)) if ratio else (b, lo, hi)
+    estimable = bool(np.all(np.isfinite([b, lo, hi])) and (not ratio or abs(b) < MAX_LOG_RATIO))
+    if not estimable:  # e.g. no events at all on the exposed nights: the ratio is 0 or ∞
+        b = lo = hi = float("nan")
+    with np.errstate(over="ignore"):
+        est, low, high = (np.exp(b), np.exp(lo), np.exp(hi)) if ratio else (b, lo, hi)
     null = 1.0 if ratio else 0.0
-    return {"outcome": outcome.name, "outcome_label": outcome.label, "unit": outcome.unit,
+    return {"estimable": estimable, "outcome": outcome.name, "outcome_label": outcome.label, "unit": outcome.unit,
             "factor": factor, "factor_label": label, "contrast": contrast,
             "scale": "ratio" if ratio else "difference", "estimate": float(est),
             "ci_low": float(low), "ci_high": float(high), "coef": b, "coef_low": lo,
@@ -257,6 +263,11 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
         fits=fits, method=METHOD, data=data)
 
 
+def _exp(v: float) -> float:
+    with np.errstate(over="ignore"):
+        return float(np.exp(v))
+
+
 def _emax(d: np.ndarray, emax: float, ed50: float) -> np.ndarray:
     return emax * d / (ed50 + d)
 
@@ -266,6 +277,9 @@ def _dose_response(fit: Fit, outcome: Outcome, effects: pd.DataFrame, level: flo
     """Level estimates and, with two or more doses, an Emax fit and the top-step contrast."""
     rows = effects[(effects["outcome"] == outcome.name) & (effects["factor"] == DOSE_COLUMN)]
     if not len(rows) or float(rows["reference_mg"].iloc[0]) != 0.0:
+        return None
+    rows = rows[rows["estimable"]]
+    if not len(rows):
         return None
     doses = rows["dose_mg"].to_numpy(dtype=float)
     b = rows["coef"].to_numpy(dtype=float)
@@ -283,7 +297,7 @@ def _dose_response(fit: Fit, outcome: Outcome, effects: pd.DataFrame, level: flo
     if len(doses) >= 2:
         top, prev = doses[-1], doses[-2]
         c, lo, hi = fit.contrast({_dose_name(top): 1.0, _dose_name(prev): -1.0}, level)
-        tr = np.exp if ratio else (lambda v: v)
+        tr = _exp if ratio else (lambda v: v)
         out["top_step"] = {"from_mg": float(prev), "to_mg": float(top), "estimate": float(tr(c)),
                            "ci_low": float(tr(lo)), "ci_high": float(tr(hi)),
                            "clear": bool(lo > 0 or hi < 0)}
@@ -378,7 +392,7 @@ def check_tolerance(data: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any
             fit = fit_regression(yy, X, ("intercept", "weeks"), seg["day"].to_numpy()[ok],
                                  family=o.family, offset=offset)
             b, lo, hi = fit.interval("weeks", level)
-            tr = np.exp if o.family == "log" else (lambda v: v)
+            tr = _exp if o.family == "log" else (lambda v: v)
             worse = (lo > 0) if name != "sleep_quality" else (hi < 0)
             fading.append({"outcome": name, "outcome_label": o.label,
                            "scale": "ratio" if o.family == "log" else "difference",
@@ -455,6 +469,10 @@ def format_effects_table(comparison: Comparison, *, only_clear: bool = False) ->
         lines.append(f"{outcome.label} ({how}; {int(part['n_nights'].iloc[0])} nights)")
         for r in part.itertuples():
             mark = " *" if r.clear else ""
+            if not r.estimable:
+                lines.append(f"  {f'{r.factor_label}, {r.contrast}':<{w}}"
+                             "not estimable (no events on those nights, or too few)")
+                continue
             lines.append(f"  {f'{r.factor_label}, {r.contrast}':<{w}}"
                          f"{_fmt(r.estimate, scale):>8}  (95% CI {_fmt(r.ci_low, scale)} to "
                          f"{_fmt(r.ci_high, scale)}){mark}")

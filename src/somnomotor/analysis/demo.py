@@ -12,10 +12,12 @@ from .report import write_compare_outputs
 
 
 def run_month_demo(out_dir: str | os.PathLike[str], *, nights: int = 30, seed: int = 0,
-                   subject: str = "demo", fast: bool = True) -> dict[str, Path]:
+                   subject: str = "demo", fast: bool = False) -> dict[str, Path]:
     """Simulate ``nights`` nights of one person, store them in ``out_dir/demo.db``, compare.
 
-    A fresh store is made each time (an old ``demo.db`` there is replaced).
+    The nights come from the physiological model (``fast=False``: each night's
+    events simulated and filed with its ground truth as the events table); a
+    fresh store is made each time (an old ``demo.db`` there is replaced).
     Returns the paths: ``db``, ``json`` (compare.json) and ``html`` (compare.html).
 
     Examples

@@ -92,7 +92,7 @@ def _forest_figure(comparison: Comparison) -> str | None:
     for ax, o in zip(axes.ravel(), outs, strict=False):
         part = eff[eff["outcome"] == o.name]
         ratio = part["scale"].iloc[0] == "ratio"
-        for r in part.itertuples():
+        for r in part[part["estimable"]].itertuples():
             y = ypos[f"{r.factor_label}, {r.contrast}"]
             color = "#c0392b" if r.clear else "#555"
             ax.plot([r.ci_low, r.ci_high], [y, y], color=color, lw=1.5)
