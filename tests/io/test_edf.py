@@ -227,3 +227,32 @@ def test_files_that_are_not_edf_are_rejected(tmp_path: Path, content: bytes, mes
 def test_missing_file_is_a_recording_error(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match="file not found"):
         read_recording(tmp_path / "nothing.edf")
+
+
+# -- property: any window equals the slice of the whole signal -------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bdf=st.booleans(), gaps=st.lists(st.integers(0, 3), min_size=6, max_size=6),
+       a=st.floats(-2, 40), b=st.floats(-2, 40))
+def test_any_window_is_the_slice_of_the_whole_read(tmp_path_factory, bdf: bool, gaps: list[int],
+                                                   a: float, b: float) -> None:
+    """For EDF and BDF, continuous or with gaps, read(label, a, b) == read(label)[window]."""
+    onsets = np.cumsum([0.5 * g + 0.5 for g in gaps]) - (0.5 * gaps[0] + 0.5)
+    dig = ramp(6 * 20, -30000, 30000) if not bdf else ramp(6 * 20, -8000000, 8000000)
+    sig = Sig("LAT", dig, 20, dmin=-8388608 if bdf else -32768,
+              dmax=8388607 if bdf else 32767)
+    path = tmp_path_factory.mktemp("w") / ("w.bdf" if bdf else "w.edf")
+    build_edf(path, [sig], record_duration=0.5, bdf=bdf, plus="D",
+              record_onsets=onsets.tolist())
+    rec = read_recording(path)
+    full = rec.read("LAT")
+    assert full.size == round(rec.duration * 40)
+    assert np.count_nonzero(~np.isnan(full)) == 120
+    lo, hi = sorted((a, b))
+    i0 = max(0, int(np.floor(lo * 40 + 1e-9)))
+    i1 = min(full.size, int(np.ceil(hi * 40 - 1e-9)))
+    np.testing.assert_array_equal(rec.read("LAT", lo, hi), full[i0:max(i0, i1)])
+    assert sum(g.duration for g in rec.gaps) == pytest.approx(rec.duration - 3.0)
