@@ -30,3 +30,12 @@ def test_wake_after_sleep_onset_is_wake_between_first_and_last_sleep():
     assert h.wake_after_sleep_onset().tolist() == [False, False, True, False, False, False]
     assert h.sleep_onset_epoch() == 1 and h.final_sleep_epoch() == 3
     assert np.array_equal(h.is_sleep(), [False, True, False, True, False, False])
+
+
+def test_fit_to_keeps_stage_probabilities_aligned_with_epochs():
+    probs = np.eye(5)[[0, 1, 2, 3]]
+    h = Hypnogram(np.array(["W", "N1", "N2", "N3"]), probabilities=probs)
+    assert h.fit_to(60.0).probabilities.shape == (2, 5)
+    padded = h.fit_to(180.0).probabilities
+    assert padded.shape == (6, 5) and np.isnan(padded[4:]).all()
+    assert np.array_equal(padded[:4], probs)

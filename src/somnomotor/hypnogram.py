@@ -113,17 +113,21 @@ class Hypnogram:
         n_needed = int(np.ceil((duration - self.offset) / self.epoch - 1e-9))
         n_needed = max(n_needed, 0)
         warnings = list(self.warnings)
-        stages = self.stages
+        stages, probs = self.stages, self.probabilities
         if len(self) > n_needed:
             extra = len(self) - n_needed
             warnings.append(f"hypnogram is {extra} epoch(s) longer than the recording; "
                             "the extra epochs were ignored")
             stages = stages[:n_needed]
+            probs = None if probs is None else probs[:n_needed]
         elif len(self) < n_needed:
             missing = n_needed - len(self)
             if missing > 1 or (duration - self.offset) - len(self) * self.epoch >= 1.0:
                 warnings.append(f"hypnogram is {missing} epoch(s) shorter than the recording; "
                                 "the rest is treated as unscored")
             stages = np.concatenate([stages, np.full(missing, "?", dtype="<U2")])
+            if probs is not None:  # unscored epochs have no stage probabilities
+                pad = np.full((missing, *np.shape(probs)[1:]), np.nan)
+                probs = np.concatenate([np.asarray(probs, dtype=float), pad])
         return Hypnogram(stages, epoch=self.epoch, offset=self.offset, source=self.source,
-                         probabilities=self.probabilities, warnings=tuple(warnings))
+                         probabilities=probs, warnings=tuple(warnings))

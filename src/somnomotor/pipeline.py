@@ -104,9 +104,13 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
     return read_recording(path, montage=montage)
 
 
-def _collect_scored(recording: Recording, events: Iterable[Any] | None) -> tuple[pd.DataFrame,
-                                                                                list[str]]:
-    """Scored events (arousals, respiratory events…) from files and the recording itself."""
+def _collect_scored(recording: Recording, events: Iterable[Any] | None
+                    ) -> tuple[pd.DataFrame, list[str], Any]:
+    """Scored events (arousals, respiratory events…) from files and the recording itself.
+
+    Returns the events, warnings about labels outside the vocabulary, and the
+    recording's own scorings (which may hold its hypnogram).
+    """
     from .io import read_scorings, scorings_from_recording
 
     tables, warnings = [], []
@@ -127,9 +131,9 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None) -> tuple
         warnings.append(f"recording annotations not in the vocabulary kept as 'other': {listed}")
     tables = [t for t in tables if len(t)]
     if not tables:
-        return empty_scored(), warnings
+        return empty_scored(), warnings, own
     scored = pd.concat(tables, ignore_index=True).sort_values("onset", kind="stable")
-    return scored.reset_index(drop=True), warnings
+    return scored.reset_index(drop=True), warnings, own
 
 
 def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
@@ -200,7 +204,7 @@ def analyze(
     from .detect.legs import detect_leg_movements
     from .score.legs import score_leg_movements
     from .score.muscles import score_muscles
-    from .staging import resolve_hypnogram, sleep_statistics
+    from .staging import find_lights, resolve_hypnogram, sleep_statistics, staging_confidence
 
     say = progress or (lambda _msg: None)
     params = params or AnalysisParams.defaults()
@@ -209,16 +213,13 @@ def analyze(
     warnings: list[str] = list(recording.warnings)
 
     say("reading scorings")
-    scored, scored_warnings = _collect_scored(recording, events)
+    scored, scored_warnings, own = _collect_scored(recording, events)
     warnings += scored_warnings
 
     say("sleep stages")
-    if isinstance(hypnogram, Hypnogram):
-        hyp = hypnogram.fit_to(recording.duration)
-    else:
-        hyp = resolve_hypnogram(recording, hypnogram_path=hypnogram, staging=staging)
+    hyp = resolve_hypnogram(recording, hypnogram_path=hypnogram, staging=staging, scorings=own)
     warnings += list(hyp.warnings)
-    stats = sleep_statistics(hyp)
+    stats = sleep_statistics(hyp, **find_lights(scored))
 
     say("ECG R peaks")
     r_peaks, ecg_label = _r_peaks(recording)
@@ -245,6 +246,7 @@ def analyze(
         "parameters": params.to_dict(),
         "parameters_digest": params.digest(),
         "hypnogram_source": hyp.source,
+        "staging_confidence": staging_confidence(hyp),
         "ecg_channel": ecg_label,
     }
     summary["warnings"] = warnings
