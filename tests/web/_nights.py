@@ -1,7 +1,7 @@
 """Small analysed-night folders for the review tests, built by hand.
 
 A night is a 10-minute two-leg EDF recording (LAT, RAT, Chin1-Chin2 at 200 Hz)
-with bursts where the events table says so, the events.csv and summary.json
+with broadband bursts where the events table says so, the events.csv and summary.json
 that ``somnomotor analyze`` would write (provenance with ``input_file`` and
 ``input_sha256``), and scored.xml holding the hypnogram.
 """
@@ -44,7 +44,7 @@ def event_rows() -> list[dict]:
 
 
 def write_recording(path: Path, rows: list[dict], seed: int = 0) -> None:
-    """An EDF whose leg and chin channels carry 60-Hz-ish bursts at the listed events."""
+    """An EDF whose leg and chin channels carry broadband bursts (≈25 µV rms) at the events."""
     rng = np.random.default_rng(seed)
     n = int(DURATION_S * FS)
     t = np.arange(n) / FS
@@ -52,7 +52,7 @@ def write_recording(path: Path, rows: list[dict], seed: int = 0) -> None:
     for r in rows:
         if r.get("channel") in sig:
             m = (t >= r["onset"]) & (t < r["onset"] + r["duration"])
-            sig[r["channel"]][m] += 50.0 * np.sin(2 * np.pi * 60.0 * t[m])
+            sig[r["channel"]][m] += rng.normal(0.0, 25.0, int(m.sum()))
     signals = [edfio.EdfSignal(x, FS, label=label, physical_dimension="uV",
                                physical_range=(-500.0, 500.0))
                for label, x in sig.items()]
