@@ -6,6 +6,7 @@ Acceptance (issue 6): onset and duration within one sample and the kind.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -172,8 +173,17 @@ def test_luna_annot_read_by_pandas_keeps_every_event(tmp_path):
     assert list(got.columns) == ["class", "instance", "channel", "start", "stop", "meta"]
     _match(ev, got["start"], got["stop"] - got["start"], got["class"],
            got["instance"].fillna(""))
-    meta = dict(kv.split("=") for kv in got["meta"].iloc[0].split("|"))
-    assert set(meta) == {"muscle", "stage", "amplitude_uv", "series", "arousal", "respiratory"}
+    metas = [dict(kv.split("=") for kv in m.split("|")) for m in got["meta"]]
+    assert all({"stage", "arousal", "respiratory"} <= set(m) for m in metas)
+    # a missing value is left out (Luna rejects '.' in a typed field), never written as '.'
+    assert not any(v in (".", "", "nan") for m in metas for v in m.values())
+    plm = got[got["class"] == "plm"].sort_values("start")
+    want = ev[ev["kind"] == "plm"].sort_values("onset")
+    assert [int(dict(kv.split("=") for kv in m.split("|"))["series"]) for m in plm["meta"]] \
+        == want["series"].astype(int).tolist()
+    # Luna's declared types
+    assert all(re.search(r"\[(txt|num|int|yn)\]", h) for h in header)
+    assert not any("[yesno]" in h for h in header)
 
 
 def test_exports_write_atomically_and_leave_no_partial_file(tmp_path, monkeypatch):

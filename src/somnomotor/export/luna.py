@@ -4,8 +4,10 @@ Layout (Luna's documented ``.annot`` format): ``#`` header lines declare each
 class and its meta-data fields with types; then one row per event with the six
 tab-separated columns ``class instance channel start stop meta``.  Times are
 seconds from the EDF start (Luna accepts decimal seconds), ``stop`` is
-``start + duration``; a missing value is ``.``; meta-data are ``key=value``
-pairs joined by ``|``.
+``start + duration``; a missing instance or channel is ``.``; meta-data are
+``key=value`` pairs joined by ``|`` (a missing value is left out, as Luna
+rejects ``.`` in a typed numeric field); flags are ``true``/``false``; the
+declared types are Luna's ``txt``, ``num``, ``int`` and ``yn``.
 
 Classes are the events-table kinds (``lm``, ``plm``, ``myoclonus`` …); the
 instance is the side (or ``.``); the channel is the source channel label.
@@ -23,7 +25,7 @@ from ..events import make_events
 from ._vocab import KIND_TEXT
 
 _META_FIELDS = ("muscle[txt]", "stage[txt]", "amplitude_uv[num]", "series[int]",
-                "arousal[yesno]", "respiratory[yesno]")
+                "arousal[yn]", "respiratory[yn]")
 
 
 def _clean(values: pd.Series) -> pd.Series:
@@ -41,13 +43,23 @@ def luna_annot_text(events: pd.DataFrame) -> str:
         onset = ev["onset"].to_numpy(dtype=float)
         stop = onset + ev["duration"].to_numpy(dtype=float)
         amp = ev["amplitude_uv"].to_numpy(dtype=float)
-        amp_txt = np.where(np.isfinite(amp), np.char.mod("%.3f", np.nan_to_num(amp)), ".")
-        series = ev["series"].astype("object").where(ev["series"].notna(), ".").astype(str)
-        meta = ("muscle=" + _clean(ev["muscle"]) + "|stage=" + _clean(ev["stage"])
-                + "|amplitude_uv=" + pd.Series(amp_txt, index=ev.index)
-                + "|series=" + series
-                + "|arousal=" + np.where(ev["arousal"], "yes", "no")
-                + "|respiratory=" + np.where(ev["respiratory"], "yes", "no"))
+        ok = np.isfinite(amp)
+        amp_kv = np.where(ok, np.char.add("amplitude_uv=",
+                                          np.char.mod("%.3f", np.nan_to_num(amp))), "")
+        series = ev["series"]
+        series_kv = np.where(series.notna(), "series=" + series.astype("object")
+                             .where(series.notna(), 0).astype(int).astype(str), "")
+        muscle = ev["muscle"].str.replace(r"[\t\n|=]", "_", regex=True)
+        stage = ev["stage"].str.replace(r"[\t\n|=]", "_", regex=True)
+        parts = pd.DataFrame({
+            "muscle": np.where(muscle != "", "muscle=" + muscle, ""),
+            "stage": np.where(stage != "", "stage=" + stage, ""),
+            "amplitude_uv": amp_kv, "series": series_kv,
+            "arousal": np.where(ev["arousal"], "arousal=true", "arousal=false"),
+            "respiratory": np.where(ev["respiratory"], "respiratory=true", "respiratory=false"),
+        }, index=ev.index)
+        meta = (parts.agg("|".join, axis=1).str.replace(r"\|{2,}", "|", regex=True)
+                .str.strip("|").replace("", "."))
         body = (ev["kind"] + "\t" + _clean(ev["side"]) + "\t" + _clean(ev["channel"]) + "\t"
                 + pd.Series(np.char.mod("%.6f", onset), index=ev.index) + "\t"
                 + pd.Series(np.char.mod("%.6f", stop), index=ev.index) + "\t" + meta)
