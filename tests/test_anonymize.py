@@ -174,3 +174,16 @@ def test_scoring_vocabulary_whitelist():
                                                        "Sleep stage ?", "Myoclonus fds right"])
     assert not any(is_scoring_text(t) for t in FREE_TEXT + ["12.03.2021", "Pt. de Vries"])
     assert is_scoring_text("Bathroom break", extra_words=["bathroom", "break"])
+
+
+def test_non_ascii_names_in_the_header_are_removed_too(identified, tmp_path):
+    """EDF asks for ASCII, but files in the wild carry accented names: remove them anyway."""
+    raw = bytearray(identified.read_bytes())
+    raw[8:88] = "MCH-1 M 02-MAY-1951 Jürgen_Müller".encode("latin-1").ljust(80)
+    bad = tmp_path / "latin1.edf"
+    bad.write_bytes(bytes(raw))
+    out = tmp_path / "anon.edf"
+    anonymize_recording(bad, out)
+    head = out.read_bytes()[:256]
+    assert head[8:88].strip() == b"X M X X"
+    assert "Müller".encode("latin-1") not in out.read_bytes()

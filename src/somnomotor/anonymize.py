@@ -300,9 +300,11 @@ def anonymize_recording(src: str | os.PathLike[str], dst: str | os.PathLike[str]
         layout = _read_layout(src, head, size)
         plus = layout.file_type.endswith("+")
         header = bytearray(head[:layout.header_bytes])
-        old_patient = _ascii(header[8:88], "patient", src)
-        old_recording = _ascii(header[88:168], "recording", src)
-        old_date = _ascii(header[168:176], "start date", src)
+        # These fields are replaced anyway: read them leniently (files in the wild
+        # carry names in Latin-1 or UTF-8 although EDF asks for ASCII).
+        old_patient = bytes(header[8:88]).decode("latin-1")
+        old_recording = bytes(header[88:168]).decode("latin-1")
+        old_date = bytes(header[168:176]).decode("latin-1")
         year = _edfplus_year(old_recording, old_date) if keep_year else None
         if year is not None and 1985 <= year <= 2084:
             date = f"01.01.{year % 100:02d}"
