@@ -85,6 +85,7 @@ class PatternParams:
     grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
     grm_min_regions: int = 2  # … in ≥ 2 body regions
     grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
+    grm_periodic_max_cv: float = 0.3  # limb series this regular are PLMs, left out of GRM
     grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
     # Periodic movements in other muscles — WASM 2016 series grammar, applied to arms.
     periodic_regions: tuple[str, ...] = ("arm",)
@@ -342,7 +343,14 @@ def _in_periodic_series(b: pd.DataFrame, p: PatternParams) -> np.ndarray:
         series = build_series(on[first], np.ones(int(first.sum()), bool),
                               imi_min_s=p.periodic_imi_min_s, imi_max_s=p.periodic_imi_max_s,
                               min_length=p.periodic_min_count)
-        out[order] = series[g] > 0
+        # Only regular series (IMI coefficient of variation ≤ 0.3) are periodic limb
+        # movements here: the WASM grammar alone also accepts random jerks 10–90 s apart.
+        mov = on[first]
+        regular = np.zeros(int(series.max()) + 1, dtype=bool)
+        for k in range(1, int(series.max()) + 1):
+            imi = np.diff(mov[series == k])
+            regular[k] = imi.size > 0 and float(np.std(imi) / np.mean(imi)) <= p.grm_periodic_max_cv
+        out[order] = regular[series[g]]
     return out
 
 
@@ -355,8 +363,9 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     candidate episode. An episode is GRM when it holds ≥ 6 movements, involves
     ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
     inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM).
-    Leg and arm movements that belong to a periodic series (WASM 2016 grammar:
-    ≥ 4 movements, IMIs 10–90 s) are periodic limb movements and are left out.
+    Leg and arm movements that belong to a regular periodic series (WASM 2016
+    grammar: ≥ 4 movements, IMIs 10–90 s, and IMI coefficient of variation
+    ≤ 0.3) are periodic limb movements and are left out.
     One ``grm`` row per episode.
 
     Returns

@@ -1,0 +1,271 @@
+"""Pattern classifiers over the bursts of all channels: each test breaks the pattern's
+defining property and checks the classifier notices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from somnomotor.hypnogram import Hypnogram
+from somnomotor.score.patterns import (
+    PatternParams,
+    group_bursts,
+    score_fragmentary_myoclonus,
+    score_grm,
+    score_hypnic_jerks,
+    score_periodic_arm_movements,
+    score_propriospinal_myoclonus,
+    sleep_entries,
+)
+
+CHANNELS = {  # label: (muscle, side, region)
+    "LAT": ("tibialis_anterior", "left", "leg"), "RAT": ("tibialis_anterior", "right", "leg"),
+    "FDS L": ("fds", "left", "arm"), "FDS R": ("fds", "right", "arm"),
+    "Deltoid L": ("deltoid", "left", "shoulder"), "Pectoral R": ("pectoralis", "right", "shoulder"),
+    "Intercostal R": ("intercostal", "right", "chest"),
+    "Rectus Abd": ("rectus_abdominis", "midline", "abdomen"),
+    "Paraspinal": ("paraspinal", "midline", "back"), "SCM L": ("scm", "left", "neck"),
+}
+
+
+def _bursts(rows: list[tuple[float, float, str]], hyp: Hypnogram,
+            amplitude: float = 50.0) -> pd.DataFrame:
+    """Burst table from (onset s, duration s, channel label) triples."""
+    df = pd.DataFrame(rows, columns=["onset", "duration", "channel"])
+    df["muscle"] = [CHANNELS[c][0] for c in df["channel"]]
+    df["side"] = [CHANNELS[c][1] for c in df["channel"]]
+    df["region"] = [CHANNELS[c][2] for c in df["channel"]]
+    df["amplitude_uv"] = amplitude
+    df["rest_uv"] = 2.0
+    df["tonic"] = False
+    df["stage"] = hyp.stage_at(df["onset"].to_numpy(float)) if len(df) else []
+    return df.sort_values("onset").reset_index(drop=True)
+
+
+def test_group_bursts_splits_on_gaps():
+    assert group_bursts(np.array([0.0, 0.1, 0.2, 1.0, 1.05]), 0.25).tolist() == [0, 0, 0, 1, 1]
+
+
+# -- fragmentary myoclonus (AASM: ≥ 5 potentials/min, ≤ 150 ms, ≥ 20 min of NREM) ----------
+
+def _frag(rate_per_min: int, minutes: int, duration: float = 0.08, stage: str = "N2"):
+    hyp = Hypnogram.from_labels(["W"] * 2 + [stage] * 120 + ["W"] * 2)
+    rows = []
+    chans = list(CHANNELS)
+    for m in range(minutes):
+        for k in range(rate_per_min):
+            rows.append((60.0 + 60.0 * m + 60.0 * (k + 0.5) / rate_per_min, duration,
+                         chans[(m + k) % len(chans)]))
+    return _bursts(rows, hyp), hyp
+
+
+def test_fragmentary_myoclonus_aasm_20_minutes_at_5_per_minute_is_scored():
+    b, hyp = _frag(5, 20)
+    rows, fig = score_fragmentary_myoclonus(b, hyp)
+    assert fig["fragmentary_myoclonus_minutes"] == 20.0
+    assert len(rows) == 1 and rows["onset"].iloc[0] == 60.0 and rows["duration"].iloc[0] == 1200.0
+    assert set(rows["kind"]) == {"fragmentary_myoclonus"}
+
+
+def test_fragmentary_myoclonus_aasm_19_minutes_is_not_enough():
+    b, hyp = _frag(5, 19)
+    rows, fig = score_fragmentary_myoclonus(b, hyp)
+    assert fig["fragmentary_myoclonus_minutes"] == 0.0 and len(rows) == 0
+    assert fig["fragmentary_qualifying_minutes"] == 19.0
+
+
+def test_fragmentary_myoclonus_aasm_4_per_minute_is_not_enough():
+    b, hyp = _frag(4, 40)
+    _, fig = score_fragmentary_myoclonus(b, hyp)
+    assert fig["fragmentary_myoclonus_minutes"] == 0.0 and fig["fragmentary_qualifying_minutes"] == 0
+
+
+def test_fragmentary_myoclonus_aasm_potentials_longer_than_150_ms_do_not_count():
+    b, hyp = _frag(6, 30, duration=0.2)
+    _, fig = score_fragmentary_myoclonus(b, hyp)
+    assert fig["fragmentary_myoclonus_minutes"] == 0.0
+
+
+def test_fragmentary_myoclonus_aasm_needs_nrem_not_rem():
+    b, hyp = _frag(6, 30, stage="R")
+    _, fig = score_fragmentary_myoclonus(b, hyp)
+    assert fig["fragmentary_myoclonus_minutes"] == 0.0 and fig["fragmentary_nrem_minutes"] == 0
+
+
+def test_fragmentary_potential_seen_in_two_channels_counts_once():
+    hyp = Hypnogram.from_labels(["N2"] * 60)
+    rows = []
+    for m in range(25):
+        for k in range(3):  # 3 potentials a minute, each in 2 channels 10 ms apart
+            t = 60.0 * m + 10.0 + 15.0 * k
+            rows += [(t, 0.08, "FDS L"), (t + 0.01, 0.08, "FDS R")]
+    _, fig = score_fragmentary_myoclonus(_bursts(rows, hyp), hyp)
+    assert fig["fragmentary_qualifying_minutes"] == 0
+
+
+# -- hypnic jerks (sleep onset) -------------------------------------------------------
+
+def _sleep_onset_hyp() -> Hypnogram:
+    return Hypnogram.from_labels(["W"] * 10 + ["N1"] * 4 + ["N2"] * 40)  # sleep onset at 300 s
+
+
+def test_sleep_entries_are_wake_to_sleep_transitions():
+    hyp = Hypnogram.from_labels(["W", "W", "N1", "N2", "W", "N2", "N2", "W", "R"])
+    assert sleep_entries(hyp).tolist() == [60.0, 150.0, 240.0]
+
+
+def test_hypnic_jerk_bilateral_brief_jerk_at_sleep_onset():
+    hyp = _sleep_onset_hyp()
+    b = _bursts([(310.0, 0.12, "FDS L"), (310.02, 0.1, "FDS R")], hyp)
+    rows, used = score_hypnic_jerks(b, hyp)
+    assert len(rows) == 1 and rows["kind"].iloc[0] == "hypnic_jerk"
+    assert rows["onset"].iloc[0] == pytest.approx(310.0) and rows["muscle"].iloc[0] == "fds"
+    assert used.all()
+
+
+def test_hypnic_jerk_same_jerk_deep_in_sleep_is_not_a_sleep_start():
+    """Sleep-onset timing is the defining property: 20 min after onset it is just myoclonus."""
+    hyp = _sleep_onset_hyp()
+    b = _bursts([(1500.0, 0.12, "FDS L"), (1500.02, 0.1, "FDS R")], hyp)
+    rows, _ = score_hypnic_jerks(b, hyp)
+    assert len(rows) == 0
+
+
+def test_hypnic_jerk_must_be_brief():
+    hyp = _sleep_onset_hyp()
+    b = _bursts([(310.0, 0.6, "FDS L"), (310.02, 0.6, "FDS R")], hyp)
+    assert len(score_hypnic_jerks(b, hyp)[0]) == 0
+
+
+def test_hypnic_jerk_single_muscle_twitch_stays_myoclonus():
+    hyp = _sleep_onset_hyp()
+    b = _bursts([(310.0, 0.12, "FDS L")], hyp)
+    assert len(score_hypnic_jerks(b, hyp)[0]) == 0
+    assert len(score_hypnic_jerks(b, hyp, PatternParams(hypnic_min_channels=1))[0]) == 1
+
+
+# -- propriospinal myoclonus ----------------------------------------------------------
+
+SPREAD = [("Rectus Abd", 0.0), ("Intercostal R", 0.03), ("Paraspinal", 0.05), ("SCM L", 0.12),
+          ("Deltoid L", 0.14), ("FDS L", 0.18), ("FDS R", 0.18), ("LAT", 0.25)]
+
+
+def _propriospinal(times, spread, hyp):
+    rows = [(t + lat, 0.8, ch) for t in times for ch, lat in spread]
+    return _bursts(rows, hyp)
+
+
+def test_propriospinal_axial_onset_spreading_to_limbs_is_one_episode():
+    """Montagna 2006: jerks start axially, limbs follow with rising latency, repeat at sleep onset."""
+    hyp = _sleep_onset_hyp()
+    b = _propriospinal([200.0, 208.0, 217.0, 229.0], SPREAD, hyp)
+    rows, used = score_propriospinal_myoclonus(b, hyp)
+    assert len(rows) == 1 and rows["kind"].iloc[0] == "propriospinal_myoclonus"
+    assert rows["onset"].iloc[0] == pytest.approx(200.0)
+    assert rows["onset"].iloc[0] + rows["duration"].iloc[0] == pytest.approx(229.25 + 0.8)
+    assert used.all()
+
+
+def test_propriospinal_limb_first_is_not_propriospinal():
+    """Reversed propagation (limbs first, axial last) breaks the defining property."""
+    hyp = _sleep_onset_hyp()
+    reverse = [(ch, 0.25 - lat) for ch, lat in SPREAD]
+    b = _propriospinal([200.0, 208.0, 217.0, 229.0], reverse, hyp)
+    assert len(score_propriospinal_myoclonus(b, hyp)[0]) == 0
+
+
+def test_propriospinal_simultaneous_onsets_are_not_spreading():
+    hyp = _sleep_onset_hyp()
+    same = [(ch, 0.0) for ch, _ in SPREAD]
+    b = _propriospinal([200.0, 208.0, 217.0], same, hyp)
+    assert len(score_propriospinal_myoclonus(b, hyp)[0]) == 0
+
+
+def test_propriospinal_single_jerk_is_not_repetitive():
+    hyp = _sleep_onset_hyp()
+    b = _propriospinal([200.0], SPREAD, hyp)
+    assert len(score_propriospinal_myoclonus(b, hyp)[0]) == 0
+
+
+def test_propriospinal_fades_once_sleep_deepens():
+    """The same spreading jerks 20 min into N2 are not propriospinal myoclonus at sleep onset."""
+    hyp = _sleep_onset_hyp()
+    b = _propriospinal([1400.0, 1408.0, 1417.0], SPREAD, hyp)
+    assert len(score_propriospinal_myoclonus(b, hyp)[0]) == 0
+
+
+# -- generalized random myoclonus -----------------------------------------------------
+
+def _grm_rows(times, regions_cycle):
+    region_channels = {"leg": ["LAT", "RAT"], "arm": ["FDS L", "FDS R"],
+                       "shoulder": ["Deltoid L", "Pectoral R"]}
+    rows = []
+    for i, t in enumerate(times):
+        for ch in region_channels[regions_cycle[i % len(regions_cycle)]]:
+            rows.append((t, 0.15, ch))
+    return rows
+
+
+def test_grm_random_jerks_in_several_regions_are_one_episode():
+    """Bruno 1998: non-periodic jerks in ≥ 2 regions (legs, arms, shoulders)."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    rng = np.random.default_rng(0)
+    times = 100.0 + np.cumsum(np.concatenate([[0], np.minimum(0.8 + rng.exponential(5.0, 11), 15.0)]))
+    regions = list(rng.choice(["leg", "arm", "shoulder"], size=times.size))
+    b = _bursts(_grm_rows(times, regions), hyp)
+    rows, used = score_grm(b, hyp)
+    assert len(rows) == 1 and rows["kind"].iloc[0] == "grm"
+    assert rows["onset"].iloc[0] == pytest.approx(100.0) and used.all()
+
+
+def test_grm_periodic_jerks_are_not_grm():
+    """Periodic timing (constant 8-s intervals) breaks the non-periodic property."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    times = 100.0 + 8.0 * np.arange(12)
+    b = _bursts(_grm_rows(times, ["leg", "arm", "shoulder"]), hyp)
+    assert len(score_grm(b, hyp)[0]) == 0
+
+
+def test_grm_one_region_only_is_not_generalized():
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    rng = np.random.default_rng(1)
+    times = 100.0 + np.cumsum(np.concatenate([[0], np.minimum(0.8 + rng.exponential(5.0, 11), 15.0)]))
+    b = _bursts(_grm_rows(times, ["arm"]), hyp)
+    assert len(score_grm(b, hyp)[0]) == 0
+
+
+def test_grm_sparse_random_jerks_are_not_an_episode():
+    """Jerks a minute apart never chain into an episode (25-s gap limit)."""
+    hyp = Hypnogram.from_labels(["N2"] * 60)
+    times = 60.0 + 60.0 * np.arange(20) + np.random.default_rng(2).uniform(0, 20, 20)
+    b = _bursts(_grm_rows(times, ["leg", "arm", "shoulder"]), hyp)
+    assert len(score_grm(b, hyp)[0]) == 0
+
+
+def test_grm_leaves_periodic_leg_movements_out():
+    """A PLM train (legs every 20 s) plus a few arm jerks is not GRM."""
+    hyp = Hypnogram.from_labels(["N2"] * 40)
+    rows = [(100.0 + 20.0 * k, 1.5, "LAT") for k in range(20)]
+    rows += [(133.0, 0.1, "FDS L"), (171.0, 0.1, "FDS R"), (260.0, 0.1, "FDS L")]
+    b = _bursts(rows, hyp)
+    assert len(score_grm(b, hyp)[0]) == 0
+
+
+# -- periodic arm movements -----------------------------------------------------------
+
+def test_periodic_arm_movements_wasm_series_grammar():
+    """WASM 2016 grammar applied to arms: ≥ 4 movements with IMIs 10–90 s form a series."""
+    hyp = Hypnogram.from_labels(["N2"] * 40)
+    rows = [(100.0 + 20.0 * k, 0.3, "FDS L") for k in range(6)]
+    rows += [(100.0 + 20.0 * k + 0.2, 0.3, "FDS R") for k in range(6)]  # bilateral: one movement
+    out = score_periodic_arm_movements(_bursts(rows, hyp), hyp)
+    assert out["arm_pm_count"] == 6 and out["arm_pm_series_count"] == 1
+    assert out["arm_pms_count"] == 6 and out["arm_periodicity_index"] == pytest.approx(1.0)
+
+
+def test_periodic_arm_movements_random_timing_gives_no_series():
+    hyp = Hypnogram.from_labels(["N2"] * 40)
+    t = 100.0 + np.cumsum([3, 4, 2, 5, 3, 4, 2, 6])
+    out = score_periodic_arm_movements(_bursts([(x, 0.3, "FDS L") for x in t], hyp), hyp)
+    assert out["arm_pm_count"] == 0 and out["arm_pm_series_count"] == 0
