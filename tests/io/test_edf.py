@@ -256,3 +256,37 @@ def test_any_window_is_the_slice_of_the_whole_read(tmp_path_factory, bdf: bool, 
     i1 = min(full.size, int(np.ceil(hi * 40 - 1e-9)))
     np.testing.assert_array_equal(rec.read("LAT", lo, hi), full[i0:max(i0, i1)])
     assert sum(g.duration for g in rec.gaps) == pytest.approx(rec.duration - 3.0)
+
+
+def test_recordings_pickle_for_worker_processes(tmp_path: Path) -> None:
+    """Batch runs send recordings to other processes: the lazy reader must travel."""
+    import pickle
+
+    path = build_edf(tmp_path / "p.edf", [Sig("LAT", ramp(400), 100)], plus="D",
+                     record_onsets=[0, 1, 3, 4])
+    rec = read_recording(path)
+    back = pickle.loads(pickle.dumps(rec))
+    np.testing.assert_array_equal(back.read("LAT"), rec.read("LAT"))
+    assert back.gaps == rec.gaps
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_corrupted_headers_raise_recording_errors_only(tmp_path_factory, data) -> None:  # type: ignore[no-untyped-def]
+    """Any byte overwritten (header or records): the file reads, or a RecordingError."""
+    folder = tmp_path_factory.mktemp("c")
+    good = build_edf(folder / "g.edf", [Sig("LAT", ramp(200), 100), Sig("C4-M1", ramp(100), 50)],
+                     plus="C", annotations=[(0.5, 30.0, "Sleep stage W")]).read_bytes()
+    raw = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(raw) - 1))
+        raw[pos] = data.draw(st.integers(0, 255))
+    bad = folder / "b.edf"
+    bad.write_bytes(bytes(raw))
+    try:
+        rec = read_recording(bad)
+        for label in rec.labels:
+            assert rec.read(label).dtype == np.float32
+    except RecordingError as exc:
+        assert str(exc).startswith(str(bad)) and "\n" not in str(exc)
