@@ -399,3 +399,21 @@ def test_decisions_on_a_reanalysed_night_are_reported_orphaned(client: TestClien
     write_events_csv(ev, results / "night" / "events.csv")
     counts = client.get("/api/nights/night/review").json()["counts"]
     assert counts["orphaned"] == 1 and counts["rejected"] == 0
+
+
+def test_store_finds_the_recording_and_names_subject_and_date(tmp_path: Path,
+                                                              recording_file: Path) -> None:
+    from somnomotor.store import Store
+
+    out = tmp_path / "results"
+    night = write_night(out / "n1", recording=recording_file)
+    summary = json.loads((night / "summary.json").read_text())
+    db = tmp_path / "clinic.db"
+    with Store(db) as st:
+        st.file_night("P001", "2024-03-01", summary, recording_path=str(recording_file))
+    plain = TestClient(create_app(out), base_url="http://127.0.0.1")
+    assert plain.get("/api/nights/n1/summary").json()["signal"]["available"] is False
+    c = TestClient(create_app(out, db), base_url="http://127.0.0.1")
+    assert c.get("/api/nights/n1/summary").json()["signal"]["available"] is True
+    listed = c.get("/api/nights").json()["nights"][0]
+    assert (listed["subject"], listed["night_date"]) == ("P001", "2024-03-01")

@@ -236,7 +236,8 @@ def create_app(root: Path, db: Path | None = None, *,
     # -- API ------------------------------------------------------------------
     @app.get("/api/nights")
     def list_nights() -> Any:
-        nights = [data.night_overview(root, name) for name in data.find_nights(root)]
+        filed = locator.filed_nights()
+        nights = [data.night_overview(root, name, filed) for name in data.find_nights(root)]
         return {"root": root.name, "nights": nights, "kinds": list(review.EVENT_KINDS)}
 
     @app.get("/api/nights/{night:path}/summary")

@@ -19,7 +19,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,8 +221,13 @@ def file_sha256(path: Path) -> str:
     return digest
 
 
-def night_overview(root: Path, name: str) -> dict[str, Any]:
-    """One line of the night list: name, input file, figures, events count, review state."""
+def night_overview(root: Path, name: str,
+                   filed: Mapping[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+    """One line of the night list: name, input file, figures, events count, review state.
+
+    ``filed`` (from :meth:`RecordingLocator.filed_nights`) adds the subject and
+    night date under which the store holds the same recording.
+    """
     from .review import review_counts
 
     night_dir = resolve_night(root, name)
@@ -239,6 +244,9 @@ def night_overview(root: Path, name: str) -> dict[str, Any]:
     item["software_version"] = prov.get("software_version")
     item["figures"] = {k: summary.get(k) for k in LIST_FIGURES}
     item["events"] = int(len(events))
+    hits = (filed or {}).get(prov.get("input_sha256") or "", [])
+    item["subject"] = hits[0]["subject"] if hits else None
+    item["night_date"] = hits[0]["night_date"] if hits else None
     item["review"] = review_counts(night_dir, events)
     return item
 
@@ -278,21 +286,30 @@ class RecordingLocator:
         self._open: OrderedDict[str, Recording] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _store_paths(self, sha: str) -> list[Path]:
+    def filed_nights(self) -> dict[str, list[dict[str, str]]]:
+        """Nights filed in the store, by recording SHA-256: subject, date, recording path."""
         if self.db is None or not self.db.exists():
-            return []
+            return {}
         from ..store import Store
 
-        out: list[Path] = []
+        out: dict[str, list[dict[str, str]]] = {}
         try:
             with Store(self.db) as st:
                 for subject in st.subjects():
                     nights = st.nights(subject)
-                    hits = nights.loc[nights["sha256"] == sha, "recording_path"]
-                    out += [Path(p) for p in hits if isinstance(p, str) and p]
+                    for sha, date, path in zip(nights["sha256"], nights["night_date"],
+                                               nights["recording_path"], strict=True):
+                        if isinstance(sha, str) and sha:
+                            out.setdefault(sha, []).append({
+                                "subject": subject, "night_date": str(date)[:10],
+                                "recording_path": path if isinstance(path, str) else ""})
         except SomnomotorError:
-            return []
+            return {}
         return out
+
+    def _store_paths(self, sha: str) -> list[Path]:
+        return [Path(f["recording_path"]) for f in self.filed_nights().get(sha, [])
+                if f["recording_path"]]
 
     def candidates(self, name: str, night_dir: Path, summary: Mapping[str, Any]) -> list[Path]:
         """Paths to try for night ``name``, most specific first (not yet checked)."""
@@ -487,7 +504,3 @@ def channel_list(events: pd.DataFrame, recording: Recording | None) -> list[dict
                            and label in recording.labels}
     return list(seen.values())
 
-
-def unique(items: Iterable[str]) -> list[str]:
-    """Items in first-seen order without repeats."""
-    return list(dict.fromkeys(items))

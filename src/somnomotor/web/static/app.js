@@ -129,11 +129,12 @@
         tr.append(el("td", n.id));
         if (n.error) {
           const td = el("td", n.error, "status-rejected");
-          td.colSpan = 7;
+          td.colSpan = 8;
           tr.append(td);
         } else {
           const f = n.figures || {};
           tr.append(el("td", n.input_file || "—"),
+            el("td", n.subject ? `${n.subject} · ${n.night_date}` : "—"),
             el("td", fmtNum(f.tst_h, 2), "num"), el("td", fmtNum(f.plms_index, 1), "num"),
             el("td", fmtNum(f.plmw_index, 1), "num"), el("td", fmtNum(f.myoclonus_index, 1), "num"),
             el("td", n.events, "num"), el("td", reviewText(n.review)));
