@@ -290,3 +290,16 @@ def test_corrupted_headers_raise_recording_errors_only(tmp_path_factory, data) -
             assert rec.read(label).dtype == np.float32
     except RecordingError as exc:
         assert str(exc).startswith(str(bad)) and "\n" not in str(exc)
+
+
+@pytest.mark.parametrize("unit", [b"\xb5V", b"\xc2\xb5V", b"\xce\xbcV"])
+def test_micro_sign_in_the_unit_is_read_as_microvolt_with_a_warning(tmp_path: Path,
+                                                                    unit: bytes) -> None:
+    """The one non-ASCII character writers commonly use; any other is an error."""
+    path = build_edf(tmp_path / "mu.edf", [Sig("LAT", ramp(100), 100, overrides={"unit": unit})])
+    rec = read_recording(path)
+    assert rec.channel("LAT").unit == "uV" and rec.channel("LAT").scale_to_uv == 1.0
+    assert any("non-ASCII µ" in w for w in rec.warnings)
+    bad = build_edf(tmp_path / "bad.edf", [Sig("Bein \xe4", ramp(100), 100)])
+    with pytest.raises(RecordingError, match="'label' signal 1 holds non-ASCII bytes"):
+        read_recording(bad)

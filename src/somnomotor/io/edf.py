@@ -62,6 +62,7 @@ _SIGNAL_FIELDS: tuple[tuple[str, int, str], ...] = (
 _MAIN_HEADER_BYTES = 256
 _SIGNAL_HEADER_BYTES = 256
 _BDF_MAGIC = b"\xffBIOSEMI"
+_MICRO_SIGNS = (b"\xc2\xb5", b"\xce\xbc", b"\xb5")
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
 
 #: Physical dimension (lower case) → factor to µV.
@@ -102,6 +103,7 @@ class _Layout:
     record_duration: float
     signals: tuple[_Signal, ...]
     file_size: int
+    notes: tuple[str, ...] = ()
 
     @property
     def bytes_per_sample(self) -> int:
@@ -138,6 +140,15 @@ def _decode_fields(path: Path, raw: bytes, fields: tuple[tuple[str, int, str], .
         for i in range(count):
             chunk = raw[pos:pos + width]
             pos += width
+            if name == "unit" and any(b > 127 for b in chunk):
+                # µ is the one non-ASCII character writers commonly put in a header
+                # (Latin-1 0xB5, UTF-8 micro sign or Greek mu); read it as 'u'.
+                fixed = chunk
+                for mu in _MICRO_SIGNS:
+                    fixed = fixed.replace(mu, b"u")
+                if all(b <= 127 for b in fixed):
+                    out[i]["unit_had_micro_sign"] = "yes"
+                    chunk = fixed
             check = chunk[1:] if (skip_first_byte and name == "version") else chunk
             if any(b > 127 for b in check):
                 where = f"signal {i + 1} " if fields is _SIGNAL_FIELDS else ""
@@ -204,8 +215,12 @@ def _read_layout(path: Path) -> _Layout:
             plus = tag[-1]
 
     signals: list[_Signal] = []
+    notes: list[str] = []
     for s in _decode_fields(path, sig_raw, _SIGNAL_FIELDS, ns):
         label = s["label"]
+        if s.get("unit_had_micro_sign"):
+            notes.append(f"channel '{label}': non-ASCII µ in the unit field read as 'u' "
+                         "(EDF headers must be plain ASCII)")
         is_ann = label in _ANNOTATION_LABELS
         spr = int(_number(path, s["samples_per_record"], "number of samples in each data record",
                           int, label))
@@ -233,7 +248,7 @@ def _read_layout(path: Path) -> _Layout:
 
     layout = _Layout(path=path, bdf=bdf, plus=plus, header=dict(head), header_bytes=header_bytes,
                      n_records=n_records, record_duration=record_duration,
-                     signals=tuple(signals), file_size=size)
+                     signals=tuple(signals), file_size=size, notes=tuple(notes))
     return _check_size(layout)
 
 
@@ -506,7 +521,7 @@ def read_recording(path: str | os.PathLike[str], *,
     """
     path = Path(path)
     layout = _read_layout(path)
-    warn: list[str] = []
+    warn: list[str] = list(layout.notes)
     with open(path, "rb") as fh:  # the header and the first data record, for edfio
         header_raw = fh.read(layout.header_bytes + layout.record_bytes)
     start = _start_datetime(layout, header_raw, warn)
