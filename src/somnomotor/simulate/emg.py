@@ -239,6 +239,43 @@ ECG_BLEED: dict[str, float] = {
 }
 
 
+def ecg_bleed(ecg: np.ndarray, decg: np.ndarray, gain: float, fs: float, duration: float,
+              rng: np.random.Generator) -> np.ndarray:
+    """The cardiac artefact one EMG channel picks up (µV, float32).
+
+    Not a copy of lead II: each channel sees its own projection of the heart's
+    dipole (lead II mixed with its time derivative, weight ±0.4), its size
+    breathes with respiration (±15 % at 0.25 Hz) and steps with body position
+    (log-normal, SD 20 %, about once an hour) — what makes template
+    subtraction work for its living.  ``decg`` is the derivative of ``ecg``
+    scaled to the same peak.
+    """
+    if gain == 0.0:
+        return np.zeros(ecg.size, dtype=np.float32)
+    from scipy.ndimage import uniform_filter1d
+
+    m = int(np.ceil(duration)) + 2
+    t = np.arange(m, dtype=np.float64)
+    mod = 1.0 + 0.15 * np.sin(2 * np.pi * 0.25 * t + rng.uniform(0, 2 * np.pi))
+    n_pos = rng.poisson(duration / 3600.0)
+    steps = np.ones(m)
+    for at, factor in zip(rng.uniform(0, m, n_pos), rng.lognormal(0.0, 0.2, n_pos), strict=True):
+        steps[int(at):] *= factor
+    mod *= uniform_filter1d(steps, 2, mode="nearest")
+    w = rng.uniform(-0.4, 0.4)
+    out = upsample_seconds(gain * mod, fs, ecg.size)
+    out *= ecg + np.float32(w) * decg
+    return out
+
+
+def slow_curve(seconds: int, smooth_s: float, rng: np.random.Generator) -> np.ndarray:
+    """A unit-SD Gaussian curve with one value per second, smooth over ``smooth_s`` seconds."""
+    from scipy.ndimage import gaussian_filter1d
+
+    d = gaussian_filter1d(rng.standard_normal(max(seconds, 2)), smooth_s, mode="wrap")
+    return d / max(float(d.std()), 1e-9)
+
+
 def slow_drift(n: int, fs: float, sd_uv: float, rng: np.random.Generator) -> np.ndarray:
     """Slow baseline drift (< 0.2 Hz), SD ``sd_uv``; made at 1 Hz and interpolated."""
     if sd_uv <= 0:

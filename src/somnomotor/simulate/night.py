@@ -17,10 +17,12 @@ from .eeg import synthesize_eeg, synthesize_eog
 from .emg import (
     ECG_BLEED,
     activation_envelope,
+    ecg_bleed,
     ecg_signal,
     electrode_pop,
     heartbeats,
     motor_unit_signal,
+    slow_curve,
     slow_drift,
     upsample_seconds,
 )
@@ -155,6 +157,8 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
     heart = heartbeats(stages, arousals, model.duration, s["heart.rate_bpm"],
                        np.random.default_rng([seed, _HEART_STREAM]))
     ecg = ecg_signal(heart, n, fs)
+    decg = np.gradient(ecg).astype(np.float32)
+    decg *= np.float32(np.abs(ecg).max() / max(float(np.abs(decg).max()), 1e-9))
     t = np.arange(n, dtype=np.float64) / fs
     w = 2 * np.pi * s["mains_hz"]
     mains_sin, mains_cos = np.sin(w * t).astype(np.float32), np.cos(w * t).astype(np.float32)
@@ -198,12 +202,14 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         bursts = model.bursts[model.bursts["channel"] == label]
         a, brief = activation_envelope(bursts, n, fs, rng)
         x = motor_unit_signal(a, brief, fs, s[f"damage.{region}"], rng)
+        # Resting noise whose level wanders slowly (electrode impedance, ±20 %).
         sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
-        x += np.float32(sigma) * rng.standard_normal(n, dtype=np.float32)
+        level = np.clip(1.0 + 0.2 * slow_curve(int(model.duration) + 2, 300.0, rng), 0.6, 1.5)
+        x += upsample_seconds(sigma * level, fs, n) * rng.standard_normal(n, dtype=np.float32)
         if region == "chin":
             tone = _chin_tone(stages, s, n, fs)
             x += tone * np.float32(np.sqrt(np.pi / 2)) * rng.standard_normal(n, dtype=np.float32)
-        x += np.float32(ECG_BLEED[label] * s["ecg_bleed"]) * ecg
+        x += ecg_bleed(ecg, decg, ECG_BLEED[label] * s["ecg_bleed"], fs, model.duration, rng)
         amp, ph = s["mains_uv"] * rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi)
         x += np.float32(amp * np.cos(ph)) * mains_sin + np.float32(amp * np.sin(ph)) * mains_cos
         if mains3 is not None:
