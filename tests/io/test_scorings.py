@@ -285,3 +285,14 @@ def test_a_hypnogram_longer_than_the_recording_is_kept_with_a_note(tmp_path: Pat
                                  + dt.timedelta(hours=2))
     with pytest.raises(AnnotationError, match="lie outside the recording"):
         read_scorings(path, late)
+
+
+def test_luna_style_letter_stages_count_only_as_intervals(tmp_path: Path) -> None:
+    """`W`/`R`/`?` with a duration are stages; a zero-length `R` is an event label."""
+    anns = [edfio.EdfAnnotation(0, 30, "W"), edfio.EdfAnnotation(30, 60, "N2"),
+            edfio.EdfAnnotation(90, 30, "R"), edfio.EdfAnnotation(120, 30, "?"),
+            edfio.EdfAnnotation(100, None, "R")]
+    edfio.Edf([], annotations=anns).write(tmp_path / "l.edf")
+    sc = read_scorings(tmp_path / "l.edf")
+    assert sc.hypnogram.stages.tolist() == ["W", "N2", "N2", "R", "?"]
+    assert sc.events["label"].tolist() == ["R"] and sc.unknown_labels == {"R": 1}

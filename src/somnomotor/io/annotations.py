@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 
 from ..recording import Recording
@@ -24,9 +25,10 @@ def raw_from_annotation_table(annotations: pd.DataFrame, shift: float = 0.0) -> 
     """
     ann = annotations[annotations["text"].astype(str).str.strip() != ""]
     texts = ann["text"].astype(str).str.strip().tolist()
+    durations = ann["duration"].to_numpy(dtype=float)
     stages = []
-    for t in texts:
-        stage = stage_from_annotation(t)
+    for t, d in zip(texts, durations, strict=True):
+        stage = stage_from_annotation(t, None if np.isnan(d) else float(d))
         stages.append("?" if is_movement_time(t) else (stage or ""))
     return RawScorings(make_items(ann["onset"].to_numpy(dtype=float) + shift,
                                   ann["duration"].to_numpy(dtype=float), texts, stage=stages))

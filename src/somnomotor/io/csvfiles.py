@@ -77,13 +77,9 @@ def read_csv_events(path: str | os.PathLike[str]) -> RawScorings:
         raise AnnotationError(f"row {i + 2}: negative duration ({duration[i]:g} s)", path)
     labels = df[kind_col].astype(str).str.strip().tolist()
     channel = df["channel"].astype(str).str.strip().tolist() if "channel" in df.columns else None
-    stages = [(_stage_of_event_label(x) or "") for x in labels]
+    stages = [(stage_from_annotation(x, None if np.isnan(d) else float(d)) or "")
+              for x, d in zip(labels, duration, strict=True)]
     return RawScorings(make_items(onset, duration, labels, channel, stages))
-
-
-def _stage_of_event_label(label: str) -> str | None:
-    """Stage rows inside an events CSV must say so in words (``Sleep stage N2``, ``N2``)."""
-    return stage_from_annotation(label)
 
 
 def _stage_of_value(value: str, path: str | os.PathLike[str], row: int) -> str | None:

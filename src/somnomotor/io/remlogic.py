@@ -96,7 +96,8 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None) -> 
         channels.append(cells[col_loc].strip() if col_loc is not None and col_loc < len(cells)
                         else "")
         labels.append(event)
-        stage = stage_from_annotation(event)
+        stage = stage_from_annotation(event, durations[-1] if durations[-1] == durations[-1]
+                                      else None)
         stages.append("?" if is_movement_time(event) else (stage or ""))
     onsets = align_clock_times(times, recording.start if recording is not None else None, path)
     return RawScorings(make_items(onsets, durations, labels, channels, stages))

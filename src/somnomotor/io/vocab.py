@@ -19,16 +19,16 @@ _STAGE_WORDS: dict[str, str] = {}
 for _stage, _words in {
     "W": ("w", "wake", "awake", "stage w", "sleep stage w", "sleep stage 0", "s0", "stage 0",
           "sleep-s0", "sleep stage wake", "wk", "0"),
-    "N1": ("n1", "s1", "stage 1", "stage n1", "sleep stage 1", "sleep stage n1", "sleep-s1",
+    "N1": ("n1", "s1", "nrem1", "stage 1", "stage n1", "sleep stage 1", "sleep stage n1", "sleep-s1",
            "stage 1 sleep", "1"),
-    "N2": ("n2", "s2", "stage 2", "stage n2", "sleep stage 2", "sleep stage n2", "sleep-s2",
+    "N2": ("n2", "s2", "nrem2", "stage 2", "stage n2", "sleep stage 2", "sleep stage n2", "sleep-s2",
            "stage 2 sleep", "2"),
-    "N3": ("n3", "s3", "s4", "n4", "stage 3", "stage 4", "stage n3", "sleep stage 3",
+    "N3": ("n3", "s3", "s4", "n4", "nrem3", "nrem4", "stage 3", "stage 4", "stage n3", "sleep stage 3",
            "sleep stage 4", "sleep stage n3", "sleep stage n4", "sleep-s3", "sleep-s4",
            "stage 3 sleep", "stage 4 sleep", "sws", "3"),
     "R": ("r", "rem", "stage r", "stage rem", "sleep stage r", "sleep stage rem", "sleep-rem",
           "rem sleep", "4"),
-    "?": ("?", "-1", "-2", "u", "unscored", "unknown", "sleep stage ?", "sleep-unscored",
+    "?": ("?", "-1", "-2", "u", "uns", "unscored", "unknown", "sleep stage ?", "sleep-unscored",
           "movement time", "mt", "sleep-mt", "sleep stage mt", "sleep stage movement time",
           "movement", "art", "artifact", "artefact", "a", "nan", "none", "stage ?",
           "sleep stage u", "9"),
@@ -65,21 +65,29 @@ def stage_from_label(label: str) -> str | None:
 
 
 # Words that are stages in a one-stage-per-epoch file but not as an annotation's text.
-_NOT_STAGE_ANNOTATIONS = frozenset({"-1", "-2", "0", "1", "2", "3", "4", "9", "u", "unknown",
-                                    "movement", "art", "artifact", "artefact", "a", "nan",
-                                    "none", "l", "r", "w"})
+_NOT_STAGE_ANNOTATIONS = frozenset({"-1", "-2", "0", "1", "2", "3", "4", "9", "u", "uns",
+                                    "unknown", "movement", "art", "artifact", "artefact", "a",
+                                    "nan", "none", "l", "r", "w", "?"})
+
+#: Single-letter stages (Luna-style ``W``, ``R``, ``?``): stages only as intervals.
+_LETTER_STAGES = {"w": "W", "r": "R", "?": "?"}
 
 
-def stage_from_annotation(label: str) -> str | None:
+def stage_from_annotation(label: str, duration: float | None = None) -> str | None:
     """Like :func:`stage_from_label`, for annotation texts among other events.
 
-    Bare numbers, single letters and generic words (``Artifact``, ``Movement``)
-    are events there, not stages.
+    Bare numbers and generic words (``Artifact``, ``Movement``) are events
+    there, not stages; the letters ``W``, ``R`` and ``?`` are stages only when
+    the annotation lasts at least one second (a scored interval).
 
     >>> stage_from_annotation("Sleep stage R"), stage_from_annotation("Artifact")
     ('R', None)
+    >>> stage_from_annotation("W", 30.0), stage_from_annotation("W")
+    ('W', None)
     """
     n = _norm(label)
+    if n in _LETTER_STAGES and duration is not None and duration >= 1.0:
+        return _LETTER_STAGES[n]
     if n in _NOT_STAGE_ANNOTATIONS:
         return None
     return _STAGE_WORDS.get(n)
