@@ -80,3 +80,19 @@ def test_ecg_removal_used_when_r_peaks_given() -> None:
     cleaned = condition_emg(x, fs, r_peaks=peaks)
     assert cleaned.ecg_removed and not plain.ecg_removed
     assert np.median(cleaned.rest) < np.median(plain.rest)
+
+
+def test_negligible_cardiac_artefact_is_left_alone_and_noted() -> None:
+    from somnomotor.signal.ecg import detect_r_peaks
+
+    fs = 256.0
+    n = int(120 * fs)
+    ecg = np.zeros(n, np.float32)
+    qrs = np.exp(-0.5 * (np.arange(-10, 11) / 2.5) ** 2).astype(np.float32)
+    for b in np.arange(0.5, 119.5, 0.9):
+        i = int(b * fs)
+        ecg[i - 10:i + 11] += qrs
+    x = leg_signal(120, fs, []) + 0.2 * ecg  # a trace of bleed, far below the 2-µV level
+    c = condition_emg(x, fs, r_peaks=detect_r_peaks(1000.0 * ecg, fs))
+    assert not c.ecg_removed
+    assert any("not removed" in n for n in c.notes)

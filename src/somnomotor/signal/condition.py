@@ -45,7 +45,10 @@ class ConditionParams(BaselineParams):
     notch_q: float = 10.0  # mains notch quality factor (50 Hz: 5-Hz wide, rings ~64 ms)
     envelope_window_s: float = 0.1  # moving mean of the rectified EMG
     envelope_rate_hz: float = 100.0  # envelope and resting level computed at ~100 Hz
-    ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are given
+    ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are given …
+    # … and the beat-locked artefact (RMS over the QRS) is at least this large, µV: a smaller
+    # one cannot lift the envelope past the 2-µV offset level (0: always remove).
+    ecg_min_artefact_uv: float = 1.0
     flat_run_s: float = 1.0  # identical samples for ≥ 1 s: no data (disconnected)
     saturation_run_s: float = 0.05  # at the channel's extreme for ≥ 50 ms: saturated
     no_data_guard_s: float = 1.0  # no data also this long either side (filter ringing)
@@ -205,12 +208,18 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     ecg_removed = False
     if p.ecg_removal and r_peaks is not None and len(r_peaks) >= 3:
         try:
-            from .ecg import remove_ecg
+            from .ecg import remove_ecg, residual_ecg
         except ImportError:  # pragma: no cover - the ECG module is part of the package
             notes.append("ECG removal unavailable; not applied")
         else:
-            y = remove_ecg(y, fs, np.asarray(r_peaks, dtype=float))
-            ecg_removed = True
+            peaks = np.asarray(r_peaks, dtype=float)
+            artefact = residual_ecg(y, fs, peaks) if p.ecg_min_artefact_uv > 0 else np.inf
+            if np.isfinite(artefact) and artefact >= p.ecg_min_artefact_uv:
+                y = remove_ecg(y, fs, peaks)
+                ecg_removed = True
+            elif np.isfinite(artefact):
+                notes.append(f"cardiac artefact {artefact:.1f} µV (below "
+                             f"{p.ecg_min_artefact_uv:g} µV): not removed")
 
     # Rectify, bring down to ~100 Hz, smooth.
     factor = max(1, int(round(fs / p.envelope_rate_hz)))
