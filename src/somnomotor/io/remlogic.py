@@ -50,7 +50,8 @@ def _parse_time(value: str, row: int, path: str | os.PathLike[str]) -> _dt.datet
             pass
     else:
         try:
-            return _dt.datetime.fromisoformat(v.replace(",", "."))
+            # Local clock time, like the recording's start: an offset is dropped.
+            return _dt.datetime.fromisoformat(v.replace(",", ".")).replace(tzinfo=None)
         except ValueError:
             pass
     raise AnnotationError(f"line {row}: {value!r} is not a clock time (hh:mm:ss.xxx or ISO)",
