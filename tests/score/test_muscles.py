@@ -40,7 +40,7 @@ def _recording(labels, duration=600.0, jerks_per_channel=20, seed=0, ecg_uv=0.0,
         i = int(b * FS)
         qrs[i + w] += np.exp(-0.5 * (w / FS / 0.012) ** 2)
     signals, truth = {}, {}
-    for k, lab in enumerate(labels):
+    for lab in labels:
         x = 2.5 * rng.standard_normal(n) + ecg_uv * qrs
         on = np.sort(rng.uniform(5, duration - 5, jerks_per_channel))
         on = on[np.concatenate([[True], np.diff(on) > 1.0])]
