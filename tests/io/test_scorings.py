@@ -296,3 +296,14 @@ def test_luna_style_letter_stages_count_only_as_intervals(tmp_path: Path) -> Non
     sc = read_scorings(tmp_path / "l.edf")
     assert sc.hypnogram.stages.tolist() == ["W", "N2", "N2", "R", "?"]
     assert sc.events["label"].tolist() == ["R"] and sc.unknown_labels == {"R": 1}
+
+
+def test_stage_times_off_the_grid_by_rounding_snap_to_it_and_real_offsets_are_kept() -> None:
+    from somnomotor.io.scorings import hypnogram_from_intervals
+
+    hyp = hypnogram_from_intervals(np.array([-0.25, 29.8, 60.1]), np.array([30.0, 30.0, 30.0]),
+                                   ["W", "N1", "N2"], source="x")
+    assert (hyp.offset, hyp.stages.tolist()) == (0.0, ["W", "N1", "N2"])
+    late = hypnogram_from_intervals(np.array([15.0, 45.0]), np.array([30.0, 60.0]),
+                                    ["W", "R"], source="x")
+    assert (late.offset, late.stages.tolist()) == (15.0, ["W", "R", "R"])

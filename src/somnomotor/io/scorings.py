@@ -114,7 +114,8 @@ def hypnogram_from_intervals(onset: np.ndarray, duration: np.ndarray, stages: Se
     """A per-epoch hypnogram from stage intervals (s); gaps between them are ``?``.
 
     Missing or zero durations count as one epoch.  The epoch grid starts at the
-    first interval's onset modulo ``epoch`` (the hypnogram ``offset``).
+    first interval's onset modulo ``epoch`` (the hypnogram ``offset``), or at 0
+    when that is within rounding (1 s) of the recording's 30-s grid.
     """
     onset = np.asarray(onset, dtype=np.float64)
     duration = np.asarray(duration, dtype=np.float64)
@@ -123,10 +124,11 @@ def hypnogram_from_intervals(onset: np.ndarray, duration: np.ndarray, stages: Se
     onset, duration = onset[order], duration[order]
     codes = np.asarray(stages, dtype="<U2")[order]
     offset = round(float(onset[0] % epoch), 6)
-    if abs(offset - epoch) < 1e-6:
+    if min(offset, epoch - offset) < TIME_TOLERANCE_S:  # on the grid but for rounding
         offset = 0.0
-    first = np.floor((onset - offset) / epoch + 1e-6).astype(np.int64)
-    last = np.ceil((onset + duration - offset) / epoch - 1e-6).astype(np.int64)
+    snap = TIME_TOLERANCE_S / epoch
+    first = np.maximum(np.floor((onset - offset) / epoch + snap), 0).astype(np.int64)
+    last = np.ceil((onset + duration - offset) / epoch - snap).astype(np.int64)
     last = np.maximum(last, first + 1)
     out = np.full(int(last.max()), "?", dtype="<U2")
     lengths = last - first
