@@ -119,3 +119,26 @@ def test_help_exits_0(capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["score-events", "--help"])
     assert exc.value.code == 0 and "--hypnogram" in capsys.readouterr().out
+
+
+def test_reads_technician_lms_hypnogram_and_arousals_from_nsrr_xml(tmp_path: Path) -> None:
+    from somnomotor.events import make_events
+    from somnomotor.export import write_nsrr_xml
+    from somnomotor.hypnogram import Hypnogram
+
+    rows = [{"onset": 100.0 + 20 * i, "duration": 1.0, "kind": "lm",
+             "side": ("right", "left")[i % 2], "channel": ("RAT", "LAT")[i % 2],
+             "muscle": "tibialis_anterior"} for i in range(6)]
+    rows += [{"onset": 100.0, "duration": 1.0, "kind": "plm", "side": "right", "series": 1}]
+    scored = pd.DataFrame({"onset": [139.5], "duration": [3.0], "kind": ["arousal"],
+                           "channel": [""], "label": ["Arousal"]})
+    xml = tmp_path / "tech.xml"
+    write_nsrr_xml(make_events(rows), xml, duration=960.0, scored_events=scored,
+                   hypnogram=Hypnogram.from_labels(["W"] * 2 + ["N2"] * 30))
+    out = tmp_path / "out"
+    assert main(["score-events", str(xml), "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["lm_count"] == 6 and s["plms_count"] == 6 and s["plms_arousal_count"] == 1
+    assert s["provenance"]["hypnogram_source"] == "file:tech.xml"
+    ev = read_events_csv(out / "events.csv")
+    assert sorted(set(ev.loc[ev.kind == "lm", "side"])) == ["left", "right"]

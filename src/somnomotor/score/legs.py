@@ -440,12 +440,15 @@ def side_from_text(*texts: str) -> str:
 
 
 def leg_movements_from_scored(scored: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """A technician's leg movements (scored kinds ``lm`` and ``plm``) as an LM table.
+    """A technician's leg movements (scored kind ``lm``, else ``plm``) as an LM table.
 
     The side comes from the label or channel; movements whose side cannot be
     told are put on the left leg and a warning says how many.
     """
-    rows = scored[scored["kind"].astype(str).isin(["lm", "plm"])].copy()
+    kinds = scored["kind"].astype(str)
+    # A file marking every LM and, again, the periodic ones would count those twice: the
+    # LMs are used when present, the PLM marks only when they are all there is.
+    rows = scored[kinds == "lm"].copy() if (kinds == "lm").any() else scored[kinds == "plm"].copy()
     warnings: list[str] = []
     label = rows["label"].astype(str) if "label" in rows.columns else pd.Series("", rows.index)
     chan = rows["channel"].fillna("").astype(str) if "channel" in rows.columns else \
