@@ -307,3 +307,10 @@ def test_stage_times_off_the_grid_by_rounding_snap_to_it_and_real_offsets_are_ke
     late = hypnogram_from_intervals(np.array([15.0, 45.0]), np.array([30.0, 60.0]),
                                     ["W", "R"], source="x")
     assert (late.offset, late.stages.tolist()) == (15.0, ["W", "R", "R"])
+
+
+def test_a_csv_with_onsets_but_no_kind_says_which_columns_it_needs(tmp_path: Path) -> None:
+    f = tmp_path / "lms.csv"
+    f.write_text("onset,duration,side\n10,1,left\n")
+    with pytest.raises(AnnotationError, match="needs the columns onset, duration, kind"):
+        read_scorings(f)

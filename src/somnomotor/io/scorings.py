@@ -240,8 +240,7 @@ def _sniff(path: Path) -> str:
     first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
     cells = {c.strip().strip('"').lower() for c in first.replace(";", ",").replace("\t", ",")
              .split(",")}
-    if {"onset", "duration"} <= cells and ("kind" in cells or "event" in cells
-                                           or "label" in cells):
+    if "onset" in cells:
         return "csv-events"
     return "hypnogram-text"
 
