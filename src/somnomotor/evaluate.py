@@ -149,6 +149,9 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
         fp, fn = len(e) - tp, len(t) - tp
         precision, recall = _ratio(tp, len(e)), _ratio(tp, len(t))
         f1 = _ratio(2 * tp, len(t) + len(e))
+        on_mean: float | None = None
+        on_med: float | None = None
+        dur_mean: float | None = None
         if pairs:
             ti = np.array([p[0] for p in pairs])
             ei = np.array([p[1] for p in pairs])
@@ -156,8 +159,6 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
             d_dur = e["duration"].to_numpy()[ei] - t["duration"].to_numpy()[ti]
             on_mean, on_med = float(d_on.mean()), float(np.median(np.abs(d_on)))
             dur_mean = float(d_dur.mean())
-        else:
-            on_mean = on_med = dur_mean = None
         out["kinds"][kind] = {
             "n_truth": int(len(t)), "n_detected": int(len(e)), "tp": tp, "fp": fp, "fn": fn,
             "precision": precision, "recall": recall, "f1": f1,
