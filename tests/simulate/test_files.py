@@ -132,3 +132,30 @@ def test_cli_bad_usage_exits_2(argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+def test_files_are_byte_identical_across_processes_and_hash_seeds(tmp_path):
+    """Determinism does not hang on Python's per-process string hashing or the clock."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    digests = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / hash_seed / "n.edf"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        code = "import sys; from somnomotor.cli import main; sys.exit(main(sys.argv[1:]))"
+        subprocess.run([sys.executable, "-c", code, "simulate", "--hours", "0.1",
+                        "--seed", "8", "--set", "channels=LAT,RAT,Chin1-Chin2",
+                        "--out", str(out)], check=True, env=env, capture_output=True)
+        digests.append(tuple(hashlib.sha256(p.read_bytes()).hexdigest()
+                             for p in (out, out.with_name("n.truth.csv"))))
+    assert digests[0] == digests[1]
+
+
+def test_cli_lists_the_settings_of_a_scenario(capsys):
+    assert main(["simulate", "--scenario", "polio_plms", "--list-settings"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("damage.leg "))
+    assert line.split()[1] == "0.8"

@@ -34,8 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
     p.add_argument("--set", dest="settings", action="append", default=[],
                    metavar="KEY=VALUE", help="override a model setting (repeatable)")
-    p.add_argument("--out", required=True, metavar="FILE.edf", help="EDF+ file to write")
-    p.set_defaults(func=run)
+    p.add_argument("--out", metavar="FILE.edf", help="EDF+ file to write (required)")
+    p.add_argument("--list-settings", action="store_true",
+                   help="print every setting with its value in the scenario, unit and "
+                        "meaning, and exit")
+    p.set_defaults(func=run, _parser=p)
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -51,10 +54,31 @@ def parse_settings(items: list[str]) -> dict[str, str]:
     return out
 
 
+def list_settings(scenario: str, settings: dict[str, str]) -> str:
+    """The resolved settings of ``scenario`` as aligned text lines (key, value, meaning)."""
+    from ..simulate.scenarios import SETTING_DOCS, resolve_settings
+
+    resolved = resolve_settings(scenario, settings)
+    lines = []
+    for key, value in resolved.items():
+        if key == "scenario":
+            continue
+        shown = ",".join(value) if isinstance(value, tuple) else f"{value:g}" \
+            if isinstance(value, float) else str(value)
+        lines.append(f"{key:28s} {shown:24s} {SETTING_DOCS.get(key, '')}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..simulate import simulate_night, write_night
 
     settings = parse_settings(args.settings)
+    if args.list_settings:
+        print(f"settings of scenario {args.scenario}:")
+        print(list_settings(args.scenario, settings))
+        return 0
+    if not args.out:
+        args._parser.error("the following arguments are required: --out")
     note(f"simulating {args.hours:g} h, scenario {args.scenario}, seed {args.seed}…")
     night = simulate_night(args.scenario, hours=args.hours, seed=args.seed, settings=settings)
     truth = write_night(night, args.out)

@@ -119,7 +119,7 @@ def _episode_rows(bursts: pd.DataFrame, episodes: list[dict[str, Any]]) -> list[
                 channel, side = str(b["channel"].iloc[0]), str(b["side"].iloc[0])
             else:
                 side = "bilateral" if {"left", "right"} <= sides or len(regions) > 1 \
-                    else sides.pop()
+                    else sorted(sides)[0]
         rows.append({"onset": onset, "duration": end - onset, "kind": ep["kind"],
                      "channel": channel, "side": side,
                      "amplitude_uv": float(b["amplitude"].max())})
@@ -127,17 +127,18 @@ def _episode_rows(bursts: pd.DataFrame, episodes: list[dict[str, Any]]) -> list[
 
 
 def _plm_rows(bursts: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per periodic movement: the union of its leg bursts."""
     plm = bursts[bursts["source"] == "plm"]
-    rows = []
-    for (_series, _beat), g in plm.groupby(["series", "beat"], sort=True):
-        onset = float(g["onset"].min())
-        end = float((g["onset"] + g["duration"]).max())
-        side = str(g["plm_side"].iloc[0])
-        channel = str(g["channel"].iloc[0]) if len(g) == 1 else ""
-        rows.append({"onset": onset, "duration": end - onset, "kind": "plm", "channel": channel,
-                     "muscle": "tibialis_anterior", "side": side,
-                     "amplitude_uv": float(g["amplitude"].max()), "series": int(_series)})
-    return rows
+    if plm.empty:
+        return []
+    g = plm.assign(end=plm["onset"] + plm["duration"]).groupby(["series", "beat"], sort=True)
+    agg = g.agg(onset=("onset", "min"), end=("end", "max"), amplitude=("amplitude", "max"),
+                legs=("channel", "size"), channel=("channel", "first"),
+                side=("plm_side", "first"))
+    return [{"onset": r.onset, "duration": r.end - r.onset, "kind": "plm",
+             "channel": r.channel if r.legs == 1 else "", "muscle": "tibialis_anterior",
+             "side": r.side, "amplitude_uv": r.amplitude, "series": int(series)}
+            for (series, _beat), r in zip(agg.index, agg.itertuples(index=False), strict=True)]
 
 
 def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,

@@ -29,6 +29,7 @@ Rates and shapes:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -376,7 +377,10 @@ def resolve_overlaps(bursts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     order = sorted(range(len(bursts)),
                    key=lambda i: (PRIORITY.get(bursts[i]["source"], 9), bursts[i]["onset"]))
     plm_onsets = np.sort([b["onset"] for b in bursts if b["source"] == "plm"])
-    kept: dict[str, list[tuple[float, float]]] = {}
+    # Per channel, kept intervals sorted by start; they never overlap (with the
+    # gap), so a candidate need only be checked against its two neighbours.
+    starts: dict[str, list[float]] = {}
+    ends: dict[str, list[float]] = {}
     out = []
     for i in order:
         b = bursts[i]
@@ -389,10 +393,12 @@ def resolve_overlaps(bursts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             near = [plm_onsets[m] for m in (j - 1, j) if 0 <= m < plm_onsets.size]
             if any(abs(s - p) < PLM_CLEARANCE_S for p in near):
                 continue
-        spans = kept.setdefault(ch, [])
-        if any(s < ke + gap and ks < e + gap for ks, ke in spans):
+        ks, ke = starts.setdefault(ch, []), ends.setdefault(ch, [])
+        j = bisect.bisect_left(ks, s)
+        if any(s < ke[m] + gap and ks[m] < e + gap for m in (j - 1, j) if 0 <= m < len(ks)):
             continue
-        spans.append((s, e))
+        ks.insert(j, s)
+        ke.insert(j, e)
         out.append(b)
     out.sort(key=lambda b: (b["onset"], b["channel"]))
     return out
