@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import re
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ DECISIONS: dict[str, str] = {"accept": "accepted", "reject": "rejected"}
 MAX_ADDED_DURATION_S = 3600.0
 _REVIEWER = re.compile(r"^[^\x00-\x1f\x7f]{1,80}$")
 
+_keys_cache: dict[int, tuple[weakref.ref[pd.DataFrame], list[str]]] = {}
+
 # One lock per process: two browser tabs must not interleave read-modify-write.
 _lock = threading.Lock()
 
@@ -61,11 +64,26 @@ def event_keys(events: pd.DataFrame) -> list[str]:
     >>> event_keys(ev)
     ['lm|LAT|1000']
     """
-    base = (events["kind"].astype(str) + "|" + events["channel"].astype(str) + "|"
-            + np.round(events["onset"].to_numpy(dtype=float) * 1000.0).astype(np.int64)
-            .astype(str))
-    rank = base.groupby(base).cumcount().to_numpy()
-    return [b if r == 0 else f"{b}#{r + 1}" for b, r in zip(base.tolist(), rank, strict=True)]
+    ref = _keys_cache.get(id(events))
+    if ref is not None and ref[0]() is events and len(ref[1]) == len(events):
+        return ref[1]
+    # Per event, not per sample: plain Python beats pandas string arithmetic here.
+    onset_ms = np.round(events["onset"].to_numpy(dtype=float) * 1000.0).astype(np.int64).tolist()
+    seen: dict[str, int] = {}
+    keys = []
+    for kind, channel, ms in zip(events["kind"].tolist(), events["channel"].tolist(), onset_ms,
+                                 strict=True):
+        base = f"{kind}|{channel}|{ms}"
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        keys.append(base if n == 1 else f"{base}#{n}")
+    # Tables come from the events cache and are never changed in place, so their keys
+    # are remembered while the table lives.
+    if len(_keys_cache) > 64:
+        for k in [k for k, (r, _) in _keys_cache.items() if r() is None]:
+            del _keys_cache[k]
+    _keys_cache[id(events)] = (weakref.ref(events), keys)
+    return keys
 
 
 def _empty(events_sha: str) -> dict[str, Any]:
