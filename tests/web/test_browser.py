@@ -110,6 +110,27 @@ def test_review_page_rejects_and_accepts_events_into_review_json(server: str,
                 ".startsWith('2/26 reviewed')")
             status = page.locator("#events-table tbody tr[data-key='lm|LAT|145000'] td").last
             assert status.inner_text() == "rejected"
+
+            # a missed event: drag across the trace, then add it
+            box = page.locator("#signal").bounding_box()
+            assert box is not None
+            y = box["y"] + box["height"] / 3
+            page.mouse.move(box["x"] + 0.2 * box["width"], y)
+            page.mouse.down()
+            page.mouse.move(box["x"] + 0.3 * box["width"], y, steps=5)
+            page.mouse.up()
+            onset = float(page.input_value("#add-onset"))
+            duration = float(page.input_value("#add-duration"))
+            assert duration > 0.5
+            page.select_option("#add-kind", "myoclonus")
+            with page.expect_response(lambda r: "/review/added" in r.url and r.ok):
+                page.click("#add-btn")
+            added = json.loads((results / "night" / "review.json").read_text())["added"]
+            assert len(added) == 1
+            assert added[0]["kind"] == "myoclonus" and added[0]["reviewer"] == "Ana T."
+            assert added[0]["onset"] == pytest.approx(onset, abs=0.01)
+            assert added[0]["duration"] == pytest.approx(duration, abs=0.01)
+            assert added[0]["channel"] == page.input_value("#add-channel") != ""
         finally:
             browser.close()
 

@@ -265,14 +265,24 @@
     body.append(frag);
   }
 
+  function updateRow(e) {
+    const tr = $("events-table").querySelector(`tbody tr[data-key="${CSS.escape(e.key)}"]`);
+    if (!tr) return;
+    const td = tr.lastChild;
+    td.textContent = e.status;
+    td.className = "status-" + e.status;
+  }
+
   function select(key) {
     state.selKey = key;
     state.mark = null;
     const e = selected();
-    for (const tr of $("events-table").querySelectorAll("tbody tr")) {
-      const on = tr.dataset.key === key;
-      tr.classList.toggle("selected", on);
-      if (on) tr.scrollIntoView({ block: "nearest" });
+    const body = $("events-table").querySelector("tbody");
+    for (const tr of body.querySelectorAll("tr.selected")) tr.classList.remove("selected");
+    const row = key === null ? null : body.querySelector(`tr[data-key="${CSS.escape(key)}"]`);
+    if (row) {
+      row.classList.add("selected");
+      row.scrollIntoView({ block: "nearest" });
     }
     renderDetail(e);
     redraw();
@@ -319,11 +329,13 @@
         if (decision !== "clear") return;
         const res = await api(`${nightPath(state.night.id)}/review/added/${encodeURIComponent(e.key)}?reviewer=${encodeURIComponent(who)}`,
           { method: "DELETE" });
+        const at = state.visible.findIndex((x) => x.key === e.key);
         state.events = state.events.filter((x) => x.key !== e.key);
         state.night.review = res.counts;
         applyFilter();
         renderNightHead();
-        step(0);
+        const near = state.visible[Math.min(Math.max(at, 0), state.visible.length - 1)];
+        select(near ? near.key : null);
         say(`withdrew the added ${e.kind}`);
         return;
       }
@@ -333,16 +345,16 @@
       e.reviewer = decision === "clear" ? null : res.decision.reviewer;
       state.night.review = res.counts;
       renderNightHead();
-      const keep = state.selKey;
-      applyFilter();
-      state.selKey = keep;
-      if (decision !== "clear") {
-        const i = state.visible.findIndex((x) => x.key === keep);
-        const next = i >= 0 ? state.visible[i + 1] : state.visible.find((x) => x.onset > e.onset);
-        select(next ? next.key : keep);
+      const i = state.visible.findIndex((x) => x.key === e.key);
+      const nextKey = i >= 0 && i + 1 < state.visible.length ? state.visible[i + 1].key : null;
+      if (state.status) {
+        applyFilter();  // the event may leave the filtered list
       } else {
-        select(keep);
+        updateRow(e);   // a whole-table redraw is slow for nights with thousands of events
       }
+      const target = decision !== "clear" && nextKey ? nextKey : e.key;
+      select(state.visible.some((x) => x.key === target) ? target
+        : (state.visible.find((x) => x.onset >= e.onset) || {}).key || null);
       say(`${e.kind} at ${fmtTime(e.onset)}: ${res.decision.decision}`);
     } catch (err) { say(err.message, true); }
   }
