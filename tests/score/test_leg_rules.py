@@ -366,3 +366,15 @@ def test_property_same_leg_merge_leaves_gaps_of_at_least_0_5s(rows) -> None:
         on = grp["onset"].to_numpy()
         end = on + grp["duration"].to_numpy()
         assert np.all(on[1:] - np.maximum.accumulate(end)[:-1] >= 0.5 - 1e-6)
+
+
+def test_ferri2006_periodicity_counts_only_imis_with_both_clms_in_sleep() -> None:
+    # 4 IMIs of 20 s; the 2nd and 3rd reach into a wake CLM: 2 IMIs count, none in a run of 3.
+    imis = np.array([20.0, 20.0, 20.0, 20.0])
+    counted = np.array([True, False, False, True])
+    assert R.periodicity_index(imis, counted=counted) == 0.0
+    assert R.periodicity_index(imis, counted=np.zeros(4, bool)) is None
+    hyp = Hypnogram.from_labels(["N2"] * 4 + ["W"] * 1 + ["N2"] * 115)  # W 120-150 s
+    res = score(periodic(60, 12, 20.0), hyp=hyp)  # CLMs 60..280; those at 120 and 140 in W
+    # counted IMIs: 2 before the wake (a run of 2) and 6 after it (a run of 6) → 6 / 8
+    assert res.summary["periodicity_index"] == pytest.approx(3 / 4)

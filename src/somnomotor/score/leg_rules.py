@@ -350,12 +350,14 @@ def build_series(onsets: np.ndarray, eligible: np.ndarray, *, imi_min_s: float =
 
 
 def periodicity_index(imis: np.ndarray, *, imi_min_s: float = 10.0, imi_max_s: float = 90.0,
-                      min_run: int = 3) -> float | None:
+                      min_run: int = 3, counted: np.ndarray | None = None) -> float | None:
     """Ferri's periodicity index: share of IMIs that are periodic.
 
     Ferri 2006 (Sleep 29:759–769): the IMIs of 10–90 s that belong to runs of
     at least 3 consecutive such IMIs, divided by the number of all IMIs.
     Range 0–1; None when there is no IMI (undefined, written as JSON null).
+    ``counted`` (optional, per IMI) marks the IMIs that count (e.g. both
+    movements in sleep); the others neither count nor join runs.
 
     Examples
     --------
@@ -363,14 +365,15 @@ def periodicity_index(imis: np.ndarray, *, imi_min_s: float = 10.0, imi_max_s: f
     0.6
     """
     imis = np.asarray(imis, dtype=float)
-    if imis.size == 0:
+    use = np.ones(imis.size, bool) if counted is None else np.asarray(counted, dtype=bool)
+    if not use.any():
         return None
-    ok = (imis >= imi_min_s - TIME_TOL) & (imis <= imi_max_s + TIME_TOL)
+    ok = (imis >= imi_min_s - TIME_TOL) & (imis <= imi_max_s + TIME_TOL) & use
     padded = np.concatenate([[False], ok, [False]])
     d = np.diff(padded.astype(np.int8))
     lengths = np.flatnonzero(d == -1) - np.flatnonzero(d == 1)
     periodic = int(lengths[lengths >= min_run].sum())
-    return periodic / imis.size
+    return periodic / int(use.sum())
 
 
 def imi_histograms(imis: np.ndarray) -> dict[str, object]:

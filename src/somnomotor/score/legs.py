@@ -184,12 +184,16 @@ def _plm_figures(mov: pd.DataFrame, series: np.ndarray, cand: np.ndarray, resp_r
     for s in SLEEP_STAGES:
         by_stage[s] = (_rate(int(np.sum(in_plm & (stage == s))), _hours(times[s]))
                        if basis_sleep else None)
-    # Ferri 2006: IMIs between consecutive CLMs in sleep (those kept for series building).
-    sel = cand & ~resp_removed & in_sleep
+    # Ferri 2006: IMIs between consecutive CLMs (those kept for series building) with both
+    # CLMs in sleep; an IMI reaching into wake neither counts nor joins a periodic run.
+    sel = cand & ~resp_removed
     on = mov["onset"].to_numpy(float)[sel]
-    imis = np.diff(on)
-    pi = R.periodicity_index(imis, imi_min_s=p.imi_min_s, imi_max_s=p.imi_max_s,
-                             min_run=p.periodicity_min_run)
+    asleep = in_sleep[sel]
+    all_imis = np.diff(on)
+    both = asleep[:-1] & asleep[1:] if on.size > 1 else np.zeros(0, bool)
+    imis = all_imis[both]
+    pi = R.periodicity_index(all_imis, imi_min_s=p.imi_min_s, imi_max_s=p.imi_max_s,
+                             min_run=p.periodicity_min_run, counted=both)
     return {
         "plm_count": plm_count,
         "plms_count": int(plms.sum()),
