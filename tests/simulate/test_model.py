@@ -171,7 +171,8 @@ def test_daytime_exertion_irritates_damaged_motor_neurons():
 
 def test_movements_fragment_sleep():
     """Movement arousals shift stages (Bruno 1998: movements disturbed sleep architecture)."""
-    quiet = {"plm.arousal_prob": 0.0, "myoclonus.arousal_prob": 0.0}
+    quiet = {"plm.arousal_prob": 0.0, "myoclonus.arousal_prob": 0.0,
+             "sleep_starts.arousal_prob": 0.0, "grm.arousal_prob": 0.0}
     shifts_with = shifts_without = arousals_with = arousals_without = 0
     for seed in SEEDS:
         m1 = run_model("polio_plms", hours=8.0, seed=seed)

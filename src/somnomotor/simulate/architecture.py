@@ -84,11 +84,16 @@ def generate_hypnogram(n_epochs: int, rng: np.random.Generator,
     if len(sleep_idx) > 8 and n_wake:
         at = np.sort(rng.choice(sleep_idx[2:-4], size=min(n_wake, len(sleep_idx) // 8),
                                 replace=False))
-        w_len = rng.integers(1, 3, size=at.size)
+        w_len = rng.geometric(0.5, size=at.size)
         n1_len = rng.integers(1, 3, size=at.size)
         for a, wl, nl in zip(at, w_len, n1_len, strict=True):
             stages[a:min(a + wl, end)] = "W"
             stages[min(a + wl, end):min(a + wl + nl, end)] = "N1"
+    # Brief lightening to N1 inside N2 (about 3 per hour of N2).
+    n2 = np.flatnonzero(stages == "N2")
+    k = rng.poisson(3.0 * n2.size / 120.0)
+    if k and n2.size:
+        stages[rng.choice(n2, size=min(k, n2.size), replace=False)] = "N1"
     return stages
 
 

@@ -246,7 +246,7 @@ def generate_grm(seed: int, stages: np.ndarray, control: ControlState,
                                            settings["myoclonus.amplitude_median_uv"] * 1.3,
                                            "grm", group, leg_ballistic=True))
         out.episodes.append({"kind": "grm", "source": "grm", "group": group, "side": "bilateral"})
-        if r.uniform() < 0.5:
+        if r.uniform() < settings["grm.arousal_prob"]:
             out.arousals.append({"onset": float(times[0]) + 0.5, "duration": 8.0,
                                  "movement": True, "shift_u": float(r.uniform())})
 
@@ -276,7 +276,7 @@ def generate_sleep_starts(seed: int, stages: np.ndarray, transitions: np.ndarray
                                                leg_ballistic=False))
             out.episodes.append({"kind": "hypnic_jerk", "source": "sleep_start",
                                  "group": group, "side": ""})
-            if r.uniform() < 0.5:
+            if r.uniform() < settings["sleep_starts.arousal_prob"]:
                 out.arousals.append({"onset": tj + 0.3, "duration": float(r.uniform(3, 10)),
                                      "movement": True, "shift_u": float(r.uniform())})
 
