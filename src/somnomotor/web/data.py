@@ -48,6 +48,8 @@ DEFAULT_POINTS = 4000
 MAX_POINTS = 20000
 #: Extra signal read on each side of a filtered window so the filter settles, s.
 FILTER_PAD_S = 2.0
+#: How deep below the root nights are looked for (``OUT/subject/date/`` is 3 levels).
+MAX_DEPTH = 4
 #: Folders not searched for nights.
 _SKIP_DIRS = frozenset({".git", "__pycache__", "node_modules", ".venv"})
 
@@ -72,7 +74,8 @@ def find_nights(root: str | os.PathLike[str]) -> list[str]:
     """Names of every analysed night under ``root`` (sorted), relative, ``/``-separated.
 
     The root itself counts as a night (name ``"."``) when it holds the files.
-    Folders whose real location is outside ``root`` (symbolic links) are skipped.
+    Folders whose real location is outside ``root`` (symbolic links), hidden
+    folders and folders more than :data:`MAX_DEPTH` levels down are skipped.
 
     Examples
     --------
@@ -84,7 +87,9 @@ def find_nights(root: str | os.PathLike[str]) -> list[str]:
         raise InputError("review root is not a folder", root)
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        depth = len(Path(dirpath).relative_to(base).parts)
+        dirnames[:] = ([] if depth >= MAX_DEPTH else
+                       sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")))
         if all(f in filenames for f in NIGHT_FILES):
             rel = Path(dirpath).relative_to(base).as_posix()
             found.append(rel)

@@ -64,9 +64,9 @@ def event_keys(events: pd.DataFrame) -> list[str]:
     >>> event_keys(ev)
     ['lm|LAT|1000']
     """
-    ref = _keys_cache.get(id(events))
-    if ref is not None and ref[0]() is events and len(ref[1]) == len(events):
-        return ref[1]
+    hit = _keys_cache.get(id(events))
+    if hit is not None and len(hit[1]) == len(events) and hit[0]() is events:
+        return hit[1]
     # Per event, not per sample: plain Python beats pandas string arithmetic here.
     onset_ms = np.round(events["onset"].to_numpy(dtype=float) * 1000.0).astype(np.int64).tolist()
     seen: dict[str, int] = {}

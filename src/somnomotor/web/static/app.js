@@ -152,7 +152,9 @@
     const done = r.accepted + r.rejected;
     let t = `${done}/${total} reviewed (${r.accepted} accepted, ${r.rejected} rejected`;
     if (r.added) t += `, ${r.added} added`;
-    return t + ")";
+    t += ")";
+    if (r.orphaned) t += ` · ${r.orphaned} decision(s) on events no longer in events.csv`;
+    return t;
   }
 
   // ---------------------------------------------------------------- one night
@@ -340,7 +342,8 @@
         return;
       }
       const res = await api(nightPath(state.night.id) + "/review/decisions",
-        { method: "POST", body: { key: e.key, decision, reviewer: who } });
+        { method: "POST", body: { key: e.key, decision, reviewer: who, note: $("note").value.trim() } });
+      $("note").value = "";
       e.status = res.decision.decision;
       e.reviewer = decision === "clear" ? null : res.decision.reviewer;
       state.night.review = res.counts;
