@@ -21,13 +21,21 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return best, result
 
 
-def peak_rss_mb_of(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh Python; return (wall s, peak RSS MiB) of that process."""
+def peak_rss_mb_of(code: str, setup: str = "") -> tuple[float, float]:
+    """Run ``setup`` then ``code`` in a fresh Python; return (wall s of ``code``, peak MiB).
+
+    The peak is the child's own high-water mark (``VmHWM`` in /proc/self/status),
+    not ``ru_maxrss``, which a fresh process can inherit from a large parent.
+    Imports belong in ``setup`` so they are not timed.
+    """
     wrapper = (
-        "import resource, time\n"
+        "import time\n"
+        f"{setup}\n"
         "t0 = time.perf_counter()\n"
         f"{code}\n"
-        "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "wall = time.perf_counter() - t0\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(wall, int(hwm.split()[1]) / 1024)\n"
     )
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
     wall, rss = out.stdout.strip().splitlines()[-1].split()
