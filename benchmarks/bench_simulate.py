@@ -49,6 +49,25 @@ def main() -> None:
           f"({rss / raw_mb:.1f}x the {raw_mb:.0f} MiB of float32 signals)")
     print(f"total simulate + write: {t_night + t_write:.2f} s "
           f"(ratio to 60 s budget: {(t_night + t_write) / 60:.2f})")
+    staging_agreement()
+
+
+def staging_agreement() -> None:
+    """How well YASA stages the simulated EEG/EOG/chin (the EEG model's realism)."""
+    try:
+        from somnomotor.staging import stage_automatically
+    except ImportError:  # pragma: no cover - staging extra missing
+        print("staging agreement: skipped (staging extra not installed)")
+        return
+    night = simulate_night("healthy", hours=HOURS, seed=3,
+                           settings={"channels": "Chin1-Chin2,C4-M1,E1-M2"})
+    t, hyp = timed(lambda: stage_automatically(night.recording))
+    truth = night.hypnogram.stages
+    auto = hyp.stages[: len(truth)]
+    per_stage = {s: float((auto[truth == s] == s).mean()) for s in ("W", "N1", "N2", "N3", "R")}
+    print(f"YASA staging of a simulated healthy night: {(auto == truth).mean():.1%} epoch "
+          f"agreement ({t:.1f} s); per stage " + ", ".join(f"{k} {v:.0%}" for k, v in
+                                                          per_stage.items()))
 
 
 if __name__ == "__main__":
