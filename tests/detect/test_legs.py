@@ -195,15 +195,15 @@ def test_nan_gap_in_recording_is_tolerated() -> None:
     assert lms["onset"].round(0).tolist() == [100.0, 200.0]
 
 
-def test_noise_adaptive_option_suppresses_movements_in_noise() -> None:
-    # Resting level 12 µV: a +11-µV burst passes the fixed 8-µV rule, not the adaptive one
-    # (rest + max(8, 2 × 12) µV).
-    x = leg_signal(300, 256.0, [(100.0, 2.0, 11.0)], rest_uv=12.0)
-    rec = Recording.from_arrays({"LAT": x}, 256.0)
-    fixed, _ = detect_leg_movements(rec)
-    adaptive, _ = detect_leg_movements(rec, LegDetectParams(noise_adaptive=True))
-    assert 100.0 in fixed["onset"].round(0).tolist()
-    assert 100.0 not in adaptive["onset"].round(0).tolist()
+def test_moore2014_noise_adaptive_option_widens_margins_only_in_noise() -> None:
+    # Resting level 12 µV: a +10-µV movement passes WASM's fixed 8 µV, not the adaptive
+    # margin (max(8, 1.0 × 12) = 12 µV).  At a 2-µV resting level both agree.
+    noisy = _env(30, [(10, 2.0, 22.0)], rest=12.0)
+    cond = _cond(noisy, rest=12.0)
+    assert len(detect_lms_in_channel(cond, LegDetectParams())[0]) == 1
+    assert len(detect_lms_in_channel(cond, LegDetectParams(noise_adaptive=True))[0]) == 0
+    quiet = _cond(_env(30, [(10, 2.0, 10.0)]))
+    assert len(detect_lms_in_channel(quiet, LegDetectParams(noise_adaptive=True))[0]) == 1
 
 
 def test_conditioned_channel_and_detection_agree_with_the_recording_path() -> None:

@@ -76,8 +76,8 @@ def test_wasm2016_thresholds_8uv_onset_2uv_offset_above_rest() -> None:
 def test_moore2014_noise_adaptive_thresholds_grow_with_the_noise_floor() -> None:
     p = BaselineParams(noise_adaptive=True)
     on, off = detection_thresholds(np.array([2.0, 10.0]), 8.0, 2.0, p)
-    assert on.tolist() == [10.0, 30.0]  # max(8, 2 × 10) above 10
-    assert off.tolist() == [4.0, 15.0]  # max(2, 0.5 × 10) above 10
+    assert on.tolist() == [10.0, 20.0]  # max(8, 1.0 × rest) above rest
+    assert off.tolist() == pytest.approx([4.0, 14.0])  # max(2, 0.4 × rest) above rest
 
 
 def test_docstring_examples_run() -> None:

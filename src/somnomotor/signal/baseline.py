@@ -41,8 +41,12 @@ class BaselineParams:
     high_rest_uv: float = 16.0  # resting level too high to score (Luna's LM flag: > 16 µV)
     high_rest_min_s: float = 30.0  # flag only stretches at least this long
     noise_adaptive: bool = False  # thresholds scale with the noise floor (Moore 2014)
-    noise_onset_factor: float = 2.0  # onset ≥ rest + max(8 µV, 2 × rest) when adaptive
-    noise_offset_factor: float = 0.5  # offset ≤ rest + max(2 µV, 0.5 × rest) when adaptive
+    # With noise_adaptive (off by default: WASM 2016 gives fixed margins), onset at
+    # rest + max(8 µV, 1.0 × rest) and offset at rest + max(2 µV, 0.4 × rest): identical to
+    # WASM 2016 while the resting level is ≤ 5 µV, wider margins above (factors tuned on
+    # simulated nights with 7-10 µV resting noise; Moore 2014 gives the principle).
+    noise_onset_factor: float = 1.0
+    noise_offset_factor: float = 0.4
 
 
 def _block_medians(env: np.ndarray, block: int) -> np.ndarray:
