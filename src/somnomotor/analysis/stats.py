@@ -20,7 +20,9 @@ covariance is computed as well: AR(1) errors over calendar days,
 ``corr(e_s, e_t) = ρ^|day_s − day_t|``, with ``ρ`` estimated by matching the
 observed lag-1 residual autocorrelation to its expectation *given the fitted
 design* (which removes the large downward bias of the raw estimate in short
-series), and the dispersion estimated from the same residuals.  Every standard
+series) and then taken one standard error (``1/√n``) higher, since its own
+uncertainty is large in a month of nights; the dispersion is estimated from
+the same residuals under that ``ρ``.  Every standard
 error is the larger of the two (a conservative choice: intervals are wider
 rather than overconfident).
 
@@ -146,7 +148,10 @@ def _ar1_covariance(Xw: np.ndarray, bread: np.ndarray, pearson: np.ndarray, days
             from scipy.optimize import brentq
 
             rho = float(brentq(lambda r: expected(r) - observed, 0.0, _RHO_MAX, xtol=1e-4))
-    R = rho ** lagd
+    # ρ is uncertain (standard error about 1/√n); a value one standard error above
+    # the estimate keeps intervals of persistent factors honest in short series.
+    rho_used = min(rho + 1.0 / np.sqrt(n), _RHO_MAX) if adj.any() else 0.0
+    R = rho_used ** lagd
     phi = float(pearson @ pearson) / float(np.sum(R * M))
     cov = phi * bread @ (Xw.T @ R @ Xw) @ bread
     return cov, rho
