@@ -45,14 +45,34 @@ def test_serves_on_loopback_port_8765_by_default(served: dict[str, Any], results
     assert [n["id"] for n in c.get("/api/nights").json()["nights"]] == ["batch/b1", "night"]
 
 
-def test_other_interface_warns_and_accepts_that_host(served: dict[str, Any], results: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["review", "--root", str(results), "--host", "10.1.2.3", "--port", "9000"]) == 0
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_every_interface_warns_and_accepts_any_host_name(served: dict[str, Any], results: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    port = _free_port()
+    assert main(["review", "--root", str(results), "--host", "0.0.0.0", "--port", str(port)]) == 0
+    assert served["host"] == "0.0.0.0"
     assert "no login" in capsys.readouterr().err
     from fastapi.testclient import TestClient
 
-    c = TestClient(served["app"], base_url="http://10.1.2.3:9000")
+    c = TestClient(served["app"], base_url=f"http://sleeplab-pc.local:{port}")
     assert c.get("/api/nights").status_code == 200
+
+
+def test_unusable_address_is_one_line(served: dict[str, Any], results: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["review", "--root", str(results), "--host", "192.0.2.1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("somnomotor: --host 192.0.2.1 --port 8765: cannot listen there")
+    assert "app" not in served
 
 
 def test_recording_mapping_makes_the_signal_available(served: dict[str, Any], tmp_path: Path,
@@ -72,6 +92,7 @@ def test_recording_mapping_makes_the_signal_available(served: dict[str, Any], tm
     (["--recording", "n1"], "expected NIGHT=PATH"),
     (["--recording", "n1=/no/such.edf"], "no such file"),
     (["--port", "70000"], "--port 70000"),
+    (["--db", "/no/such.db"], "--db /no/such.db: no such store file"),
 ])
 def test_bad_options_exit_1_with_one_line(served: dict[str, Any], results: Path, args: list[str],
                                           needle: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,4 +100,18 @@ def test_bad_options_exit_1_with_one_line(served: dict[str, Any], results: Path,
     assert main(full) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
+    assert "app" not in served
+
+
+def test_port_in_use_is_one_line(served: dict[str, Any], results: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["review", "--root", str(results), "--port", str(port)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--port {port}: cannot listen there" in err[0]
     assert "app" not in served

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import socket
 from pathlib import Path
 
 from ..errors import ParameterError, require_extra
@@ -59,6 +60,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """One clear line instead of a server log when the address cannot be used."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host.strip("[]"), port))
+    except OSError as exc:
+        raise ParameterError(f"--host {host} --port {port}: cannot listen there "
+                             f"({exc.strerror or exc}); choose another --port") from None
+
+
 def run(args: argparse.Namespace) -> int:
     require_extra("fastapi", "review", "the review application")
     uvicorn = require_extra("uvicorn", "review", "the review application")
@@ -70,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(f"--root {args.root}: no such folder")
     if not 0 < args.port < 65536:
         raise ParameterError(f"--port {args.port}: must be between 1 and 65535")
+    if args.db and not Path(args.db).is_file():
+        raise ParameterError(f"--db {args.db}: no such store file")
+    recordings = parse_recordings(args.recording)
+    _check_port_free(args.host, args.port)
     hosts = list(LOOPBACK_HOSTS)
     if not _is_loopback(args.host):
         warn(f"listening on {args.host}: anyone who can reach this address can read and "
@@ -77,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         # Bound to every interface, the Host header is whatever name reached us.
         hosts.append("*" if args.host in ("0.0.0.0", "::", "[::]") else args.host)
     app = create_app(root, Path(args.db) if args.db else None,
-                     recordings=parse_recordings(args.recording),
+                     recordings=recordings,
                      search_dirs=[Path(d) for d in args.recordings_dir], allowed_hosts=hosts)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"somnomotor review: http://{shown}:{args.port}/  (nights under {root.resolve()}; "

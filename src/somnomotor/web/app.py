@@ -246,14 +246,16 @@ def create_app(root: Path, db: Path | None = None, *,
         summary = data.load_summary(folder)
         events = data.load_events(folder)
         src = source_of(night, folder)
-        rec = recording_of(night, folder) if src.available else None
+        rec, reason = None, src.reason
+        if src.path is not None:
+            try:
+                rec = locator.open(src.path)
+            except RecordingError as exc:
+                reason = f"signal not available: {exc.problem}"
         return {
             "id": night,
             "summary": summary,
-            "signal": {"available": rec is not None,
-                       "reason": src.reason if rec is None and src.reason else
-                       ("" if rec is not None else "signal not available: the recording "
-                                                   "cannot be opened"),
+            "signal": {"available": rec is not None, "reason": reason,
                        "file": src.path.name if src.path else None},
             "duration": recording_duration(folder, rec),
             "channels": data.channel_list(events, rec),
