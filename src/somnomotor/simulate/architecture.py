@@ -90,10 +90,10 @@ def generate_hypnogram(n_epochs: int, rng: np.random.Generator,
             stages[a:min(a + wl, end)] = "W"
             stages[min(a + wl, end):min(a + wl + nl, end)] = "N1"
     # Brief lightening to N1 inside N2 (about 3 per hour of N2).
-    n2 = np.flatnonzero(stages == "N2")
-    k = rng.poisson(3.0 * n2.size / 120.0)
-    if k and n2.size:
-        stages[rng.choice(n2, size=min(k, n2.size), replace=False)] = "N1"
+    in_n2 = np.flatnonzero(stages == "N2")
+    n_light = int(rng.poisson(3.0 * in_n2.size / 120.0))
+    if n_light and in_n2.size:
+        stages[rng.choice(in_n2, size=min(n_light, in_n2.size), replace=False)] = "N1"
     return stages
 
 

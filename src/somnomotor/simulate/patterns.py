@@ -476,14 +476,18 @@ def generate_rbd_limbs(seed: int, stages: np.ndarray, settings: Mapping[str, Any
 
 
 def generate_morning(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
-                     total_s: float, out: Generated) -> list[dict[str, Any]]:
-    """Sustained (tonic) activity after the final awakening, per region and channel."""
-    rows: list[dict[str, Any]] = []
+                     total_s: float, out: Generated) -> None:
+    """Sustained (tonic) activity after the final awakening, per region and channel.
+
+    Each region of ``morning.regions`` is active with probability
+    ``morning.prob * (0.2 + 0.8 * damage)``; each of its channels then holds one
+    20-150 s contraction starting 5-90 s after the final awakening.
+    """
     if settings["morning.prob"] <= 0:
-        return rows
+        return
     sleep = np.flatnonzero(stages != "W")
     if not sleep.size:
-        return rows
+        return
     t_fa = (sleep[-1] + 1) * 30.0
     for ri, region in enumerate(settings["morning.regions"]):
         r = np.random.default_rng([seed, STREAM["morning"], ri])
@@ -500,7 +504,6 @@ def generate_morning(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
                 continue
             out.bursts.append(_burst(onset, dur, ch, amp, "tonic", "morning",
                                      row="morning_tonic"))
-    return rows
 
 
 def generate_fragmentary(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
