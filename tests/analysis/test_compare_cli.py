@@ -67,3 +67,16 @@ def test_month_demo_makes_a_fresh_store_and_a_comparison(tmp_path):
     assert paths == paths2 and paths["html"].exists()
     with Store(paths["db"]) as st:
         assert len(st.nights("demo")) == 20 and len(st.diary("demo")) == 20
+
+
+def test_compare_of_nights_without_a_diary_says_so(tmp_path, capsys):
+    from somnomotor.store import file_night
+
+    db = tmp_path / "s.db"
+    for day in range(1, 6):
+        file_night(db, "R1", f"2024-04-{day:02d}", {"plms_index": 10.0 + day, "tst_h": 7.0})
+    assert main(["compare", "R1", "--db", str(db), "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "not enough nights to compare yet" in out
+    assert "cannot be compared yet" in out
+    assert (tmp_path / "o" / "compare.html").read_text().count("data:image/png") == 1

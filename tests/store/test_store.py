@@ -186,3 +186,18 @@ def test_two_processes_writing_nights_at_once_lose_nothing(tmp_path):
         assert st.count_rows("subjects") == 1
         assert len(st.nights("P1")) == 50
         assert st.count_rows("events") == 50 * 20
+
+
+def test_a_reader_keeps_its_snapshot_while_a_writer_commits(tmp_path):
+    """WAL: an open read transaction neither blocks a writer nor sees half a write."""
+    path = tmp_path / "s.db"
+    with Store(path) as writer:
+        file_night(writer, "P1", "2024-03-01", _summary(1.0), events=_events(3))
+        reader = sqlite3.connect(path, timeout=1.0, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
+        file_night(writer, "P1", "2024-03-02", _summary(2.0), events=_events(4))  # not blocked
+        assert reader.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 7
+        reader.close()
