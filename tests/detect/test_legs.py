@@ -211,3 +211,23 @@ def test_conditioned_channel_and_detection_agree_with_the_recording_path() -> No
     direct = detect_lms_in_channel(condition_emg(x, 256.0, params=LegDetectParams()))[0]
     via, _ = detect_leg_movements(Recording.from_arrays({"LAT": x}, 256.0))
     assert direct["onset"].tolist() == via["onset"].tolist()
+
+
+def test_leg_channel_sampled_too_slowly_for_emg_is_skipped_with_a_note() -> None:
+    sig = {"LAT": np.zeros(30 * 600, np.float32), "RAT": leg_signal(600, 256.0, [])}
+    rec = Recording.from_arrays(sig, {"LAT": 30.0, "RAT": 256.0})
+    lms, quality = detect_leg_movements(rec)
+    q = quality.set_index("label")
+    assert "too low for EMG" in q.loc["LAT", "notes"] and len(lms) == 0
+
+
+def test_summary_says_when_the_recording_has_no_leg_channel() -> None:
+    from somnomotor.hypnogram import Hypnogram
+    from somnomotor.score.legs import score_leg_movements
+
+    rec = Recording.from_arrays({"C4-M1": np.zeros(256 * 60, np.float32)}, 256.0)
+    lms, _ = detect_leg_movements(rec)
+    res = score_leg_movements(lms, hypnogram=Hypnogram.from_labels(["N2"] * 2),
+                              recording_duration=60.0)
+    assert res.summary["leg_channels_present"] == []
+    assert res.summary["lm_count"] == 0 and res.summary["plms_index"] == 0.0
