@@ -106,3 +106,20 @@ def test_bad_evening_raises_parameter_error():
 def test_unknown_scenario_raises_parameter_error():
     with pytest.raises(ParameterError):
         simulate_events("nope", hours=0.1)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+@pytest.mark.parametrize("hours", [0.005, 0.02])
+def test_very_short_nights_of_every_scenario_are_consistent(scenario, hours):
+    n = simulate_night(scenario, hours=hours, seed=1,
+                       settings={"resp.index_per_h": 20, "artifacts.pops_per_h": 2000,
+                                 "channels": "LAT,Chin1-Chin2,C4-M1"})
+    assert n.recording.duration == len(n.hypnogram) * 30.0 >= 30.0
+    assert (n.truth["onset"] + n.truth["duration"] <= n.recording.duration).all()
+    assert np.isfinite(n.recording.read("LAT")).all()
+
+
+@pytest.mark.parametrize("hours", [0, -1, 25, float("nan")])
+def test_impossible_lengths_raise_parameter_error(hours):
+    with pytest.raises(ParameterError):
+        simulate_events("healthy", hours=hours)

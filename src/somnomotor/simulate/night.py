@@ -219,7 +219,8 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
             wave = electrode_pop(fs, p.amplitude_uv, p.duration / 5)
             i0 = int(p.onset * fs)
             i1 = min(n, i0 + wave.size)
-            x[i0:i1] += wave[: i1 - i0]
+            if i1 > i0:
+                x[i0:i1] += wave[: i1 - i0]
         signals[label] = x.astype(np.float32, copy=False)
 
     channels = [channel_info(lab, fs, n) for lab in labels]

@@ -183,7 +183,7 @@ def generate_myoclonus(seed: int, stages: np.ndarray, control: ControlState,
     for ri, region in enumerate(settings["myoclonus.regions"]):
         rng = np.random.default_rng([seed, STREAM["myoclonus"], ri])
         n = rng.poisson(settings["myoclonus.rate_per_h"] * total_s / 3600.0)
-        t = np.sort(rng.uniform(0, total_s - 1.0, size=n))
+        t = np.sort(rng.uniform(0, max(total_s - 1.0, 1.0), size=n))
         u = rng.uniform(size=n)
         ch_i = rng.integers(0, 64, size=n)
         dur = _lognormal(rng, 0.09, 0.45, n, 0.03, 0.25)
@@ -323,7 +323,7 @@ def generate_respiratory(seed: int, stages: np.ndarray, settings: Mapping[str, A
         return
     rng = np.random.default_rng([seed, STREAM["resp"]])
     n = rng.poisson(settings["resp.index_per_h"] * total_s / 3600.0 * 1.4)
-    t = np.sort(rng.uniform(0, total_s - 60.0, size=n))
+    t = np.sort(rng.uniform(0, max(total_s - 60.0, 1.0), size=n))
     dur = rng.uniform(12.0, 40.0, size=n)
     apnea = rng.uniform(size=n) < 0.35
     ar_u, lm_u = rng.uniform(size=n), rng.uniform(size=n)
@@ -358,7 +358,7 @@ def generate_spontaneous_arousals(seed: int, stages: np.ndarray, settings: Mappi
     """Arousals not caused by any event (AASM: >= 3 s shift of EEG frequency)."""
     rng = np.random.default_rng([seed, STREAM["arousal"]])
     n = rng.poisson(settings["arousal.spontaneous_per_h"] * total_s / 3600.0)
-    t = rng.uniform(0, total_s - 20.0, size=n)
+    t = rng.uniform(0, max(total_s - 20.0, 1.0), size=n)
     d = rng.uniform(3.0, 14.0, size=n)
     sleep = ~np.isin(_stage_at(stages, t), ("W", "?"))
     for k in np.flatnonzero(sleep):
