@@ -52,7 +52,7 @@ def merge_same_leg(lms: pd.DataFrame, gap_s: float = 0.5) -> pd.DataFrame:
     WASM 2016 (LM definition; Table 3 of PMC9619152, "same leg"): LMs of one
     leg separated by less than 0.5 s are a single LM.  The merged LM runs from
     the first onset to the last offset; its amplitude is the largest of the
-    parts.  Grouping is by ``side`` (and ``channel`` when present).  A gap of
+    parts.  Grouping is by ``side`` (the leg), whatever the channel label.  A gap of
     exactly ``gap_s`` keeps the LMs apart.
 
     Examples
@@ -63,7 +63,7 @@ def merge_same_leg(lms: pd.DataFrame, gap_s: float = 0.5) -> pd.DataFrame:
     """
     if len(lms) == 0:
         return lms.copy().reset_index(drop=True)
-    keys = ["side", "channel"] if "channel" in lms.columns else ["side"]
+    keys = ["side"]
     df = lms.sort_values(keys + ["onset"], kind="stable").reset_index(drop=True)
     on = df["onset"].to_numpy(float)
     end = _ends(df)
