@@ -378,3 +378,13 @@ def test_ferri2006_periodicity_counts_only_imis_with_both_clms_in_sleep() -> Non
     res = score(periodic(60, 12, 20.0), hyp=hyp)  # CLMs 60..280; those at 120 and 140 in W
     # counted IMIs: 2 before the wake (a run of 2) and 6 after it (a run of 6) → 6 / 8
     assert res.summary["periodicity_index"] == pytest.approx(3 / 4)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from somnomotor.score import legs
+
+    for module in (R, legs):
+        res = doctest.testmod(module, extraglobs={"np": np, "pd": pd, "Hypnogram": Hypnogram})
+        assert res.failed == 0 and res.attempted > 0

@@ -96,3 +96,12 @@ def test_negligible_cardiac_artefact_is_left_alone_and_noted() -> None:
     c = condition_emg(x, fs, r_peaks=detect_r_peaks(1000.0 * ecg, fs))
     assert not c.ecg_removed
     assert any("not removed" in n for n in c.notes)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from somnomotor.signal import condition
+
+    res = doctest.testmod(condition, extraglobs={"np": np})
+    assert res.failed == 0 and res.attempted > 0

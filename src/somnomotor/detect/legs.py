@@ -73,6 +73,11 @@ def find_leg_channels(recording: Recording, channels: list[str] | None = None
 
     An empty list means the recording has no leg channel; a named channel
     that does not exist raises :class:`MontageError`.
+
+    Examples
+    --------
+    >>> [c.label for c in find_leg_channels(rec)]       # doctest: +SKIP
+    ['LAT', 'RAT']
     """
     if channels:
         return [recording.channel(label) for label in channels]
@@ -101,6 +106,11 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
     Returns the LMs and counts of what was rejected (``short``,
     ``morphology``, ``flagged``).  ``amplitude_uv`` is the peak of the
     envelope above the resting level, µV.
+
+    Examples
+    --------
+    >>> cond = condition_emg(x, 256.0, params=LegDetectParams())   # doctest: +SKIP
+    >>> lms, rejected = detect_lms_in_channel(cond)                 # doctest: +SKIP
     """
     p = params or LegDetectParams()
     env, rest, fs = cond.envelope, cond.rest, cond.fs_envelope

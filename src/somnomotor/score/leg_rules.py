@@ -97,6 +97,12 @@ def apply_minimum_duration(lms: pd.DataFrame, min_s: float = 0.5) -> pd.DataFram
     """Keep LMs lasting at least ``min_s`` seconds (0.5 s included).
 
     WASM 2016 and AASM: the minimum duration of an LM is 0.5 s.
+
+    Examples
+    --------
+    >>> lms = pd.DataFrame({"onset": [0.0, 5.0], "duration": [0.5, 0.4], "side": "left"})
+    >>> apply_minimum_duration(lms)["onset"].tolist()
+    [0.0]
     """
     keep = lms["duration"].to_numpy(float) >= min_s - TIME_TOL
     return lms.loc[keep].reset_index(drop=True)
@@ -146,6 +152,13 @@ def combine_bilateral_wasm(lms: pd.DataFrame, gap_s: float = 0.5
     Returns the movements (``onset, duration, side`` — ``left``, ``right`` or
     ``bilateral`` — ``channel``, ``amplitude_uv``, ``n_members``,
     ``longest_member``) and, per input LM (sorted by onset), its movement number.
+
+    Examples
+    --------
+    >>> lms = pd.DataFrame({"onset": [0.0, 1.2], "duration": 1.0, "side": ["left", "right"]})
+    >>> mov, gid = combine_bilateral_wasm(lms)
+    >>> mov["side"].tolist(), gid.tolist()
+    (['bilateral'], [0, 0])
     """
     lms = lms.sort_values("onset", kind="stable").reset_index(drop=True)
     if len(lms) == 0:
@@ -168,6 +181,12 @@ def combine_bilateral_aasm(lms: pd.DataFrame, onset_s: float = 5.0
     the *other* leg joins it when its onset is less than 5 s after the
     movement's first onset; an LM of the same leg starts a new movement.
     Returns as :func:`combine_bilateral_wasm`.
+
+    Examples
+    --------
+    >>> lms = pd.DataFrame({"onset": [0.0, 4.0], "duration": 1.0, "side": ["left", "right"]})
+    >>> combine_bilateral_aasm(lms)[0]["side"].tolist()
+    ['bilateral']
     """
     lms = lms.sort_values("onset", kind="stable").reset_index(drop=True)
     if len(lms) == 0:
@@ -203,6 +222,13 @@ def is_candidate_wasm(movements: pd.DataFrame, *, min_s: float = 0.5, mono_max_s
     WASM 2016 (CLM definition; Table 3 of PMC9619152): a monolateral LM of
     0.5–10 s; a bilateral LM of 0.5–15 s that joins at most 4 monolateral LMs,
     none of them longer than 10 s.  Both range ends are included.
+
+    Examples
+    --------
+    >>> mov = pd.DataFrame({"duration": [10.0, 12.0], "side": ["left", "bilateral"],
+    ...                     "n_members": [1, 2], "longest_member": [10.0, 8.0]})
+    >>> is_candidate_wasm(mov).tolist()
+    [True, True]
     """
     dur = movements["duration"].to_numpy(float)
     bil = movements["side"].astype(str).to_numpy() == "bilateral"
@@ -219,6 +245,12 @@ def is_candidate_aasm(movements: pd.DataFrame, *, min_s: float = 0.5, max_s: flo
 
     AASM manual v2.6: an LM lasts 0.5–10 s.  For a movement joining both legs
     (onsets < 5 s apart) each member must last 0.5–10 s.
+
+    Examples
+    --------
+    >>> mov = pd.DataFrame({"duration": [10.5], "side": ["left"], "longest_member": [10.5]})
+    >>> is_candidate_aasm(mov).tolist()
+    [False]
     """
     dur = movements["duration"].to_numpy(float)
     longest = movements["longest_member"].to_numpy(float)
@@ -262,6 +294,13 @@ def respiratory_related_wasm(movements: pd.DataFrame, respiratory: pd.DataFrame,
     2.0 s before to 10.25 s after the *end* of an apnea, hypopnea or RERA is
     respiratory-related and is not counted as PLM.  Touching the window
     counts as overlapping.
+
+    Examples
+    --------
+    >>> apnea = pd.DataFrame({"onset": [80.0], "duration": [20.0]})   # ends at 100 s
+    >>> clm = pd.DataFrame({"onset": [110.0, 111.0], "duration": [1.0, 1.0]})
+    >>> respiratory_related_wasm(clm, apnea).tolist()
+    [True, False]
     """
     if len(respiratory) == 0:
         return np.zeros(len(movements), dtype=bool)
@@ -278,6 +317,13 @@ def respiratory_related_aasm(movements: pd.DataFrame, respiratory: pd.DataFrame,
     apnea, hypopnea or RERA is not scored as PLM.  We read "occurring" as the
     LM overlapping the window [event onset − 0.5 s, event end + 0.5 s],
     touching included.
+
+    Examples
+    --------
+    >>> apnea = pd.DataFrame({"onset": [80.0], "duration": [20.0]})
+    >>> lm = pd.DataFrame({"onset": [100.4, 100.6], "duration": [1.0, 1.0]})
+    >>> respiratory_related_aasm(lm, apnea).tolist()
+    [True, False]
     """
     if len(respiratory) == 0:
         return np.zeros(len(movements), dtype=bool)
@@ -293,6 +339,13 @@ def associated_with_arousal(movements: pd.DataFrame, arousals: pd.DataFrame, *,
     WASM 2016 and AASM (LM–arousal association): the LM and the arousal
     overlap, or there is less than 0.5 s between the end of one and the onset
     of the other, in either order.  A gap of exactly 0.5 s is not an association.
+
+    Examples
+    --------
+    >>> arousal = pd.DataFrame({"onset": [100.0], "duration": [3.0]})
+    >>> lm = pd.DataFrame({"onset": [103.4, 103.5], "duration": [1.0, 1.0]})
+    >>> associated_with_arousal(lm, arousal).tolist()
+    [True, False]
     """
     if len(arousals) == 0:
         return np.zeros(len(movements), dtype=bool)
@@ -382,6 +435,12 @@ def imi_histograms(imis: np.ndarray) -> dict[str, object]:
     Also the counts of IMIs < 10 s, 10–90 s (both included) and > 90 s
     (WASM 2016 recommends reporting the IMI distribution).  IMIs outside a
     histogram's range are not in its bins (they are in the counts).
+
+    Examples
+    --------
+    >>> h = imi_histograms(np.array([5.0, 20.0, 120.0]))
+    >>> h["count_below_10s"], h["count_10_to_90s"], h["count_above_90s"]
+    (1, 1, 1)
     """
     imis = np.asarray(imis, dtype=float)
     lin_edges = np.arange(0.0, 90.0 + 1e-9, 2.0)

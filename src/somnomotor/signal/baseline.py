@@ -173,6 +173,12 @@ def detection_thresholds(rest: np.ndarray, onset_uv: float, offset_uv: float,
     the manner of Moore 2014's noise-floor-adjustable thresholds: onset at
     rest + max(8 µV, ``noise_onset_factor`` × rest), offset at
     rest + max(2 µV, ``noise_offset_factor`` × rest).
+
+    Examples
+    --------
+    >>> on, off = detection_thresholds(np.array([2.0]), 8.0, 2.0)
+    >>> float(on[0]), float(off[0])
+    (10.0, 4.0)
     """
     p = params or BaselineParams()
     rest = np.asarray(rest, dtype=np.float32)

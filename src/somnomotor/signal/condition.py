@@ -112,6 +112,13 @@ def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
     No data: NaN/inf samples; runs of identical samples lasting ≥
     ``flat_run_s`` (a disconnected electrode); runs ≥ ``saturation_run_s`` at
     the channel's largest absolute value (amplifier saturation).
+
+    Examples
+    --------
+    >>> x = np.r_[np.random.default_rng(0).normal(0, 5, 1000), np.full(300, 0.0)]
+    >>> bad, notes = mark_no_data(x, 256.0)
+    >>> int(bad.sum()), notes
+    (300, ['flat (no signal) for 1.2 s'])
     """
     p = params or ConditionParams()
     x = np.asarray(x)
