@@ -82,7 +82,7 @@ def test_symlink_leading_outside_the_root_is_refused(results: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize("name", ["..", "../out/night", "/etc", "night/../../data", "", "a\\b",
-                                  "night//", "night\x00"])
+                                  "night//", "night\x00", ".", "./night"])
 def test_resolve_night_refuses_names_leaving_the_root(results: Path, name: str) -> None:
     with pytest.raises(NightNotFoundError):
         resolve_night(results, name)
@@ -417,3 +417,12 @@ def test_store_finds_the_recording_and_names_subject_and_date(tmp_path: Path,
     assert c.get("/api/nights/n1/summary").json()["signal"]["available"] is True
     listed = c.get("/api/nights").json()["nights"][0]
     assert (listed["subject"], listed["night_date"]) == ("P001", "2024-03-01")
+
+
+def test_a_root_that_is_itself_a_night_is_served_as_tilde(results: Path) -> None:
+    c = TestClient(create_app(results / "night"), base_url="http://127.0.0.1")
+    assert [n["id"] for n in c.get("/api/nights").json()["nights"]] == ["~"]
+    j = c.get("/api/nights/~/summary").json()
+    assert j["signal"]["available"] is True
+    assert c.get("/api/nights/~/events", params={"kind": "lm"}).json()["total"] == 15
+    assert c.get("/api/nights/./summary").status_code == 404

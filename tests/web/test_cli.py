@@ -115,3 +115,15 @@ def test_port_in_use_is_one_line(served: dict[str, Any], results: Path,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"--port {port}: cannot listen there" in err[0]
     assert "app" not in served
+
+
+def test_without_the_review_extra_the_message_names_it(monkeypatch: pytest.MonkeyPatch,
+                                                       results: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "fastapi", None)  # import fastapi → ImportError
+    assert main(["review", "--root", str(results)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "needs the optional 'review' extra" in err[0] and "somnomotor[review]" in err[0]

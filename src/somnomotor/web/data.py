@@ -48,6 +48,9 @@ DEFAULT_POINTS = 4000
 MAX_POINTS = 20000
 #: Extra signal read on each side of a filtered window so the filter settles, s.
 FILTER_PAD_S = 2.0
+#: Name of the night when the review root itself is a night folder ("." cannot
+#: travel in a URL: browsers remove it, even percent-encoded).
+ROOT_NIGHT = "~"
 #: How deep below the root nights are looked for (``OUT/subject/date/`` is 3 levels).
 MAX_DEPTH = 4
 #: Folders not searched for nights.
@@ -73,7 +76,7 @@ def is_night_dir(path: Path) -> bool:
 def find_nights(root: str | os.PathLike[str]) -> list[str]:
     """Names of every analysed night under ``root`` (sorted), relative, ``/``-separated.
 
-    The root itself counts as a night (name ``"."``) when it holds the files.
+    The root itself counts as a night (name ``"~"``) when it holds the files.
     Folders whose real location is outside ``root`` (symbolic links), hidden
     folders and folders more than :data:`MAX_DEPTH` levels down are skipped.
 
@@ -92,7 +95,7 @@ def find_nights(root: str | os.PathLike[str]) -> list[str]:
                        sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")))
         if all(f in filenames for f in NIGHT_FILES):
             rel = Path(dirpath).relative_to(base).as_posix()
-            found.append(rel)
+            found.append(ROOT_NIGHT if rel == "." else rel)
     return sorted(found)
 
 
@@ -109,9 +112,9 @@ def resolve_night(root: str | os.PathLike[str], name: str) -> Path:
     """
     base = Path(root).resolve()
     if (not name or "\\" in name or "\x00" in name or name.startswith("/")
-            or any(part in ("..", "") for part in name.split("/") if name != ".")):
+            or any(part in ("..", ".", "") for part in name.split("/"))):
         raise NightNotFoundError(f"no analysed night named {name!r}")
-    target = (base / name).resolve()
+    target = base if name == ROOT_NIGHT else (base / name).resolve()
     if target != base and base not in target.parents:
         raise NightNotFoundError(f"no analysed night named {name!r}")
     if not is_night_dir(target):
@@ -276,8 +279,8 @@ class RecordingLocator:
 
     Candidates, in order: an explicit ``recordings`` mapping (night name →
     path), recordings filed in the store (``db``) with the same SHA-256, then
-    ``input_file`` in the night's folder, each folder above it up to the
-    root's parent, and each of ``search_dirs``.  A candidate is used only when
+    ``input_file`` in the night's folder, each folder above it up to two
+    levels above the root, and each of ``search_dirs``.  A candidate is used only when
     its SHA-256 equals ``summary.provenance.input_sha256``.
     """
 
@@ -329,9 +332,10 @@ class RecordingLocator:
         # Only a bare file name is looked for: provenance is data, not a path to follow.
         if input_file and input_file == Path(input_file).name and input_file not in (".", ".."):
             folders = [night_dir]
+            stop = self.root.parent.parent
             for parent in night_dir.parents:
                 folders.append(parent)
-                if parent == self.root.parent:
+                if parent == stop:
                     break
             folders += self.search_dirs
             out += [d / input_file for d in folders]
