@@ -231,3 +231,10 @@ def test_summary_says_when_the_recording_has_no_leg_channel() -> None:
                               recording_duration=60.0)
     assert res.summary["leg_channels_present"] == []
     assert res.summary["lm_count"] == 0 and res.summary["plms_index"] == 0.0
+
+
+def test_wrong_unit_is_noted_in_the_quality_table() -> None:
+    x_mv = leg_signal(120, 256.0, [(50.0, 2.0, 40.0)]) / 1000.0  # stored in mV, read as µV
+    lms, quality = detect_leg_movements(Recording.from_arrays({"LAT": x_mv}, 256.0))
+    assert len(lms) == 0
+    assert "implausibly low" in quality["notes"].iloc[0]

@@ -46,6 +46,8 @@ QUALITY_COLUMNS: tuple[str, ...] = (
 
 #: Below this sampling rate (Hz) a channel cannot carry surface EMG; it is skipped.
 _MIN_EMG_FS = 40.0
+#: A resting level (µV) outside this range suggests a wrong unit (e.g. mV read as µV).
+_PLAUSIBLE_REST_UV = (0.05, 200.0)
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,13 @@ def detect_leg_movements(
         tables.append(found)
         ok = ~cond.no_data
         rest_med = float(np.median(cond.rest[ok])) if ok.any() else np.nan
+        if np.isfinite(rest_med) and not cond.flat:
+            if rest_med < _PLAUSIBLE_REST_UV[0]:
+                notes.append(f"resting level {rest_med:.3g} µV is implausibly low for surface "
+                             "EMG (check the channel's unit)")
+            elif rest_med > _PLAUSIBLE_REST_UV[1]:
+                notes.append(f"resting level {rest_med:.3g} µV is implausibly high for surface "
+                             "EMG (check the channel's unit and electrodes)")
         if counts["morphology"]:
             notes.append(f"{counts['morphology']} event(s) failed the 0.5-s median rule")
         rows.append({"label": c.label, "muscle": c.muscle, "side": sides[c.label], "fs": c.fs,
