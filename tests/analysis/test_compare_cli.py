@@ -62,11 +62,11 @@ def test_plan_abab_with_an_unknown_factor_is_one_line_exit_1(db, tmp_path, capsy
 
 
 def test_month_demo_makes_a_fresh_store_and_a_comparison(tmp_path):
-    paths = run_month_demo(tmp_path, nights=20, seed=2)
-    paths2 = run_month_demo(tmp_path, nights=20, seed=2)  # a fresh store each time
+    paths = run_month_demo(tmp_path, nights=12, seed=2, fast=True)
+    paths2 = run_month_demo(tmp_path, nights=12, seed=2, fast=True)  # a fresh store each time
     assert paths == paths2 and paths["html"].exists()
     with Store(paths["db"]) as st:
-        assert len(st.nights("demo")) == 20 and len(st.diary("demo")) == 20
+        assert len(st.nights("demo")) == 12 and len(st.diary("demo")) == 12
 
 
 def test_compare_of_nights_without_a_diary_says_so(tmp_path, capsys):
