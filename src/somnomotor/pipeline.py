@@ -243,6 +243,7 @@ def analyze(
         "software_version": __version__,
         "input_sha256": recording.sha256(),
         "input_file": recording.path.name if recording.path else None,
+        "recording_start": recording.start.isoformat() if recording.start else None,
         "parameters": params.to_dict(),
         "parameters_digest": params.digest(),
         "hypnogram_source": hyp.source,
