@@ -114,7 +114,7 @@ def activation_envelope(bursts: pd.DataFrame, n: int, fs: float,
 
 
 def motor_unit_signal(a: np.ndarray, brief: np.ndarray, fs: float, damage: float,
-                      rng: np.random.Generator, block: int = 1 << 18) -> np.ndarray:
+                      rng: np.random.Generator, block: int = 1 << 16) -> np.ndarray:
     """Summed MUAP trains where ``a > 0``, gain-scaled so the rectified envelope follows ``a``.
 
     Parameters
