@@ -388,3 +388,11 @@ def test_docstring_examples_run() -> None:
     for module in (R, legs):
         res = doctest.testmod(module, extraglobs={"np": np, "pd": pd, "Hypnogram": Hypnogram})
         assert res.failed == 0 and res.attempted > 0
+
+
+def test_technician_bilateral_mark_is_one_lm_per_leg_joined_into_one_clm() -> None:
+    res = score([(100.0, 2.0, "bilateral")])
+    ev = res.events
+    assert sorted(ev.loc[ev.kind == "lm", "side"]) == ["left", "right"]
+    assert ev.loc[ev.kind == "clm", "side"].tolist() == ["bilateral"]
+    assert res.summary["lm_count"] == 2 and res.summary["clm_count"] == 1

@@ -115,10 +115,17 @@ def _validate_lms(lms: pd.DataFrame) -> pd.DataFrame:
     if (df["duration"] < 0).any():
         raise InputError("leg movement(s) with a negative duration")
     df["side"] = df["side"].astype(str).str.strip().str.lower()
-    df["side"] = df["side"].replace({"l": "left", "r": "right"})
-    odd = sorted(set(df["side"]) - {"left", "right"})
+    df["side"] = df["side"].replace({"l": "left", "r": "right", "both": "bilateral",
+                                     "b": "bilateral"})
+    odd = sorted(set(df["side"]) - {"left", "right", "bilateral"})
     if odd:
-        raise InputError(f"leg movement side must be 'left' or 'right' (found {odd})")
+        raise InputError(f"leg movement side must be 'left', 'right' or 'bilateral' "
+                         f"(found {odd})")
+    both = df["side"] == "bilateral"
+    if both.any():
+        # A movement marked on both legs is one LM per leg; the bilateral rule joins them.
+        df = pd.concat([df[~both], df[both].assign(side="left"), df[both].assign(side="right")],
+                       ignore_index=True)
     if "channel" not in df.columns:
         df["channel"] = ""
     df["channel"] = df["channel"].fillna("").astype(str)
