@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..detect.bursts import BurstParams, detect_bursts, estimate_resting_level
+from ..detect.bursts import BurstParams, burst_envelope, detect_bursts, estimate_resting_level
 from ..events import concat_events, make_events
 from ..hypnogram import Hypnogram
 from ..params import from_mapping
@@ -41,7 +41,6 @@ from ..signal.filters import (
     bandpass_sos,
     block_mean,
     detect_mains,
-    envelope,
     filter_zero_phase,
     notch_sos,
 )
@@ -94,7 +93,7 @@ class MuscleParams:
     band_high_hz: float = 100.0
     notch_mains: bool = True  # WASM 2016: notch at the mains frequency when it is present
     ecg_removal: str = "auto"  # auto: subtract where the beat-locked artefact is measurable; never
-    ecg_min_artefact_uv: float = 0.5  # "measurable": median-beat RMS over the QRS ≥ 0.5 µV
+    ecg_min_artefact_uv: float = 1.0  # subtract when the median-beat RMS over the QRS ≥ 1 µV (≈ resting level)
     ecg_self_detect_regions: tuple[str, ...] = ("chest", "abdomen", "back", "shoulder", "neck")
     myoclonus_exclude_muscles: tuple[str, ...] = ("mentalis", "submentalis", "masseter")  # REM rules
     myoclonus_max_s: float = 0.4  # jerks are brief (< 250 ms typical); legs ≥ 0.5 s are LMs (WASM 2016)
@@ -175,9 +174,9 @@ def _process_channel(recording: Recording, info: ChannelInfo, params: MusclePara
     nan_s = float(np.count_nonzero(~np.isfinite(x))) / fs
     y, q = condition_channel(x, fs, info, params, r_peaks)
     del x
-    env = envelope(y, fs, params.bursts.envelope_s)
-    rest = estimate_resting_level(env, fs, params.bursts)
-    b = detect_bursts(y, fs, params=params.bursts, rest=rest, env=env)
+    env, fs_env = burst_envelope(y, fs, params.bursts)
+    rest = estimate_resting_level(env, fs_env, params.bursts)
+    b = detect_bursts(None, fs, params=params.bursts, rest=rest, env=(env, fs_env))
     del env
     amp = None
     if want_amp:
