@@ -201,3 +201,27 @@ def test_a_reader_keeps_its_snapshot_while_a_writer_commits(tmp_path):
         reader.execute("COMMIT")
         assert reader.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 7
         reader.close()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_event = st.fixed_dictionaries({
+    "onset": st.floats(0, 40_000, allow_nan=False), "duration": st.floats(0, 60, allow_nan=False),
+    "kind": st.sampled_from(["lm", "plm", "myoclonus", "grm", "morning_tonic"]),
+    "channel": st.sampled_from(["LAT", "RAT", "Rectus Abd", ""]),
+    "side": st.sampled_from(["left", "right", "bilateral", "midline", ""]),
+    "stage": st.sampled_from(["W", "N1", "N2", "N3", "R", "?"]),
+    "amplitude_uv": st.one_of(st.none(), st.floats(0, 500, allow_nan=False)),
+    "series": st.one_of(st.none(), st.integers(1, 50)),
+    "arousal": st.booleans(), "respiratory": st.booleans()})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_event, max_size=30))
+def test_any_events_table_comes_back_from_the_store_unchanged(tmp_path, rows):
+    with Store(tmp_path / "prop.db") as st_:
+        nid = file_night(st_, "P", "2024-01-01", {"plms_index": 1.0}, events=make_events(rows),
+                         replace=True)
+        back = st_.events(nid)
+    pd.testing.assert_frame_equal(back, make_events(rows))

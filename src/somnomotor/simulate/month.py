@@ -244,11 +244,11 @@ def _draw_outcome(rng: np.random.Generator, outcome: str, eta: np.ndarray, u: np
     return np.clip(y, *m["limits"])
 
 
-def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0, *,
+def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0,
                    plan: Mapping[str, Sequence[float]] | None = None,
-                   effects: MonthEffects | None = None, fast: bool = True,
-                   start: dt.date | str = "2024-01-01", scenario: str = "polio_mixed",
-                   with_signals: bool = False) -> Month:
+                   effects: MonthEffects | None = None, with_signals: bool = False, *,
+                   fast: bool = True, start: dt.date | str = "2024-01-01",
+                   scenario: str = "polio_mixed") -> Month:
     """Simulate ``nights`` consecutive nights of one person with a nightly diary.
 
     Parameters

@@ -264,7 +264,7 @@ class Store:
     def events(self, night_id: int) -> pd.DataFrame:
         """The events table of one filed night (``somnomotor.events`` schema)."""
         df = pd.read_sql_query(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events "
-                               "WHERE night_id = ? ORDER BY onset", self._con, params=(night_id,))
+                               "WHERE night_id = ? ORDER BY onset, rowid", self._con, params=(night_id,))
         return make_events(df)
 
     def count_rows(self, table: str) -> int:
