@@ -660,6 +660,17 @@ def all_summary_cells(summary: Mapping[str, Any]) -> list[Cell]:
     return out
 
 
+def _as_texts(value: Any) -> list[str]:
+    """Warnings as a list of lines, whatever shape they came in."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
 # -------------------------------------------------------------------- build
 def build_context(result: NightResult, recording: Recording | None = None, *,
                   include_identity: bool = False) -> dict[str, Any]:
@@ -715,7 +726,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
     return {
         "title": f"somnomotor night report — {file_name}",
         "header": header,
-        "warnings": list(result.warnings or summary.get("warnings") or []),
+        "warnings": _as_texts(result.warnings or summary.get("warnings")),
         "sleep_rows": sleep_rows(summary),
         "stage_rows": stage_rows(summary),
         "legs_rows": legs_rows(summary),
