@@ -295,3 +295,20 @@ def test_fragmentary_myoclonus_episodes_when_asked():
         inside = jerks[(jerks["onset"] >= ep.onset) & (jerks["onset"] < ep.onset + ep.duration)]
         assert len(inside) / (ep.duration / 60.0) >= 5.0
         assert (inside["duration"] <= 0.25).all()
+
+
+def test_what_if_table_pairs_nights_and_shows_the_dose_response():
+    from somnomotor.simulate import compare_evenings
+    from somnomotor.simulate.whatif import WHAT_IF_COLUMNS
+
+    df = compare_evenings("polio_plms", {"none": Evening(), "0.5 mg": Evening(alprazolam_mg=0.5),
+                                         "2 mg": Evening(alprazolam_mg=2.0),
+                                         "4 drinks": Evening(alcohol_units=4,
+                                                             alcohol_hours_before_bed=1)},
+                          nights=2, hours=8.0)
+    assert tuple(df.columns) == WHAT_IF_COLUMNS and len(df) == 8
+    m = df.groupby("evening").mean(numeric_only=True)
+    assert m.loc["none", "plms_index"] > m.loc["0.5 mg", "plms_index"] > m.loc["2 mg", "plms_index"]
+    assert m.loc["4 drinks", "lm_index"] > m.loc["none", "lm_index"]
+    assert m.loc["4 drinks", "peak_bac_g_kg"] > 0.3 and m.loc["none", "peak_bac_g_kg"] == 0.0
+    assert m.loc["2 mg", "peak_alprazolam_ng_ml"] > m.loc["0.5 mg", "peak_alprazolam_ng_ml"] > 0

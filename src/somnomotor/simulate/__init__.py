@@ -21,6 +21,7 @@ from .control import Evening, alcohol_concentration, alprazolam_concentration, a
 from .model import simulate_events
 from .night import SimulatedNight, simulate_night
 from .scenarios import ALL_CHANNELS, DEFAULTS, SCENARIOS, SETTING_DOCS, resolve_settings
+from .whatif import compare_evenings, night_figures
 from .writer import truth_path, write_night
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "alcohol_concentration",
     "alprazolam_concentration",
     "alprazolam_effect",
+    "compare_evenings",
+    "night_figures",
     "resolve_settings",
     "simulate_events",
     "simulate_night",

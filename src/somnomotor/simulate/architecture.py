@@ -50,7 +50,7 @@ def generate_hypnogram(n_epochs: int, rng: np.random.Generator,
     --------
     >>> from somnomotor.simulate.scenarios import DEFAULTS
     >>> st = generate_hypnogram(960, np.random.default_rng(0), DEFAULTS)
-    >>> st[0], st[-1], bool((st == "R").any() and (st == "N3").any())
+    >>> str(st[0]), str(st[-1]), bool((st == "R").any() and (st == "N3").any())
     ('W', 'W', True)
     """
     stages = np.full(n_epochs, "W", dtype="<U2")

@@ -150,7 +150,7 @@ def alprazolam_concentration(t_h: np.ndarray, dose_mg: float, minutes_before_bed
     >>> from somnomotor.simulate.scenarios import DEFAULTS
     >>> t = np.linspace(0, 6, 601)
     >>> c = alprazolam_concentration(t, 1.0, 0, DEFAULTS)
-    >>> 1.0 <= t[int(np.argmax(c))] <= 2.0   # tmax 1-2 h (label)
+    >>> bool(1.0 <= t[int(np.argmax(c))] <= 2.0)   # tmax 1-2 h (label)
     True
     """
     tau = np.asarray(t_h, dtype=float) + minutes_before_bed / 60.0

@@ -236,7 +236,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
         {"damage.leg": 0.7, "damage.arm": 0.55, "damage.shoulder": 0.55, "damage.chest": 0.6,
          "damage.abdomen": 0.65, "damage.back": 0.65, "damage.neck": 0.45, "damage.chin": 0.1,
          "grm.episodes_per_h": 0.6, "sleep_starts.prob": 0.7, "morning.prob": 0.85,
-         "resp.index_per_h": 3.0, "myoclonus.rate_per_h": 25.0},
+         "resp.index_per_h": 3.0, "myoclonus.rate_per_h": 15.0},
     ),
 }
 
@@ -335,7 +335,7 @@ def resolve_settings(scenario: str = "polio_mixed", settings: Mapping[str, Any] 
     --------
     >>> s = resolve_settings("polio_plms", {"plm.imi_mean_s": "30"})
     >>> s["plm.imi_mean_s"], s["damage.leg"]
-    (30.0, 0.7)
+    (30.0, 0.8)
     """
     if scenario not in SCENARIOS:
         raise ParameterError(f"unknown scenario '{scenario}' (known: {', '.join(SCENARIOS)})")
