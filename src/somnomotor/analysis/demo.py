@@ -23,7 +23,7 @@ def run_month_demo(out_dir: str | os.PathLike[str], *, nights: int = 30, seed: i
     Examples
     --------
     >>> paths = run_month_demo("demo-output/month", nights=30)     # doctest: +SKIP
-    >>> paths["html"].name
+    >>> paths["html"].name                                         # doctest: +SKIP
     'compare.html'
     """
     out = Path(out_dir)
