@@ -269,3 +269,16 @@ def test_periodic_arm_movements_random_timing_gives_no_series():
     t = 100.0 + np.cumsum([3, 4, 2, 5, 3, 4, 2, 6])
     out = score_periodic_arm_movements(_bursts([(x, 0.3, "FDS L") for x in t], hyp), hyp)
     assert out["arm_pm_count"] == 0 and out["arm_pm_series_count"] == 0
+
+
+def test_fragmentary_single_low_minutes_do_not_break_the_pattern():
+    """A rate of ~6/min has minutes with 4: the joined stretch keeps ≥ 5/min on average."""
+    hyp = Hypnogram.from_labels(["N2"] * 80)
+    per_minute = [6, 7, 4, 6, 6, 3, 7, 6, 6, 5, 4, 7, 6, 6, 6, 5, 7, 4, 6, 6, 6, 7, 5, 6]
+    rows = []
+    for m, k in enumerate(per_minute):
+        rows += [(60.0 * m + 60.0 * (j + 0.5) / k, 0.08, "FDS L") for j in range(k)]
+    rows += [(60.0 * m + 30.0, 0.08, "FDS L") for m in range(24, 40)]  # 1/min afterwards
+    rows_out, fig = score_fragmentary_myoclonus(_bursts(rows, hyp), hyp)
+    assert len(rows_out) == 1 and fig["fragmentary_myoclonus_minutes"] == 24.0
+    assert rows_out["onset"].iloc[0] == 0.0 and rows_out["duration"].iloc[0] == 24 * 60.0

@@ -126,6 +126,31 @@ def _common(values: pd.Series) -> str:
 
 # -- fragmentary myoclonus -------------------------------------------------------------
 
+def _merge_rate_runs(qualifies: np.ndarray, nrem: np.ndarray, counts: np.ndarray,
+                     rate: float) -> np.ndarray:
+    """Join runs of qualifying minutes across NREM minutes while the joined stretch keeps
+    ≥ ``rate`` potentials a minute on average (a Poisson-like rate of 6/min has single
+    minutes below 5 that do not end the pattern)."""
+    d = np.diff(np.concatenate([[0], qualifies.astype(np.int8), [0]]))
+    starts, ends = list(np.flatnonzero(d == 1)), list(np.flatnonzero(d == -1))
+    if len(starts) < 2:
+        return qualifies
+    csum = np.concatenate([[0], np.cumsum(counts)])
+    out_s, out_e = [starts[0]], [ends[0]]
+    for s_, e_ in zip(starts[1:], ends[1:], strict=True):
+        a, b = out_s[-1], e_
+        gap_nrem = bool(nrem[out_e[-1]:s_].all())
+        if gap_nrem and (csum[b] - csum[a]) / (b - a) >= rate:
+            out_e[-1] = e_
+        else:
+            out_s.append(s_)
+            out_e.append(e_)
+    merged = np.zeros_like(qualifies)
+    for a, b in zip(out_s, out_e, strict=True):
+        merged[a:b] = True
+    return merged
+
+
 def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
                                 params: PatternParams | None = None
                                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -133,7 +158,9 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
 
     Potentials are brief bursts ≤ 150 ms (any EMG channel; the same potential
     seen in several channels within 50 ms counts once). NREM minutes are 60-s
-    windows of two NREM epochs; a minute qualifies with ≥ 5 potentials. When
+    windows of two NREM epochs; a minute qualifies with ≥ 5 potentials, and runs
+    of qualifying minutes join across NREM minutes while the joined stretch keeps
+    ≥ 5 potentials a minute on average. When
     the qualifying minutes total ≥ 20, each run of consecutive qualifying
     minutes is one ``fragmentary_myoclonus`` row and the total is the
     ``fragmentary_myoclonus_minutes``; otherwise there are no rows and 0 minutes.
@@ -159,7 +186,8 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
         idx = np.floor((first - hypnogram.offset) / 60.0).astype(np.int64)
         idx = idx[(idx >= 0) & (idx < n_min)]
         counts = np.bincount(idx, minlength=n_min)
-    qualifies = nrem_min & (counts >= p.fragmentary_per_min)
+    qualifies = _merge_rate_runs(nrem_min & (counts >= p.fragmentary_per_min), nrem_min, counts,
+                                 p.fragmentary_per_min)
     total = float(qualifies.sum())
     figures = {"fragmentary_qualifying_minutes": total,
                "fragmentary_nrem_minutes": float(nrem_min.sum()),
