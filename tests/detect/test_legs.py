@@ -238,3 +238,14 @@ def test_wrong_unit_is_noted_in_the_quality_table() -> None:
     lms, quality = detect_leg_movements(Recording.from_arrays({"LAT": x_mv}, 256.0))
     assert len(lms) == 0
     assert "implausibly low" in quality["notes"].iloc[0]
+
+
+def test_stretches_unusable_in_every_leg_channel_are_reported_unscorable() -> None:
+    fs = 256.0
+    a, b = leg_signal(300, fs, [], seed=1), leg_signal(300, fs, [], seed=2)
+    a[int(100 * fs):int(160 * fs)] = np.nan  # both legs lost 100-160 s
+    b[int(90 * fs):int(170 * fs)] = np.nan
+    a[int(200 * fs):int(250 * fs)] = np.nan  # only the left leg lost 200-250 s
+    lms, _ = detect_leg_movements(Recording.from_arrays({"LAT": a, "RAT": b}, fs))
+    (on, dur), = lms.attrs["unscorable"]
+    assert on == pytest.approx(99.0, abs=1.0) and dur == pytest.approx(62.0, abs=2.0)

@@ -396,3 +396,11 @@ def test_technician_bilateral_mark_is_one_lm_per_leg_joined_into_one_clm() -> No
     assert sorted(ev.loc[ev.kind == "lm", "side"]) == ["left", "right"]
     assert ev.loc[ev.kind == "clm", "side"].tolist() == ["bilateral"]
     assert res.summary["lm_count"] == 2 and res.summary["clm_count"] == 1
+
+
+def test_unscorable_stretches_leave_the_denominators() -> None:
+    lms = lm_table(*periodic(100, 4, 20.0))
+    lms.attrs["unscorable"] = [(1800.0, 1800.0)]  # the second half hour could not be scored
+    res = score_leg_movements(lms, hypnogram=n2(1.0))
+    assert res.summary["plms_index"] == pytest.approx(8.0)  # 4 PLMs in 0.5 h
+    assert res.summary["leg_unscorable_min"] == pytest.approx(30.0)

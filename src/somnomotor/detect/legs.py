@@ -214,8 +214,9 @@ def detect_leg_movements(
         ``onset`` (s), ``duration`` (s), ``side`` (``left``/``right``),
         ``channel``, ``amplitude_uv`` (µV above resting), sorted by onset.
         ``lms.attrs["leg_channels"]`` lists the labels used (empty: the
-        recording has no leg channel) and ``lms.attrs["quality"]`` the quality
-        table as a list of records.
+        recording has no leg channel), ``lms.attrs["quality"]`` the quality
+        table as a list of records and ``lms.attrs["unscorable"]`` the
+        stretches (onset s, duration s) where no leg channel could be scored.
     quality : DataFrame
         One row per leg channel: :data:`QUALITY_COLUMNS` (resting level µV
         median, mains Hz, seconds flagged for a high resting level, seconds
@@ -297,7 +298,42 @@ def detect_leg_movements(
     quality = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
     lms.attrs["leg_channels"] = [c.label for c in legs]
     lms.attrs["quality"] = quality.to_dict(orient="records")
+    lms.attrs["unscorable"] = _unscorable(recording.duration, [done[c.label][0] for c in usable])
     return lms, quality
+
+
+def _unscorable(duration: float, conds: list[ConditionedEMG]) -> list[tuple[float, float]]:
+    """Stretches (onset s, duration s) where no leg channel could be scored.
+
+    A second is unscorable in a channel when it holds no usable data or lies in
+    a stretch flagged for a high resting level; it is unscorable for the legs
+    when it is so in every usable leg channel (a channel skipped for its
+    sampling rate never is).  Without any usable leg channel the whole
+    recording is unscorable.  The scorer takes these stretches out of the
+    time the indices are divided by.
+    """
+    n = int(np.ceil(duration - 1e-9))
+    if n <= 0:
+        return []
+    if not conds:  # no leg channel, or none usable: nothing could be scored
+        return [(0.0, float(duration))]
+    everywhere = np.ones(n, dtype=bool)
+    for cond in conds:
+        fs = cond.fs_envelope
+        bad = cond.no_data.copy()
+        for f_on, f_dur in cond.flagged:
+            bad[int(f_on * fs):int(np.ceil((f_on + f_dur) * fs))] = True
+        per_s = int(round(fs))
+        m = min(n, -(-bad.size // per_s))
+        pad = m * per_s - bad.size
+        b = np.concatenate([bad, np.ones(max(pad, 0), bool)])[:m * per_s].reshape(m, per_s)
+        sec = np.ones(n, dtype=bool)
+        sec[:m] = b.mean(axis=1) >= 0.5
+        everywhere &= sec
+    d = np.diff(everywhere.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    return [(float(a), float(min(float(e), duration) - float(a)))
+            for a, e in zip(starts, ends, strict=True)]
 
 
 def require_leg_channels(recording: Recording) -> list[ChannelInfo]:

@@ -51,7 +51,7 @@ LEG_SUMMARY_KEYS: tuple[str, ...] = (
     "lm_count", "lm_index", "clm_count", "clm_index", "clm_respiratory_count",
     *_PLM_KEYS, *(f"{k}_incl_resp" for k in _PLM_KEYS),
     "leg_index_basis", "index_basis", "leg_rule_set", "leg_respiratory_handling",
-    "leg_channels_present",
+    "leg_channels_present", "leg_unscorable_min",
 )
 
 
@@ -143,11 +143,20 @@ def _rate(count: int, hours: float) -> float:
     return float(count) / hours if hours > 0 else 0.0
 
 
-def _stage_times(hyp: Hypnogram) -> dict[str, float]:
-    out = {s: float(np.sum(hyp.stages == s)) * hyp.epoch for s in ("W", *SLEEP_STAGES)}
+def _stage_times(hyp: Hypnogram, unscorable: list[tuple[float, float]] | None = None
+                 ) -> dict[str, float]:
+    """Seconds per stage, of sleep, WASO and scored epochs, less the unscorable stretches."""
+    per_epoch = np.full(len(hyp), hyp.epoch, dtype=float)
+    if unscorable:
+        starts = hyp.epoch_onsets()
+        for on, dur in unscorable:  # few stretches
+            overlap = np.minimum(starts + hyp.epoch, on + dur) - np.maximum(starts, on)
+            per_epoch -= np.clip(overlap, 0.0, None)
+        per_epoch = np.clip(per_epoch, 0.0, None)
+    out = {s: float(per_epoch[hyp.stages == s].sum()) for s in ("W", *SLEEP_STAGES)}
     out["sleep"] = sum(out[s] for s in SLEEP_STAGES)
-    out["waso"] = float(np.sum(hyp.wake_after_sleep_onset())) * hyp.epoch
-    out["scored"] = float(np.sum(hyp.stages != "?")) * hyp.epoch
+    out["waso"] = float(per_epoch[hyp.wake_after_sleep_onset()].sum())
+    out["scored"] = float(per_epoch[hyp.stages != "?"].sum())
     return out
 
 
@@ -258,6 +267,9 @@ def score_leg_movements(
     ``plmw_index`` = PLMs in wake after sleep onset per hour of WASO;
     ``plm_index`` = all PLMs per hour of time in bed (scored epochs);
     ``plms_index_by_stage[S]`` = PLMs in stage S per hour of stage S.
+    Stretches in ``lms.attrs["unscorable"]`` (no leg channel usable: no data,
+    or a resting level too high) are taken out of every denominator and
+    reported as ``leg_unscorable_min``.
     A rate over zero time is 0.0; ``periodicity_index`` without any IMI is None.
 
     Examples
@@ -293,9 +305,11 @@ def score_leg_movements(
     hyp = (hypnogram.fit_to(recording_duration) if hypnogram is not None
            else Hypnogram.unscored(recording_duration))
     basis_sleep = hyp.is_scored
-    times = _stage_times(hyp)
-    times["recording"] = float(recording_duration)
-    times["tib"] = times["scored"] if basis_sleep else float(recording_duration)
+    unscorable = list(lms.attrs.get("unscorable", [])) if hasattr(lms, "attrs") else []
+    times = _stage_times(hyp, unscorable)
+    lost = float(sum(d for _, d in unscorable))
+    times["recording"] = max(float(recording_duration) - lost, 0.0)
+    times["tib"] = times["scored"] if basis_sleep else times["recording"]
 
     # 1. Same-leg merging and minimum duration (WASM 2016; AASM minimum duration).
     n_in = len(lm_in)
@@ -366,6 +380,7 @@ def score_leg_movements(
     summary["leg_rule_set"] = p.rule_set
     summary["leg_respiratory_handling"] = p.respiratory_handling
     summary["leg_channels_present"] = (list(channels) if channels is not None else None)
+    summary["leg_unscorable_min"] = lost / 60.0
 
     # Events table rows.
     lm_resp = resp[gid] if len(lm) else np.zeros(0, bool)
