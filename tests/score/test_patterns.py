@@ -282,3 +282,18 @@ def test_fragmentary_single_low_minutes_do_not_break_the_pattern():
     rows_out, fig = score_fragmentary_myoclonus(_bursts(rows, hyp), hyp)
     assert len(rows_out) == 1 and fig["fragmentary_myoclonus_minutes"] == 24.0
     assert rows_out["onset"].iloc[0] == 0.0 and rows_out["duration"].iloc[0] == 24 * 60.0
+
+
+def test_grm_leaves_out_a_plm_train_with_a_missed_beat():
+    """A doubled IMI (missed beat) keeps a PLM train periodic (robust spread), so not GRM."""
+    hyp = Hypnogram.from_labels(["N2"] * 40)
+    t = 100.0 + 20.0 * np.array([0, 1, 2, 3, 5, 6, 7, 8, 9, 10])  # beat 4 missing
+    rows = [(x, 1.5, "LAT") for x in t]
+    rows += [(113.0, 0.1, "FDS L"), (131.0, 0.1, "Deltoid L"), (152.0, 0.1, "FDS R"),
+             (178.0, 0.1, "Pectoral R")]
+    assert len(score_grm(_bursts(rows, hyp), hyp)[0]) == 0
+    # Break the leg rhythm (random intervals): the same jerks now make a GRM episode.
+    rng = np.random.default_rng(3)
+    t2 = 100.0 + np.cumsum(np.concatenate([[0], rng.uniform(2.0, 9.0, 9)]))
+    rows2 = [(x, 1.0, "LAT") for x in t2] + rows[len(t):]
+    assert len(score_grm(_bursts(rows2, hyp), hyp)[0]) == 1

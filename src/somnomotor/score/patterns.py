@@ -371,13 +371,17 @@ def _in_periodic_series(b: pd.DataFrame, p: PatternParams) -> np.ndarray:
         series = build_series(on[first], np.ones(int(first.sum()), bool),
                               imi_min_s=p.periodic_imi_min_s, imi_max_s=p.periodic_imi_max_s,
                               min_length=p.periodic_min_count)
-        # Only regular series (IMI coefficient of variation ≤ 0.3) are periodic limb
+        # Only regular series (robust IMI coefficient of variation ≤ 0.3) are periodic limb
         # movements here: the WASM grammar alone also accepts random jerks 10–90 s apart.
         mov = on[first]
         regular = np.zeros(int(series.max()) + 1, dtype=bool)
         for k in range(1, int(series.max()) + 1):
             imi = np.diff(mov[series == k])
-            regular[k] = imi.size > 0 and float(np.std(imi) / np.mean(imi)) <= p.grm_periodic_max_cv
+            med = float(np.median(imi))
+            # Robust spread (1.4826 × MAD / median): one missed beat (a doubled IMI)
+            # must not make a periodic train look random.
+            spread = 1.4826 * float(np.median(np.abs(imi - med))) / med if med > 0 else 1.0
+            regular[k] = spread <= p.grm_periodic_max_cv
         out[order] = regular[series[g]]
     return out
 
@@ -392,8 +396,9 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
     inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM).
     Leg and arm movements that belong to a regular periodic series (WASM 2016
-    grammar: ≥ 4 movements, IMIs 10–90 s, and IMI coefficient of variation
-    ≤ 0.3) are periodic limb movements and are left out.
+    grammar: ≥ 4 movements, IMIs 10–90 s, and a robust IMI coefficient of
+    variation — 1.4826 × MAD / median — ≤ 0.3) are periodic limb movements and
+    are left out.
     One ``grm`` row per episode.
 
     Returns
