@@ -155,7 +155,7 @@ def figure_imi_histograms(linear: Histogram | None, ln: Histogram | None) -> str
         ax.stairs(hist.counts, hist.edges, fill=True, color=KIND_COLOR["clm"])
         for m in mark:
             ax.axvline(m, color="#D55E00", lw=0.8, ls="--")
-        ax.set_xlim(hist.edges[0], hist.edges[-1])
+        ax.set_xlim(hist.edges[0], hist.edges[-1] + 0.02 * (hist.edges[-1] - hist.edges[0]))
     return to_data_uri(fig)
 
 
