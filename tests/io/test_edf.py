@@ -173,8 +173,8 @@ BROKEN = {
                      "header says the file holds zero data records"),
     "header bytes lie": (dict(main_overrides={"header_bytes": "1024"}),
                          "'number of bytes in header' says 1024 but 1 signals need 512"),
-    "non-ascii": (dict(main_overrides={"patient": "Jos\xe9"}),
-                  "'local patient identification' holds non-ASCII bytes"),
+    "non-ascii number": (dict(main_overrides={"n_records": "3\xb2"}),
+                         "'number of data records' holds non-ASCII bytes"),
     "not a number": (dict(main_overrides={"record_duration": "one"}),
                      "'duration of a data record' is not a number ('one')"),
     "header cut": (dict(main_overrides={"n_signals": "9"}), "truncated inside its header"),
@@ -300,6 +300,20 @@ def test_micro_sign_in_the_unit_is_read_as_microvolt_with_a_warning(tmp_path: Pa
     rec = read_recording(path)
     assert rec.channel("LAT").unit == "uV" and rec.channel("LAT").scale_to_uv == 1.0
     assert any("non-ASCII µ" in w for w in rec.warnings)
-    bad = build_edf(tmp_path / "bad.edf", [Sig("Bein \xe4", ramp(100), 100)])
-    with pytest.raises(RecordingError, match="'label' signal 1 holds non-ASCII bytes"):
+    bad = build_edf(tmp_path / "bad.edf", [Sig("LAT", ramp(100), 100,
+                                                overrides={"pmax": b"1\xb2"})])
+    with pytest.raises(RecordingError, match="'physical maximum' signal 1 holds non-ASCII"):
         read_recording(bad)
+
+
+def test_non_ascii_free_text_is_read_as_latin1_with_a_warning(tmp_path: Path) -> None:
+    """Clinical software writes accented names and labels although EDF says ASCII:
+    the file stays readable, the user is told, numbers are unaffected."""
+    path = build_edf(tmp_path / "latin.edf", [Sig("Bein \xe4", ramp(100), 100)],
+                     main_overrides={"patient": "Jos\xe9"})
+    rec = read_recording(path)
+    assert rec.labels == ["Bein \xe4"]
+    assert any("local patient identification" in w and "Latin-1" in w for w in rec.warnings)
+    assert any("channel 'Bein \xe4'" in w for w in rec.warnings)
+    assert np.array_equal(rec.read("Bein \xe4"), read_recording(
+        build_edf(tmp_path / "plain.edf", [Sig("Bein a", ramp(100), 100)])).read("Bein a"))

@@ -62,6 +62,9 @@ _SIGNAL_FIELDS: tuple[tuple[str, int, str], ...] = (
 _MAIN_HEADER_BYTES = 256
 _SIGNAL_HEADER_BYTES = 256
 _BDF_MAGIC = b"\xffBIOSEMI"
+#: Header fields holding free text: non-ASCII bytes there are read (Latin-1) with a
+#: warning; in every other (numeric, date, unit) field they are an error.
+_FREE_TEXT_FIELDS = frozenset({"patient", "recording", "label", "transducer", "prefilter"})
 _MICRO_SIGNS = (b"\xc2\xb5", b"\xce\xbc", b"\xb5")
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
 
@@ -150,6 +153,12 @@ def _decode_fields(path: Path, raw: bytes, fields: tuple[tuple[str, int, str], .
                     out[i]["unit_had_micro_sign"] = "yes"
                     chunk = fixed
             check = chunk[1:] if (skip_first_byte and name == "version") else chunk
+            if name in _FREE_TEXT_FIELDS and any(b > 127 for b in check):
+                # Free text (names, labels) written by non-conforming software, often
+                # Latin-1: keep the file readable, decode as Latin-1 and warn.
+                out[i][name] = chunk.decode("latin-1").strip()
+                out[i]["non_ascii_" + name] = words
+                continue
             if any(b > 127 for b in check):
                 where = f"signal {i + 1} " if fields is _SIGNAL_FIELDS else ""
                 raise _fail(path, f"header field '{words}' {where}holds non-ASCII bytes "
@@ -216,8 +225,16 @@ def _read_layout(path: Path) -> _Layout:
 
     signals: list[_Signal] = []
     notes: list[str] = []
+    for key in ("patient", "recording"):
+        if head.get("non_ascii_" + key):
+            notes.append(f"header field '{head['non_ascii_' + key]}' holds non-ASCII bytes "
+                         "(EDF headers must be plain ASCII); read as Latin-1")
     for s in _decode_fields(path, sig_raw, _SIGNAL_FIELDS, ns):
         label = s["label"]
+        for key in ("label", "transducer", "prefilter"):
+            if s.get("non_ascii_" + key):
+                notes.append(f"channel '{label}': header field '{s['non_ascii_' + key]}' holds "
+                             "non-ASCII bytes (EDF headers must be plain ASCII); read as Latin-1")
         if s.get("unit_had_micro_sign"):
             notes.append(f"channel '{label}': non-ASCII µ in the unit field read as 'u' "
                          "(EDF headers must be plain ASCII)")
