@@ -142,3 +142,37 @@ def test_reads_technician_lms_hypnogram_and_arousals_from_nsrr_xml(tmp_path: Pat
     assert s["provenance"]["hypnogram_source"] == "file:tech.xml"
     ev = read_events_csv(out / "events.csv")
     assert sorted(set(ev.loc[ev.kind == "lm", "side"])) == ["left", "right"]
+
+
+REMLOGIC = (
+    "Patient:\tX\nRecording Date:\t12.03.2024\n\n"
+    "Sleep Stage\tPosition\tTime [hh:mm:ss.xxx]\tEvent\tDuration[s]\tLocation\n"
+    + "".join(f"SLEEP-S2\tSupine\t22:0{i // 2}:{30 * (i % 2):02d}.000\tSLEEP-S2\t30\t\n"
+              for i in range(8))
+    + "".join(f"SLEEP-S2\tSupine\t22:0{(20 * k + 40) // 60}:{(20 * k + 40) % 60:02d}.000\tLM"
+              f"\t1.0\tTib-{'LR'[k % 2]}\n" for k in range(5))
+)
+
+
+def test_reads_a_remlogic_export_aligned_to_the_recording(tmp_path: Path, capsys) -> None:
+    import datetime as dt
+
+    import edfio
+    import numpy as np
+
+    rl = tmp_path / "export.txt"
+    rl.write_text(REMLOGIC)
+    edf = tmp_path / "night.edf"
+    sig = [edfio.EdfSignal(np.zeros(256 * 600), 256, label="LAT", physical_range=(-100, 100))]
+    edfio.Edf(sig, starttime=dt.time(21, 59, 0),
+              recording=edfio.Recording(startdate=dt.date(2024, 3, 12))).write(edf)
+    out = tmp_path / "out"
+    assert main(["score-events", str(rl), "--out", str(out)]) == 1
+    assert "--recording" in capsys.readouterr().err
+    assert main(["score-events", str(rl), "--recording", str(edf), "--out", str(out)]) == 0
+    ev = read_events_csv(out / "events.csv")
+    lm = ev[ev.kind == "lm"]
+    assert lm["onset"].round(3).tolist() == [100.0, 120.0, 140.0, 160.0, 180.0]  # 60 s offset
+    assert lm["side"].tolist() == ["left", "right", "left", "right", "left"]
+    s = json.loads((out / "summary.json").read_text())
+    assert s["plms_count"] == 5 and s["recording_duration_h"] == pytest.approx(600 / 3600)

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--duration", metavar="S", type=float,
                    help="recording duration in seconds (default: end of the hypnogram or of "
                         "the last event)")
+    p.add_argument("--recording", metavar="REC",
+                   help="the recording the scorings belong to (its header only): aligns clock "
+                        "times (RemLogic exports) and gives the duration")
     p.add_argument("--params", metavar="F", help="TOML parameters file ([legs] section)")
     p.add_argument("--out", metavar="DIR", default="somnomotor-out", help="output folder")
     p.set_defaults(func=run, path=None)
@@ -64,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .. import __version__
     from .._atomic import atomic_write
-    from ..errors import InputError
+    from ..errors import AnnotationError, InputError
     from ..events import write_events_csv
     from ..io import read_hypnogram, read_scorings
     from ..params import to_dict
@@ -75,18 +78,29 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:
         raise InputError(f"--duration must be a positive number of seconds, not {args.duration}")
     params = _leg_params(args.params)
-    lms, own, warnings = read_leg_movements(args.lms)
+    rec = None
+    if args.recording:
+        from ..io import read_recording
+
+        rec = read_recording(args.recording)
+    try:
+        lms, own, warnings = read_leg_movements(args.lms, recording=rec)
+    except AnnotationError as exc:
+        if rec is None and "recording start" in exc.problem:
+            raise AnnotationError(f"{exc.problem.split(' (')[0]}: give the recording with "
+                                  "--recording REC", exc.path) from None
+        raise
 
     hyp, source = None, "none"
     if args.hypnogram:
-        hyp = read_hypnogram(args.hypnogram)
+        hyp = read_hypnogram(args.hypnogram, rec)
         source = f"file:{Path(args.hypnogram).name}"
     elif own is not None and own.hypnogram is not None and own.hypnogram.is_scored:
         hyp = own.hypnogram
         source = f"file:{Path(args.lms).name}"
     scored = [own.events] if own is not None and len(own.events) else []
     for f in args.events:
-        sc = read_scorings(f)
+        sc = read_scorings(f, recording=rec)
         scored.append(sc.events)
         if sc.unknown_labels:
             warnings.append(f"{f}: labels not in the vocabulary ignored: "
@@ -95,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
                  if any(len(s) for s in scored) else None)
     if args.duration is not None:
         duration = float(args.duration)
+    elif rec is not None:
+        duration = float(rec.duration)
     else:
         duration = None  # the scorer takes the end of the hypnogram or of the last event
         if hyp is None:

@@ -490,14 +490,16 @@ def leg_movements_from_scored(scored: pd.DataFrame) -> tuple[pd.DataFrame, list[
     return out.sort_values("onset", kind="stable").reset_index(drop=True), warnings
 
 
-def read_leg_movements(path: str | Any) -> tuple[pd.DataFrame, Any, list[str]]:
+def read_leg_movements(path: str | Any, recording: Any = None
+                       ) -> tuple[pd.DataFrame, Any, list[str]]:
     """Read a technician's leg-movement list.
 
     Accepts a CSV with columns ``onset,duration,side`` (s from the recording
     start; side ``left``/``right``), or any scoring file
     :func:`somnomotor.io.read_scorings` reads (EDF+ annotations, NSRR XML,
     RemLogic export, CSV events with ``kind``), whose ``lm``/``plm`` events
-    are taken.  Returns the LM table, the file's
+    are taken; ``recording`` (a :class:`~somnomotor.recording.Recording`)
+    aligns clock times (RemLogic) to its start.  Returns the LM table, the file's
     :class:`~somnomotor.io.Scorings` (None for a plain LM list: it may carry
     a hypnogram, arousals and respiratory events) and warnings.
 
@@ -527,7 +529,7 @@ def read_leg_movements(path: str | Any) -> tuple[pd.DataFrame, Any, list[str]]:
             raise InputError(exc.problem, p) from None
     from ..io import read_scorings
 
-    sc = read_scorings(p)
+    sc = read_scorings(p, recording=recording)
     lms, warnings = leg_movements_from_scored(sc.events)
     if not len(lms):
         warnings.append("no leg movements in the file")
