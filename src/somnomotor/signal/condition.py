@@ -208,7 +208,13 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
             # (time constant Q / (π f0)); run forward-backward it would ring on both sides
             # and could stretch a 0.15-s jerk past the 0.5-s LM minimum.  The phase it adds
             # is confined to the notch band, so the envelope's timing is unchanged.
-            y = signal.sosfilt(notches.astype(np.float32), y).astype(np.float32, copy=False)
+            sos_n = notches.astype(np.float32)
+            head = min(y.size, int(fs))
+            # The forward notch needs ~0.5 s to settle on the hum; the first half second
+            # is taken from a backward pass over the first second, settled by then.
+            first = signal.sosfilt(sos_n, y[:head][::-1])[::-1]
+            y = signal.sosfilt(sos_n, y).astype(np.float32, copy=False)
+            y[:head // 2] = first[:head // 2]
     if has_bad:
         y[bad] = np.nan
 
