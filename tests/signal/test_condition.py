@@ -105,3 +105,12 @@ def test_docstring_examples_run() -> None:
 
     res = doctest.testmod(condition, extraglobs={"np": np})
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_strong_hum_leaves_no_transient_after_the_first_tenth_of_a_second() -> None:
+    fs = 256.0
+    t = np.arange(int(60 * fs)) / fs
+    x = leg_signal(60, fs, []) + (40.0 * np.sin(2 * np.pi * 50 * t + 0.7)).astype(np.float32)
+    c = condition_emg(x, fs)
+    head = c.envelope[int(0.1 * c.fs_envelope):int(2 * c.fs_envelope)]
+    assert c.mains_hz == 50.0 and np.all(head < np.median(c.rest) + 2.0)
