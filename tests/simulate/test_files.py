@@ -159,3 +159,29 @@ def test_cli_lists_the_settings_of_a_scenario(capsys):
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if x.startswith("damage.leg "))
     assert line.split()[1] == "0.8"
+
+
+def test_cli_evening_options_reach_the_model(tmp_path):
+    from somnomotor.events import read_events_csv
+    from somnomotor.simulate import Evening, simulate_events
+
+    out = tmp_path / "n.edf"
+    rc = main(["simulate", "--scenario", "polio_plms", "--hours", "1", "--seed", "2",
+               "--evening", "alprazolam_mg=2", "--evening", "heat_at_night=true",
+               "--set", "channels=LAT", "--out", str(out)])
+    assert rc == 0
+    truth = read_events_csv(out.with_name("n.truth.csv"))
+    _, expected, _ = simulate_events("polio_plms", hours=1, seed=2, settings={"channels": "LAT"},
+                                     evening=Evening(alprazolam_mg=2.0, heat_at_night=True))
+    assert len(truth) == len(expected)
+    np.testing.assert_allclose(truth["onset"], expected["onset"], atol=1e-3)
+    _, untreated, _ = simulate_events("polio_plms", hours=1, seed=2, settings={"channels": "LAT"})
+    assert len(untreated) > len(truth)
+
+
+@pytest.mark.parametrize("bad", ["beer=3", "alprazolam_mg=lots", "heat_at_night=maybe",
+                                 "exertion=2.5"])
+def test_cli_bad_evening_is_one_line_and_exit_1(tmp_path, capsys, bad):
+    rc = main(["simulate", "--hours", "0.1", "--evening", bad, "--out", str(tmp_path / "n.edf")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1

@@ -26,7 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "testing, not a clinical predictor.",
         epilog="Settings (--set KEY=VALUE, repeatable) include damage.leg=0.8, "
                "plm.imi_mean_s=25, mains_hz=60, fs=512, ecg_bleed=5, "
-               "channels=LAT,RAT,Chin1-Chin2; see docs/model.md for all of them.",
+               "channels=LAT,RAT,Chin1-Chin2; --list-settings prints them all. "
+               "The evening (--evening KEY=VALUE, repeatable): alcohol_units, "
+               "alcohol_hours_before_bed, exertion (0-10), exertion_minutes, "
+               "stretching_minutes, hot_bath_minutes, heat_at_night (true/false), "
+               "alprazolam_mg, alprazolam_minutes_before_bed.",
     )
     p.add_argument("--scenario", default="polio_mixed", choices=list(SCENARIOS),
                    help="which person and night to simulate (default: polio_mixed)")
@@ -34,6 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
     p.add_argument("--set", dest="settings", action="append", default=[],
                    metavar="KEY=VALUE", help="override a model setting (repeatable)")
+    p.add_argument("--evening", dest="evening", action="append", default=[],
+                   metavar="KEY=VALUE",
+                   help="what the person did that evening, e.g. alcohol_units=3 or "
+                        "alprazolam_mg=0.5 (repeatable)")
     p.add_argument("--out", metavar="FILE.edf", help="EDF+ file to write (required)")
     p.add_argument("--list-settings", action="store_true",
                    help="print every setting with its value in the scenario, unit and "
@@ -49,9 +57,37 @@ def parse_settings(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ParameterError(f"--set {item!r}: expected KEY=VALUE")
+            raise ParameterError(f"{item!r}: expected KEY=VALUE")
         out[key.strip()] = value.strip()
     return out
+
+
+def parse_evening(items: list[str]):  # type: ignore[no-untyped-def]
+    """``["alcohol_units=3", "heat_at_night=true"]`` -> an :class:`Evening`."""
+    import dataclasses
+
+    from ..errors import ParameterError
+    from ..simulate import Evening
+
+    fields = {f.name: f.default for f in dataclasses.fields(Evening)}
+    values: dict[str, object] = {}
+    for key, value in parse_settings(items).items():
+        if key not in fields:
+            raise ParameterError(f"--evening {key}: unknown (known: {', '.join(fields)})")
+        default = fields[key]
+        try:
+            if isinstance(default, bool):
+                if value.lower() not in ("true", "false", "yes", "no", "1", "0"):
+                    raise ValueError(value)
+                values[key] = value.lower() in ("true", "yes", "1")
+            elif isinstance(default, int):
+                values[key] = int(value)
+            else:
+                values[key] = float(value)
+        except ValueError:
+            raise ParameterError(f"--evening {key}={value!r}: expected a value like "
+                                 f"{default!r}") from None
+    return Evening(**values)  # type: ignore[arg-type]
 
 
 def list_settings(scenario: str, settings: dict[str, str]) -> str:
@@ -80,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         args._parser.error("the following arguments are required: --out")
     note(f"simulating {args.hours:g} h, scenario {args.scenario}, seed {args.seed}…")
-    night = simulate_night(args.scenario, hours=args.hours, seed=args.seed, settings=settings)
+    evening = parse_evening(args.evening)
+    night = simulate_night(args.scenario, hours=args.hours, seed=args.seed, settings=settings,
+                           evening=evening)
     truth = write_night(night, args.out)
     print(f"wrote {args.out} and {truth} ({len(night.truth)} truth events)")
     return 0
