@@ -404,3 +404,9 @@ def test_unscorable_stretches_leave_the_denominators() -> None:
     res = score_leg_movements(lms, hypnogram=n2(1.0))
     assert res.summary["plms_index"] == pytest.approx(8.0)  # 4 PLMs in 0.5 h
     assert res.summary["leg_unscorable_min"] == pytest.approx(30.0)
+
+
+def test_lm_count_is_per_leg_and_lm_movement_count_joins_bilateral_lms() -> None:
+    res = score([(100.0, 1.0, "left"), (100.2, 1.0, "right"), (200.0, 1.0, "left")])
+    assert res.summary["lm_count"] == 3 and res.summary["lm_movement_count"] == 2
+    assert res.summary["lm_movement_index"] == pytest.approx(2.0)

@@ -48,7 +48,8 @@ _PLM_KEYS: tuple[str, ...] = (
 
 #: Every summary key :func:`score_leg_movements` writes (always present).
 LEG_SUMMARY_KEYS: tuple[str, ...] = (
-    "lm_count", "lm_index", "clm_count", "clm_index", "clm_respiratory_count",
+    "lm_count", "lm_index", "lm_movement_count", "lm_movement_index", "clm_count",
+    "clm_index", "clm_respiratory_count",
     *_PLM_KEYS, *(f"{k}_incl_resp" for k in _PLM_KEYS),
     "leg_index_basis", "index_basis", "leg_rule_set", "leg_respiratory_handling",
     "leg_channels_present", "leg_unscorable_min",
@@ -262,7 +263,8 @@ def score_leg_movements(
         histograms, series lengths, counts of merged/short LMs.
 
     Index definitions: ``lm_index`` = monolateral LMs (``lm`` rows) with onset
-    in sleep per hour of TST; ``clm_index`` likewise for CLMs; ``plms_index``
+    in sleep per hour of TST; ``lm_movement_index`` likewise for movements
+    after bilateral combination (a bilateral LM once); ``clm_index`` for CLMs; ``plms_index``
     = PLMs in sleep per hour of TST (N1+N2+N3+R epochs × 30 s);
     ``plmw_index`` = PLMs in wake after sleep onset per hour of WASO;
     ``plm_index`` = all PLMs per hour of time in bed (scored epochs);
@@ -361,12 +363,16 @@ def score_leg_movements(
                             ar_mov, times, basis_sleep, p)
     sleep_h = _hours(times["sleep"] if basis_sleep else times["recording"])
     lm_sleep = np.isin(lm_stage, SLEEP_STAGES) if basis_sleep else np.ones(len(lm), bool)
-    clm_sleep = (np.isin(stage, SLEEP_STAGES) if basis_sleep else np.ones(len(mov), bool)) & cand
+    mov_sleep = np.isin(stage, SLEEP_STAGES) if basis_sleep else np.ones(len(mov), bool)
+    clm_sleep = mov_sleep & cand
     channels = lms.attrs.get("leg_channels") if hasattr(lms, "attrs") else None
 
     summary: dict[str, Any] = {
         "lm_count": int(len(lm)),
         "lm_index": _rate(int(lm_sleep.sum()), sleep_h),
+        # Movements after bilateral combination (a bilateral LM counts once), CLM or not.
+        "lm_movement_count": int(len(mov)),
+        "lm_movement_index": _rate(int(mov_sleep.sum()), sleep_h),
         "clm_count": int(cand.sum()),
         "clm_index": _rate(int(clm_sleep.sum()), sleep_h),
         "clm_respiratory_count": int(resp.sum()),
