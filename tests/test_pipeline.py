@@ -104,3 +104,21 @@ def test_analyze_never_writes_to_the_input(night_file, tmp_path):
     mtime = night_file.stat().st_mtime_ns
     assert main(["analyze", str(night_file), "--out", str(tmp_path / "o"), "--no-report"]) == 0
     assert night_file.read_bytes() == before and night_file.stat().st_mtime_ns == mtime
+
+
+def test_scored_xml_carries_the_input_arousals_and_optional_exports(night_file, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    assert main(["analyze", str(night_file), "--out", str(tmp_path), "--no-report",
+                 "--export", "bids", "--export", "luna", "--bids-subject", "p01"]) == 0
+    rec = read(night_file)
+    n_arousals = int(rec.annotations["text"].str.contains("Arousal").sum())
+    assert n_arousals > 0
+    concepts = [e.findtext("EventConcept") or "" for e in
+                ET.parse(tmp_path / "scored.xml").getroot().iter("ScoredEvent")]
+    assert sum("Arousal" in c for c in concepts) == n_arousals
+    assert (tmp_path / "scored.annot").exists()
+    events_tsv = list((tmp_path / "bids").rglob("*_events.tsv"))
+    channels_tsv = list((tmp_path / "bids").rglob("*_channels.tsv"))
+    assert len(events_tsv) == 1 and "sub-p01" in str(events_tsv[0])
+    assert "target_muscle" in pd.read_csv(channels_tsv[0], sep="\t").columns

@@ -270,21 +270,29 @@ def analyze(
         details={"sleep": stats, "legs": legs.details, "muscles": muscles.details,
                  "r_peaks_count": 0 if r_peaks is None else int(len(r_peaks))},
         warnings=warnings,
+        scored=scored,
         recording_path=str(recording.path) if recording.path else None,
         recording_start=recording.start.isoformat() if recording.start else None,
         recording_duration=recording.duration,
     )
 
 
+#: Optional exports ``write_outputs`` writes on request.
+EXTRA_EXPORTS: tuple[str, ...] = ("bids", "luna")
+
+
 def write_outputs(result: NightResult, out_dir: str | os.PathLike[str], *,
-                  recording: Recording | None = None, report: bool = True) -> dict[str, Path]:
+                  recording: Recording | None = None, report: bool = True,
+                  extra: Iterable[str] = (), bids_subject: str = "01") -> dict[str, Path]:
     """Write events.csv, summary.json, report.html, scored.edf and scored.xml to ``out_dir``.
 
+    ``extra`` may name ``"bids"`` (a BIDS ``*_events.tsv`` and ``*_channels.tsv``
+    with ``target_muscle`` under ``out_dir/bids``) and ``"luna"`` (``scored.annot``).
     Each file is written whole or not at all (temporary name, then rename).
     """
     from ._atomic import atomic_write
     from .events import write_events_csv
-    from .export import write_nsrr_xml, write_scored_edf
+    from .export import write_bids, write_luna_annot, write_nsrr_xml, write_scored_edf
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -298,7 +306,20 @@ def write_outputs(result: NightResult, out_dir: str | os.PathLike[str], *,
     write_scored_edf(result.events, paths["scored.edf"], start=start,
                      duration=result.recording_duration, hypnogram=result.hypnogram)
     write_nsrr_xml(result.events, paths["scored.xml"], hypnogram=result.hypnogram,
-                   duration=result.recording_duration)
+                   duration=result.recording_duration,
+                   scored_events=result.scored if len(result.scored) else None)
+    extra = set(extra)
+    unknown = sorted(extra - set(EXTRA_EXPORTS))
+    if unknown:
+        raise ParameterError(f"unknown export(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(EXTRA_EXPORTS)})")
+    if "luna" in extra:
+        paths["scored.annot"] = out / "scored.annot"
+        write_luna_annot(result.events, paths["scored.annot"])
+    if "bids" in extra:
+        written = write_bids(result.events, out / "bids", subject=bids_subject,
+                             channels=result.channels)
+        paths.update({f"bids:{k}": v for k, v in written.items()})
     if report:
         from .report import write_report
 

@@ -23,6 +23,9 @@ class NightResult:
     mains Hz, residual ECG, flagged and excluded seconds).
     ``details``: figures that are not summary keys (IMI histograms, series
     lengths, per-muscle tables, sleep statistics detail) keyed by scorer.
+    ``scored``: the scored input events the night was analysed with (arousals,
+    respiratory events… from files and the recording's own annotations;
+    ``somnomotor.events.SCORED_COLUMNS``), so exports can carry them on.
     """
 
     events: pd.DataFrame
@@ -32,6 +35,7 @@ class NightResult:
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     details: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    scored: pd.DataFrame = field(default_factory=pd.DataFrame)
     recording_path: str | None = None
     recording_start: str | None = None
     recording_duration: float = 0.0

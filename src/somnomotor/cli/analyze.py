@@ -27,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="never stage automatically; without a hypnogram, indices are per "
                         "hour of recording")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--export", metavar="FORMAT", action="append", default=[],
+                   choices=["bids", "luna"],
+                   help="also write BIDS events/channels TSV (bids) or a Luna .annot (luna)")
+    p.add_argument("--bids-subject", metavar="LABEL", default="01",
+                   help="BIDS subject label for --export bids (letters and digits)")
     p.add_argument("--subject", metavar="ID", help="file the result in the store for this subject")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="night date for --subject "
                    "(default: the recording's start date)")
@@ -45,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
                      progress=lambda m: note(f"  {m}…"))
     for w in result.warnings:
         warn(w)
-    paths = write_outputs(result, args.out, recording=rec, report=not args.no_report)
+    paths = write_outputs(result, args.out, recording=rec, report=not args.no_report,
+                          extra=args.export, bids_subject=args.bids_subject)
     if args.subject:
         from ..store import file_night_result
 
