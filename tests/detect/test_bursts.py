@@ -171,3 +171,21 @@ def test_trunk_without_ecg_channel_uses_its_own_beats_and_says_so(trunk_with_ecg
     assert peaks is not None and "no ECG channel" in note
     b = detect_bursts(remove_ecg(t["y"], FS, peaks), FS)
     assert _f1(b.onset.to_numpy(), t["onsets"], tol=0.05) >= 0.85
+
+
+def test_electrode_pop_has_low_mean_frequency_unlike_emg():
+    """A pop (step + exponential decay) rings at ~10–15 Hz after the 10-Hz high-pass;
+    EMG bursts sit at 30+ Hz: burst_frequency tells them apart."""
+    from somnomotor.detect.bursts import burst_frequency
+
+    rng = np.random.default_rng(8)
+    n = int(60 * FS)
+    x = 2.0 * rng.standard_normal(n)
+    t = np.arange(int(2 * FS)) / FS
+    x[int(20 * FS):int(22 * FS)] += 300.0 * np.exp(-t / 0.3)  # the pop
+    x[int(40 * FS):int(40.15 * FS)] += _burst(int(0.15 * FS), 60.0, rng)
+    y, _ = bandpass(x, FS)
+    b = detect_bursts(y, FS)
+    assert len(b) == 2
+    f = burst_frequency(y, FS, b.onset.to_numpy(), b.duration.to_numpy())
+    assert f[0] < 15.0 < 30.0 < f[1]

@@ -31,7 +31,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..detect.bursts import BurstParams, burst_envelope, detect_bursts, estimate_resting_level
+from ..detect.bursts import (
+    BurstParams,
+    burst_envelope,
+    burst_frequency,
+    detect_bursts,
+    estimate_resting_level,
+)
 from ..events import concat_events, make_events
 from ..hypnogram import Hypnogram
 from ..params import from_mapping
@@ -100,6 +106,8 @@ class MuscleParams:
     chin_muscles: tuple[str, ...] = ("mentalis", "submentalis")  # AASM RSWA: chin EMG
     sinbar_arm_muscles: tuple[str, ...] = ("fds",)  # SINBAR: flexor digitorum superficialis
     high_rest_uv: float = 16.0  # flag seconds with resting level > 16 µV (as Luna does)
+    artefact_max_freq_hz: float = 15.0  # brief "bursts" with mean frequency < 15 Hz are electrode
+    # pops / movement artefacts, not EMG (surface EMG: 50–150 Hz mean frequency, De Luca 1997)
     bursts: BurstParams = field(default_factory=BurstParams)
     patterns: PatternParams = field(default_factory=PatternParams)
     rem: RemParams = field(default_factory=RemParams)
@@ -178,6 +186,14 @@ def _process_channel(recording: Recording, info: ChannelInfo, params: MusclePara
     rest = estimate_resting_level(env, fs_env, params.bursts)
     b = detect_bursts(None, fs, params=params.bursts, rest=rest, env=(env, fs_env))
     del env
+    brief = ~b["tonic"].to_numpy(bool)
+    n_artefacts = 0
+    if brief.any() and params.artefact_max_freq_hz > 0:
+        freq = burst_frequency(y, fs, b["onset"].to_numpy()[brief], b["duration"].to_numpy()[brief])
+        bad = np.zeros(len(b), dtype=bool)
+        bad[np.flatnonzero(brief)] = freq < params.artefact_max_freq_hz
+        n_artefacts = int(bad.sum())
+        b = b[~bad].reset_index(drop=True)
     amp = None
     if want_amp:
         amp = block_mean(np.abs(y), max(1, int(round(fs))))
@@ -189,11 +205,15 @@ def _process_channel(recording: Recording, info: ChannelInfo, params: MusclePara
         notes.append(f"resting level above {params.high_rest_uv:g} µV for {flagged:.0f} s")
     if nan_s > 0:
         notes.append(f"{nan_s:.0f} s without data (gaps) excluded")
+    if n_artefacts:
+        notes.append(f"{n_artefacts} artefact transient(s) (mean frequency < "
+                     f"{params.artefact_max_freq_hz:g} Hz) not counted as bursts")
     quality = {"channel": info.label, "muscle": info.muscle, "side": info.side,
                "region": info.region, "fs": fs,
                "resting_level_uv": float(np.median(rest)) if rest.size else np.nan,
                **q, "flagged_s": flagged, "excluded_s": nan_s,
                "bursts": int((~b["tonic"]).sum()), "tonic_episodes": int(b["tonic"].sum()),
+               "artefacts": n_artefacts,
                "notes": "; ".join(notes)}
     b = b.assign(channel=info.label, muscle=info.muscle, side=info.side, region=info.region)
     return _Channel(info, b, quality, amp)
