@@ -14,11 +14,12 @@ The model, per body region ``r`` and time ``t`` (seconds from lights-off):
 * motor-neuron excitability::
 
       X_r(t) = X0 * (1 + g_ex * E * min(1, minutes/60) * (0.5 + d_r))
-                  * (1 - W(t)) * (1 - B(t))
+                  * (1 - W(t)) * (1 - B(t)) * (1 + c_circ * cos(2π (t_h + 1) / 24))
 
   where ``E`` is the day's exertion (0-10, damaged neurons irritated more),
   ``W`` the calming effect of stretching, a hot bath and warmth, and ``B`` the
-  alprazolam effect, a saturating Emax function of plasma concentration;
+  alprazolam effect, a saturating Emax function of plasma concentration, and
+  the last factor a circadian decline over the night (PLMs cluster early);
 * the event-rate factor of a pattern is a logistic function of the net drive::
 
       f_r(t) = 1 / (1 + exp(-((X_r - I_r) - theta) / s))
@@ -235,6 +236,10 @@ def compute_control(stages: np.ndarray, evening: Evening, settings: Mapping[str,
     benzo = alprazolam_effect(conc, settings)
     calm = calming_factor(t_h, evening, settings)
     load = evening.exertion * min(1.0, evening.exertion_minutes / 60.0)
+    # Circadian decline of motor excitability over the night: PLMs cluster in
+    # the first half of the night (Culpepper et al., Sleep 1992;15:516-520).
+    circadian = 1.0 + settings["control.circadian_amplitude"] * np.cos(
+        2 * np.pi * (t_h + 1.0) / 24.0)
     inhibition: dict[str, np.ndarray] = {}
     excit: dict[str, np.ndarray] = {}
     factor: dict[str, np.ndarray] = {}
@@ -243,7 +248,7 @@ def compute_control(stages: np.ndarray, evening: Evening, settings: Mapping[str,
         inhibition[r] = settings["control.inhibition"] * s_stage * (1.0 - d) * alc
         excit[r] = (settings["control.excitability"]
                     * (1.0 + settings["control.exertion_gain"] * load * (0.5 + d))
-                    * calm * (1.0 - benzo))
+                    * calm * (1.0 - benzo) * circadian)
         u = excit[r] - inhibition[r]
         z = (u - settings["control.threshold"]) / max(settings["control.slope"], 1e-6)
         factor[r] = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))

@@ -76,6 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "control.threshold": 0.25,
     "control.slope": 0.08,
     "control.exertion_gain": 0.05,
+    "control.circadian_amplitude": 0.2,
     "control.stretching_effect": 0.08,
     "control.bath_effect": 0.12,
     "control.heat_effect": 0.08,
@@ -150,6 +151,8 @@ SETTING_DOCS: dict[str, str] = {
     "control.threshold": "a.u., drive (X - I) at which the event rate is half its maximum",
     "control.slope": "a.u., width of the logistic rate curve",
     "control.exertion_gain": "fraction of X0 per exertion point (0-10) for 60+ min, x (0.5 + damage)",
+    "control.circadian_amplitude": "fraction of X0: circadian decline over the night "
+                                   "(Culpepper 1992: PLMs cluster in the first half)",
     "control.stretching_effect": "fraction of X0 removed by >= 20 min stretching (decays, tau 4 h)",
     "control.bath_effect": "fraction of X0 removed by >= 20 min hot bath (decays, tau 2 h)",
     "control.heat_effect": "fraction of X0 removed all night by keeping muscles warm",
