@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import somnomotor
+import somnomotor.recording
 from somnomotor.cli import main
 from somnomotor.errors import ParameterError
 from somnomotor.events import EVENT_COLUMNS, read_events_csv
@@ -122,3 +123,26 @@ def test_scored_xml_carries_the_input_arousals_and_optional_exports(night_file, 
     channels_tsv = list((tmp_path / "bids").rglob("*_channels.tsv"))
     assert len(events_tsv) == 1 and "sub-p01" in str(events_tsv[0])
     assert "target_muscle" in pd.read_csv(channels_tsv[0], sep="\t").columns
+
+
+def test_recording_without_emg_is_a_clear_error(tmp_path):
+    import numpy as np
+
+    from somnomotor.errors import MontageError
+
+    rec = somnomotor.recording.Recording.from_arrays(
+        {"C4-M1": np.zeros(3000, np.float32), "Thor": np.zeros(3000, np.float32)}, 100.0)
+    with pytest.raises(MontageError, match="no EMG channel.*--montage"):
+        analyze(rec, staging="none")
+
+
+def test_recording_without_leg_channels_says_so(tmp_path):
+    night = simulate_night("polio_grm", hours=0.5, seed=4)
+    keep = [c for c in night.recording.labels if c not in ("LAT", "RAT")]
+    rec = somnomotor.recording.Recording.from_arrays(
+        {k: night.recording.read(k) for k in keep},
+        {k: night.recording.channel(k).fs for k in keep},
+        annotations=night.recording.annotations)
+    result = analyze(rec, staging="none")
+    assert result.summary["lm_count"] == 0 and result.summary["plm_count"] == 0
+    assert any("no tibialis anterior" in w for w in result.warnings)

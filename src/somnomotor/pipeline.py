@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import ParameterError
+from .errors import MontageError, ParameterError
 from .events import concat_events, empty_scored
 from .hypnogram import Hypnogram
 from .params import from_mapping, load_toml, to_dict
@@ -211,6 +211,12 @@ def analyze(
     if staging not in ("auto", "none"):
         raise ParameterError(f"staging must be 'auto' or 'none', not {staging!r}")
     warnings: list[str] = list(recording.warnings)
+    if not recording.emg_channels():
+        raise MontageError(
+            "no EMG channel recognised among the labels "
+            f"({', '.join(c.label for c in recording.channels[:12])}"
+            f"{', …' if len(recording.channels) > 12 else ''}); "
+            "name the muscles in a montage file (--montage)", recording.path)
 
     say("reading scorings")
     scored, scored_warnings, own = _collect_scored(recording, events)
@@ -226,6 +232,9 @@ def analyze(
 
     say("leg movements")
     lms, leg_quality = detect_leg_movements(recording, params["leg_detection"], r_peaks=r_peaks)
+    if not lms.attrs.get("leg_channels"):
+        warnings.append("no tibialis anterior (leg) EMG channel: leg-movement and PLM figures "
+                        "are zero because nothing could be scored, not because the legs were still")
     legs = score_leg_movements(lms, hypnogram=hyp, scored_events=scored,
                                recording_duration=recording.duration, params=params["legs"])
 
