@@ -65,7 +65,7 @@ class AnalysisParams:
         if unknown:
             raise ParameterError(f"unknown parameter section(s) {', '.join(unknown)} "
                                  f"(known: {', '.join(PARAMETER_SECTIONS)})", where)
-        sections = {}
+        sections: dict[str, Any] = {}
         for name, spec in PARAMETER_SECTIONS.items():
             table = values.get(name, {})
             if not isinstance(table, Mapping):
