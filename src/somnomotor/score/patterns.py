@@ -176,7 +176,8 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     n_min = len(hypnogram) // per_min
     stages = hypnogram.stages[: n_min * per_min].reshape(n_min, per_min) if n_min else \
         np.zeros((0, per_min), dtype="<U2")
-    nrem_min = np.isin(stages, _NREM).all(axis=1) if n_min else np.zeros(0, bool)
+    nrem_min = np.asarray(np.isin(stages, _NREM).all(axis=1) if n_min else np.zeros(0, bool),
+                          dtype=bool)
     b = _brief(bursts, p.fragmentary_max_s)
     counts = np.zeros(n_min, dtype=np.int64)
     if len(b) and n_min:
