@@ -185,3 +185,19 @@ def test_cli_bad_evening_is_one_line_and_exit_1(tmp_path, capsys, bad):
     rc = main(["simulate", "--hours", "0.1", "--evening", bad, "--out", str(tmp_path / "n.edf")])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1
+
+
+def test_cli_plot_draws_the_model_figure(tmp_path):
+    out, fig = tmp_path / "n.edf", tmp_path / "model.png"
+    rc = main(["simulate", "--scenario", "polio_plms", "--hours", "0.5", "--set", "channels=LAT",
+               "--out", str(out), "--plot", str(fig)])
+    assert rc == 0
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_refuses_an_unknown_format(tmp_path):
+    from somnomotor.simulate.figure import plot_model
+
+    night = simulate_night("healthy", hours=0.05, seed=0, settings={"channels": "LAT"})
+    with pytest.raises(InputError):
+        plot_model(night, tmp_path / "model.txt")

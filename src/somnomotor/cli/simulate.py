@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="what the person did that evening, e.g. alcohol_units=3 or "
                         "alprazolam_mg=0.5 (repeatable)")
     p.add_argument("--out", metavar="FILE.edf", help="EDF+ file to write (required)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="also draw what the model did (stages, drugs, drive per region, "
+                        "events) to this PNG/SVG/PDF")
     p.add_argument("--list-settings", action="store_true",
                    help="print every setting with its value in the scenario, unit and "
                         "meaning, and exit")
@@ -121,4 +124,8 @@ def run(args: argparse.Namespace) -> int:
                            evening=evening)
     truth = write_night(night, args.out)
     print(f"wrote {args.out} and {truth} ({len(night.truth)} truth events)")
+    if args.plot:
+        from ..simulate.figure import plot_model
+
+        print(f"model figure: {plot_model(night, args.plot)}")
     return 0

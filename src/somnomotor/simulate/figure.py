@@ -1,0 +1,83 @@
+"""A teaching figure of one simulated night: what the model did, and why.
+
+Four panels sharing the time axis (hours from lights-off): the hypnogram; the
+evening's drugs (blood alcohol, plasma alprazolam); each region's net drive
+(excitability minus descending inhibition) against the threshold of the
+logistic rate curve; and a raster of the generated events by body region.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._atomic import atomic_path
+from ..errors import InputError
+from .scenarios import EMG_CHANNELS, REGIONS
+
+_STAGE_Y = {"W": 4, "R": 3, "N1": 2, "N2": 1, "N3": 0, "?": np.nan}
+_KIND_COLOR = {"lm": "#1f77b4", "plm": "#1f77b4", "myoclonus": "#d62728", "grm": "#9467bd",
+               "hypnic_jerk": "#ff7f0e", "propriospinal_myoclonus": "#8c564b",
+               "fragmentary_myoclonus": "#7f7f7f", "rem_tonic": "#2ca02c",
+               "rem_phasic": "#98df8a", "morning_tonic": "#e377c2"}
+
+
+def plot_model(night: Any, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+    """Draw the model's night (a :class:`SimulatedNight`) to a PNG or SVG at ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from somnomotor.simulate import simulate_night
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> plot_model(simulate_night("polio_plms", hours=1, settings={"channels": "LAT"}),
+    ...            d / "model.png").name
+    'model.png'
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError("the figure must be a .png, .svg or .pdf file", path)
+    control, hyp, truth, s = night.control, night.hypnogram, night.truth, night.settings
+    t_ep = (np.arange(len(hyp)) + 0.5) * hyp.epoch / 3600.0
+    fig, ax = plt.subplots(4, 1, figsize=(11, 9), sharex=True,
+                           gridspec_kw={"height_ratios": [1.2, 1, 1.6, 1.6]})
+    ax[0].step(t_ep, [_STAGE_Y[str(x)] for x in hyp.stages], where="mid", color="k", lw=1)
+    ax[0].set_yticks(range(5), ["N3", "N2", "N1", "R", "W"])
+    ax[0].set_ylabel("stage")
+    ax[1].plot(control.t_h, control.bac * 1000, label="blood alcohol (mg/kg)")
+    ax[1].plot(control.t_h, control.alprazolam_ng_ml * 10, label="alprazolam (ng/mL × 10)")
+    ax[1].legend(loc="upper right", fontsize=8)
+    ax[1].set_ylabel("drugs")
+    for r in REGIONS:
+        ax[2].plot(control.t_h, control.excitability[r] - control.inhibition[r], lw=1,
+                   label=f"{r} (damage {s[f'damage.{r}']:.2g})")
+    ax[2].axhline(s["control.threshold"], color="k", ls="--", lw=1)
+    ax[2].set_ylabel("net drive X − I")
+    ax[2].legend(loc="upper right", fontsize=7, ncol=4)
+    rows = {r: i for i, r in enumerate(REGIONS)}
+    for kind, g in truth.groupby("kind"):
+        if g.empty:
+            continue
+        region = [EMG_CHANNELS[c][2] if c in EMG_CHANNELS else "" for c in g["channel"]]
+        y = np.array([rows.get(r, len(REGIONS)) for r in region], dtype=float)
+        ax[3].scatter(g["onset"] / 3600.0, y, s=6, marker="|", color=_KIND_COLOR.get(kind, "k"),
+                      label=kind)
+    ax[3].set_yticks(range(len(REGIONS) + 1), [*REGIONS, "episode"])
+    ax[3].legend(loc="upper right", fontsize=7, ncol=5, markerscale=3)
+    ax[3].set_xlabel("hours from lights-off")
+    fig.suptitle(title or f"simulated night: scenario {s.get('scenario', '')}, "
+                 "a qualitative model (not a clinical prediction)", fontsize=10)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format=path.suffix.lower().lstrip("."),
+                    metadata={"Software": None} if path.suffix.lower() == ".png" else None)
+    plt.close(fig)
+    return path
