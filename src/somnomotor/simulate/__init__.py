@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 from .control import Evening, alcohol_concentration, alprazolam_concentration, alprazolam_effect
+from .figure import plot_model
 from .model import simulate_events
 from .night import SimulatedNight, simulate_night
 from .scenarios import ALL_CHANNELS, DEFAULTS, SCENARIOS, SETTING_DOCS, resolve_settings
@@ -36,6 +37,7 @@ __all__ = [
     "alprazolam_effect",
     "compare_evenings",
     "night_figures",
+    "plot_model",
     "resolve_settings",
     "simulate_events",
     "simulate_night",
