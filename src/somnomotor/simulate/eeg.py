@@ -80,7 +80,6 @@ def synthesize_eeg(stages: np.ndarray, arousals: pd.DataFrame, n: int, fs: float
     """
     common = np.zeros(n, dtype=np.float32)
     delta = np.zeros(n, dtype=np.float32)
-    t = np.arange(n) / fs
     arousal_gain = np.ones(n, dtype=np.float32)
     for a in arousals.itertuples(index=False):
         i0, i1 = int(a.onset * fs), int((a.onset + a.duration) * fs)
@@ -116,7 +115,6 @@ def synthesize_eeg(stages: np.ndarray, arousals: pd.DataFrame, n: int, fs: float
         w = rng.uniform(20, 40) * sawtooth(2 * np.pi * rng.uniform(2, 4) * tt, 0.2) \
             * np.hanning(tt.size)
         _add(common, t0, w.astype(np.float32), fs)
-    del t
     c4 = common + 4.0 * rng.standard_normal(n, dtype=np.float32)
     c3 = 0.9 * common + 4.0 * rng.standard_normal(n, dtype=np.float32)
     return c4, c3, delta
