@@ -201,3 +201,27 @@ def test_plot_refuses_an_unknown_format(tmp_path):
     night = simulate_night("healthy", hours=0.05, seed=0, settings={"channels": "LAT"})
     with pytest.raises(InputError):
         plot_model(night, tmp_path / "model.txt")
+
+
+@pytest.mark.parametrize("fs", [200, 333, 512])
+def test_any_whole_sampling_rate_round_trips(tmp_path, fs):
+    from edfio import read_edf
+
+    night = simulate_night("polio_mixed", hours=0.05, seed=2, fs=fs, mains_hz=60,
+                           settings={"channels": "LAT,Chin1-Chin2,ECG II,C4-M1,E1-M2"})
+    write_night(night, tmp_path / "n.edf")
+    edf = read_edf(tmp_path / "n.edf")
+    for s in edf.signals:
+        assert s.sampling_frequency == fs
+        np.testing.assert_allclose(s.data, night.recording.read(s.label), atol=ATOL)
+
+
+def test_pyedflib_reads_the_same_samples(written):
+    pyedflib = pytest.importorskip("pyedflib")
+    night, path = written
+    with pyedflib.EdfReader(str(path)) as f:
+        assert f.getSignalLabels() == night.recording.labels
+        for i, label in enumerate(f.getSignalLabels()):
+            np.testing.assert_allclose(f.readSignal(i), night.recording.read(label), atol=ATOL)
+        onsets, _, texts = f.readAnnotations()
+    assert _stage_texts(list(texts)) == _stage_texts(night.recording.annotations["text"])
