@@ -312,3 +312,24 @@ def test_what_if_table_pairs_nights_and_shows_the_dose_response():
     assert m.loc["4 drinks", "lm_index"] > m.loc["none", "lm_index"]
     assert m.loc["4 drinks", "peak_bac_g_kg"] > 0.3 and m.loc["none", "peak_bac_g_kg"] == 0.0
     assert m.loc["2 mg", "peak_alprazolam_ng_ml"] > m.loc["0.5 mg", "peak_alprazolam_ng_ml"] > 0
+
+
+def test_asymmetric_damage_puts_the_movements_on_the_weaker_side():
+    """Polio often strikes one side harder: asymmetry.leg = 0.8 -> mostly right-leg LMs."""
+    s = {"asymmetry.leg": 0.8, "asymmetry.arm": -0.8, "damage.arm": 0.7}
+    _, truth, _ = simulate_events("polio_plms", hours=8.0, seed=1, settings=s)
+    lm = truth[truth["kind"] == "lm"]
+    assert (lm["side"] == "right").sum() > 3 * (lm["side"] == "left").sum()
+    arm = truth[(truth["kind"] == "myoclonus") & (truth["muscle"] == "fds")]
+    assert (arm["side"] == "left").sum() > 3 * max((arm["side"] == "right").sum(), 1)
+    _, even, _ = simulate_events("polio_plms", hours=8.0, seed=1)
+    lm = even[even["kind"] == "lm"]
+    left, right = (lm["side"] == "left").sum(), (lm["side"] == "right").sum()
+    assert 0.7 < left / right < 1.4
+
+
+def test_asymmetry_outside_minus_one_to_one_is_refused():
+    from somnomotor.errors import ParameterError
+
+    with pytest.raises(ParameterError):
+        simulate_events("healthy", hours=0.1, settings={"asymmetry.leg": 1.5})

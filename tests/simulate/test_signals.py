@@ -205,3 +205,12 @@ def test_channel_subset_keeps_the_truth_of_recorded_channels_only():
     legs_sub = sub.truth[sub.truth["channel"].isin(["LAT", "RAT"])].reset_index(drop=True)
     assert legs_full.equals(legs_sub)
     np.testing.assert_array_equal(full.recording.read("LAT"), sub.recording.read("LAT"))
+
+
+def test_asymmetry_makes_the_weaker_sides_motor_units_larger():
+    from somnomotor.simulate.night import channel_damage
+    from somnomotor.simulate.scenarios import resolve_settings
+
+    s = resolve_settings("polio_plms", {"asymmetry.leg": 1.0})
+    assert channel_damage("RAT", s) > channel_damage("LAT", s)
+    assert channel_damage("RAT", s) <= 1.0

@@ -102,6 +102,14 @@ def annotations_of(hypnogram: Hypnogram, scored: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("onset", kind="stable").reset_index(drop=True)
 
 
+def channel_damage(label: str, s: Mapping[str, Any]) -> float:
+    """The damage of the muscle under ``label``: its region's, shifted by the region's asymmetry."""
+    _, side, region = EMG_CHANNELS[label]
+    a = s.get(f"asymmetry.{region}", 0.0)
+    sign = {"left": -1.0, "right": 1.0}.get(side, 0.0)
+    return float(np.clip(s[f"damage.{region}"] * (1.0 + 0.5 * a * sign), 0.0, 1.0))
+
+
 def _chin_tone(stages: np.ndarray, s: Mapping[str, Any], n: int, fs: float) -> np.ndarray:
     table = {"W": s["chin.tone_wake_uv"], "N1": s["chin.tone_nrem_uv"],
              "N2": s["chin.tone_nrem_uv"], "N3": s["chin.tone_nrem_uv"],
@@ -201,7 +209,7 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         region = EMG_CHANNELS[label][2]
         bursts = model.bursts[model.bursts["channel"] == label]
         a, brief = activation_envelope(bursts, n, fs, rng)
-        x = motor_unit_signal(a, brief, fs, s[f"damage.{region}"], rng)
+        x = motor_unit_signal(a, brief, fs, channel_damage(label, s), rng)
         # Resting noise whose level wanders slowly (electrode impedance, ±20 %).
         sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
         level = np.clip(1.0 + 0.2 * slow_curve(int(model.duration) + 2, 300.0, rng), 0.6, 1.5)

@@ -102,6 +102,25 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float, size: Any,
     return np.clip(rng.lognormal(np.log(median), sigma, size=size), lo, hi)
 
 
+def side_weights(channels: tuple[str, ...], settings: Mapping[str, Any]) -> np.ndarray:
+    """Probability of each channel of a region: left/right weighted by ``asymmetry.<region>``.
+
+    Asymmetry -1 puts everything on the left, +1 on the right, 0 spreads evenly
+    (polio often strikes one side more than the other).
+    """
+    region = EMG_CHANNELS[channels[0]][2]
+    a = float(settings.get(f"asymmetry.{region}", 0.0))
+    w = np.array([{"left": 1.0 - a, "right": 1.0 + a}.get(EMG_CHANNELS[c][1], 1.0)
+                  for c in channels])
+    return w / w.sum() if w.sum() > 0 else np.full(len(channels), 1.0 / len(channels))
+
+
+def pick_channel(channels: tuple[str, ...], u: float, settings: Mapping[str, Any]) -> str:
+    """The channel of a region that a uniform draw ``u`` falls on (see :func:`side_weights`)."""
+    cum = np.cumsum(side_weights(channels, settings))
+    return channels[min(int(np.searchsorted(cum, u, side="right")), len(channels) - 1)]
+
+
 def _burst(onset: float, duration: float, channel: str, amplitude: float, shape: str,
            source: str, *, row: str = "", group: int = -1, series: int | None = None,
            side: str = "") -> dict[str, Any]:
@@ -160,8 +179,10 @@ def generate_plm(seed: int, stages: np.ndarray, control: ControlState,
         out.plm_spans.append((float(times[keep[0]]), float(times[keep[-1]] + 10.0)))
         for k in keep:
             u = side_u[k]
-            b = settings["plm.bilateral_prob"]
-            legs = ("LAT", "RAT") if u < b else (("LAT",) if u < b + (1 - b) / 2 else ("RAT",))
+            asym = settings["asymmetry.leg"]
+            b = settings["plm.bilateral_prob"] * (1.0 - abs(asym))
+            left = (1.0 - asym) / 2.0
+            legs = ("LAT", "RAT") if u < b else (("LAT",) if u < b + (1 - b) * left else ("RAT",))
             side = "bilateral" if len(legs) == 2 else EMG_CHANNELS[legs[0]][1]
             onsets = {}
             for j, ch in enumerate(legs):
@@ -185,7 +206,7 @@ def generate_myoclonus(seed: int, stages: np.ndarray, control: ControlState,
         n = rng.poisson(settings["myoclonus.rate_per_h"] * total_s / 3600.0)
         t = np.sort(rng.uniform(0, max(total_s - 1.0, 1.0), size=n))
         u = rng.uniform(size=n)
-        ch_i = rng.integers(0, 64, size=n)
+        side_u = rng.uniform(size=n)
         dur = _lognormal(rng, 0.09, 0.45, n, 0.03, 0.25)
         amp = _lognormal(rng, settings["myoclonus.amplitude_median_uv"], 0.5, n, 15.0, 400.0)
         ar_u = rng.uniform(size=n)
@@ -193,7 +214,7 @@ def generate_myoclonus(seed: int, stages: np.ndarray, control: ControlState,
         keep = u < _gate(MYOCLONUS_GATE, _stage_at(stages, t)) * _factor_at(control, region, t)
         chans = REGION_CHANNELS[region]
         for k in np.flatnonzero(keep):
-            ch = chans[ch_i[k] % len(chans)]
+            ch = pick_channel(chans, side_u[k], settings)
             out.bursts.append(_burst(t[k], dur[k], ch, amp[k], "brief", "myoclonus",
                                      row="myoclonus"))
             if ar_u[k] < settings["myoclonus.arousal_prob"]:

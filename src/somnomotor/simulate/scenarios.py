@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "arousal.stage_shift_prob": 0.3,
     # -- motor control: damage, excitability, descending inhibition ------------
     **{f"damage.{r}": 0.0 for r in REGIONS},
+    "asymmetry.leg": 0.0,
+    "asymmetry.arm": 0.0,
+    "asymmetry.shoulder": 0.0,
     "control.excitability": 0.5,
     "control.inhibition": 1.0,
     "control.threshold": 0.25,
@@ -205,6 +208,9 @@ SETTING_DOCS: dict[str, str] = {
 }
 for _r in REGIONS:
     SETTING_DOCS[f"damage.{_r}"] = f"0-1, loss of descending control of the {_r} motor neurons"
+for _r in ("leg", "arm", "shoulder"):
+    SETTING_DOCS[f"asymmetry.{_r}"] = (f"-1 (left only) to 1 (right only): which side's {_r} "
+                                       "is hit harder (events and motor-unit damage)")
 
 _POLIO_BASE: dict[str, Any] = {
     "damage.leg": 0.3, "damage.arm": 0.3, "damage.shoulder": 0.3, "damage.chest": 0.2,
@@ -291,6 +297,9 @@ def _validate(s: dict[str, Any]) -> None:
         d = s[f"damage.{r}"]
         if not 0.0 <= d <= 1.0:
             raise ParameterError(f"setting damage.{r}={d:g}: expected a value from 0 to 1")
+    for key in ("asymmetry.leg", "asymmetry.arm", "asymmetry.shoulder"):
+        if not -1.0 <= s[key] <= 1.0:
+            raise ParameterError(f"setting {key}={s[key]:g}: expected a value from -1 to 1")
     unknown = [c for c in s["channels"] if c not in ALL_CHANNELS]
     if unknown:
         raise ParameterError(f"setting channels: unknown channel(s) {', '.join(unknown)} "
@@ -305,7 +314,7 @@ def _validate(s: dict[str, Any]) -> None:
     for key, value in s.items():
         if key.endswith(("prob", "bilateral_prob")) and not 0.0 <= value <= 1.0:
             raise ParameterError(f"setting {key}={value:g}: expected a probability from 0 to 1")
-        if isinstance(value, float) and value < 0 and key not in ():
+        if isinstance(value, float) and value < 0 and not key.startswith("asymmetry."):
             raise ParameterError(f"setting {key}={value:g}: expected a value >= 0")
     if s["alprazolam.emax"] > 1.0:
         raise ParameterError("setting alprazolam.emax: expected a value from 0 to 1")
