@@ -214,3 +214,12 @@ def test_asymmetry_makes_the_weaker_sides_motor_units_larger():
     s = resolve_settings("polio_plms", {"asymmetry.leg": 1.0})
     assert channel_damage("RAT", s) > channel_damage("LAT", s)
     assert channel_damage("RAT", s) <= 1.0
+
+
+def test_a_channels_signal_does_not_depend_on_the_other_channels_written():
+    s = {"artifacts.pops_per_h": 400.0}
+    full = simulate_night("polio_plms", hours=0.1, seed=3, settings=s)
+    sub = simulate_night("polio_plms", hours=0.1, seed=3, settings={**s, "channels": "RAT"})
+    assert (full.artifacts["channel"] == "RAT").sum() > 0
+    np.testing.assert_array_equal(full.recording.read("RAT"), sub.recording.read("RAT"))
+    assert set(sub.artifacts["channel"]) == {"RAT"}

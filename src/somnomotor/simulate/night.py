@@ -174,20 +174,22 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
     mains3 = np.sin(3 * w * t).astype(np.float32) if harm else None
     del t
 
-    # Electrode pops (sparse; recorded as artifacts, never as truth events).
+    # Electrode pops (sparse; recorded as artifacts, never as truth events).  Drawn
+    # over all EMG channels so that a channel's signal does not depend on which
+    # other channels are written.
     rng_a = np.random.default_rng([seed, _ARTIFACT_STREAM])
-    emg_labels = [c for c in labels if c in EMG_CHANNELS]
+    all_emg = list(EMG_CHANNELS)
     n_pops = rng_a.poisson(s["artifacts.pops_per_h"] * model.duration / 3600.0)
     pop_t = rng_a.uniform(5.0, max(model.duration - 10.0, 6.0), size=n_pops)
-    pop_ch = rng_a.integers(0, max(len(emg_labels), 1), size=n_pops)
+    pop_ch = rng_a.integers(0, len(all_emg), size=n_pops)
     pop_amp = rng_a.choice([-1.0, 1.0], size=n_pops) * rng_a.uniform(150.0, 600.0, size=n_pops)
     pop_tau = rng_a.uniform(0.1, 0.5, size=n_pops)
     artifacts = pd.DataFrame({
         "onset": pop_t, "duration": 5 * pop_tau,
-        "channel": [emg_labels[i] for i in pop_ch] if emg_labels else [""] * n_pops,
+        "channel": pd.Series([all_emg[i] for i in pop_ch], dtype=object),
         "amplitude_uv": pop_amp, "kind": "electrode_pop",
-    }) if emg_labels else pd.DataFrame(columns=["onset", "duration", "channel", "amplitude_uv",
-                                                "kind"])
+    })
+    artifacts = artifacts[artifacts["channel"].isin(labels)].sort_values("onset")
 
     signals: dict[str, np.ndarray] = {}
     eeg_needed = any(OTHER_CHANNELS.get(c) in ("eeg", "eog") for c in labels)
