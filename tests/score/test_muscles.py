@@ -131,9 +131,21 @@ def test_trunk_ecg_removed_with_ecg_channel_and_note_without():
     tp = (d.min(axis=0) < 0.05).sum()
     f1 = 2 * tp / (found.size + on.size)
     assert f1 >= 0.9
-    # Without the ECG channel: the channel's own beats are used, and the notes say so.
+    # Without the ECG channel: the trunk channel's own beats are used, and the notes say so.
     res2 = score_muscles(rec, HYP, r_peaks=None)
+    assert res2.quality["ecg_source"].iloc[0] == "self:Intercostal R"
     assert "no ECG channel" in res2.quality["notes"].iloc[0]
+    assert any("no ECG channel" in n for n in res2.details["notes"])
+    found2 = res2.events.loc[res2.events["kind"] == "myoclonus", "onset"].to_numpy()
+    d2 = np.abs(found2[:, None] - on[None, :])
+    assert 2 * (d2.min(axis=0) < 0.05).sum() / (found2.size + on.size) >= 0.85
+
+
+def test_no_ecg_channel_and_no_heartbeat_says_the_artefact_stays():
+    rec, _ = _recording(["EMG MFD-l"], seed=5)
+    res = score_muscles(rec, HYP, r_peaks=None)
+    assert any("not removed" in n for n in res.details["notes"])
+    assert res.quality["ecg_source"].iloc[0] == "none"
 
 
 def test_muscle_params_nested_tables_and_unknown_keys():

@@ -134,7 +134,8 @@ class _Channel:
 
 
 def condition_channel(x: np.ndarray, fs: float, info: ChannelInfo, params: MuscleParams,
-                      r_peaks: np.ndarray | None) -> tuple[np.ndarray, float, dict[str, Any]]:
+                      r_peaks: np.ndarray | None, r_peaks_source: str = "ecg-channel"
+                      ) -> tuple[np.ndarray, float, dict[str, Any]]:
     """Band-pass, mains notch and ECG removal of one EMG channel; float32 µV and quality figures.
 
     Channels sampled well above the band (e.g. 512 Hz for a 10–100 Hz band) are
@@ -168,8 +169,8 @@ def condition_channel(x: np.ndarray, fs: float, info: ChannelInfo, params: Muscl
     q: dict[str, Any] = {"mains_hz": mains, "ecg_artefact_uv": np.nan, "residual_ecg": np.nan,
                          "ecg_source": "none", "fs_analysis": fs}
     if params.ecg_removal != "never":
-        peaks, source = (r_peaks, "ecg-channel") if r_peaks is not None and len(r_peaks) >= 3 \
-            else (None, "none")
+        peaks, source = (r_peaks, r_peaks_source) \
+            if r_peaks is not None and len(r_peaks) >= 3 else (None, "none")
         if peaks is None and info.region in params.ecg_self_detect_regions:
             peaks, self_note = find_r_peaks_in_emg(y, fs)
             notes.append(self_note)
@@ -181,7 +182,9 @@ def condition_channel(x: np.ndarray, fs: float, info: ChannelInfo, params: Muscl
                 y = remove_ecg(y, fs, peaks)
                 q["residual_ecg"] = residual_ecg(y, fs, peaks)
                 q["ecg_source"] = source
-                notes.append(f"ECG removed ({before:.1f} µV → {q['residual_ecg']:.1f} µV "
+                via = f" with R peaks from '{source[5:]}' (no ECG channel)" \
+                    if source.startswith("self:") else ""
+                notes.append(f"ECG removed{via} ({before:.1f} µV → {q['residual_ecg']:.1f} µV "
                              f"beat-locked RMS)")
             else:
                 q["residual_ecg"] = before
@@ -191,10 +194,11 @@ def condition_channel(x: np.ndarray, fs: float, info: ChannelInfo, params: Muscl
 
 
 def _process_channel(recording: Recording, info: ChannelInfo, params: MuscleParams,
-                     r_peaks: np.ndarray | None, want_amp: bool) -> _Channel:
+                     r_peaks: np.ndarray | None, want_amp: bool,
+                     r_peaks_source: str = "ecg-channel") -> _Channel:
     x = recording.read(info.label)
     nan_s = float(np.count_nonzero(~np.isfinite(x))) / info.fs
-    y, fs, q = condition_channel(x, info.fs, info, params, r_peaks)
+    y, fs, q = condition_channel(x, info.fs, info, params, r_peaks, r_peaks_source)
     del x
     env, fs_env = burst_envelope(y, fs, params.bursts)
     rest = estimate_resting_level(env, fs_env, params.bursts)
@@ -313,6 +317,31 @@ def _score_rem(chin: _Channel | None, fds: list[_Channel], hyp: Hypnogram,
     return rows, summary, details
 
 
+def _heartbeat_from_trunk(recording: Recording, p: MuscleParams
+                          ) -> tuple[np.ndarray | None, str, str]:
+    """No ECG channel: R peaks from the first trunk channel whose heartbeat is clear.
+
+    Trunk channels are tried in the order chest, shoulder, abdomen, back, neck
+    (where the QRS is usually largest); the beats found are then used for every
+    channel. Returns (peaks or None, source, one-line note).
+    """
+    order = {r: i for i, r in enumerate(("chest", "shoulder", "abdomen", "back", "neck"))}
+    trunk = sorted((c for c in recording.emg_channels()
+                    if c.region in p.ecg_self_detect_regions and c.fs > 0),
+                   key=lambda c: order.get(c.region, 99))
+    for info in trunk:
+        sos, _ = bandpass_sos(info.fs, p.band_low_hz, p.band_high_hz)
+        y = filter_zero_phase(recording.read(info.label), sos)
+        peaks, _note = find_r_peaks_in_emg(y, info.fs)
+        if peaks is not None:
+            return peaks, f"self:{info.label}", (
+                f"no ECG channel: {peaks.size} R peaks found in '{info.label}' and used to "
+                "remove the ECG artefact from every channel")
+    return None, "none", ("no ECG channel and no clear heartbeat in any trunk channel: "
+                          "the ECG artefact is not removed (trunk bursts may include QRS "
+                          "complexes)")
+
+
 def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
                   scored_events: pd.DataFrame | None = None, params: MuscleParams | None = None,
                   r_peaks: np.ndarray | None = None) -> ScoreResult:
@@ -355,6 +384,12 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
         hyp = hyp.fit_to(duration)
     scored = scored_events if scored_events is not None and len(scored_events) else None
 
+    notes: list[str] = []
+    source = "ecg-channel"
+    if (r_peaks is None or len(r_peaks) < 3) and p.ecg_removal != "never":
+        r_peaks, source, note = _heartbeat_from_trunk(recording, p)
+        notes.append(note)
+
     channels: list[_Channel] = []
     chin_done = False
     for info in recording.emg_channels():
@@ -362,7 +397,7 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
             continue
         want_amp = info.muscle in p.chin_muscles and not chin_done
         chin_done = chin_done or want_amp
-        channels.append(_process_channel(recording, info, p, r_peaks, want_amp))
+        channels.append(_process_channel(recording, info, p, r_peaks, want_amp, source))
 
     tables = [c.bursts for c in channels if len(c.bursts)]
     bursts = pd.concat(tables, ignore_index=True) if tables else _empty_bursts()
@@ -414,12 +449,6 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
     events = concat_events([make_events(t) for t in
                             [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows] if len(t)])
     quality = pd.DataFrame([c.quality for c in channels])
-    notes: list[str] = []
-    if r_peaks is None and len(quality):
-        trunk = quality["region"].isin(p.ecg_self_detect_regions)
-        if trunk.any() and (quality.loc[trunk, "ecg_source"] == "none").any():
-            notes.append("no ECG channel: trunk channels without a detectable heartbeat keep "
-                         "their ECG artefact (see quality notes)")
     details = {
         "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,
                                     "bursts": int((~c.bursts["tonic"]).sum()),
