@@ -186,13 +186,45 @@ def _beat_geometry(n: int, fs: float, r_peaks: np.ndarray, p: EcgParams
     return base[valid], frac[valid], pre, post
 
 
+def _cubic_weights(t: np.ndarray) -> np.ndarray:
+    """Catmull-Rom weights (beats × 4) for points -1, 0, 1, 2 at fractional position ``t``.
+
+    Cubic, not linear: at 200–256 Hz a QRS spans only a few samples, and linear
+    interpolation would leave ~10 % of it behind after subtraction.
+    """
+    t = np.asarray(t, dtype=np.float32)[:, None]
+    t2, t3 = t * t, t * t * t
+    return np.concatenate([(-t3 + 2 * t2 - t) / 2, (3 * t3 - 5 * t2 + 2) / 2,
+                           (-3 * t3 + 4 * t2 + t) / 2, (t3 - t2) / 2], axis=1)
+
+
 def _segments(x: np.ndarray, base: np.ndarray, frac: np.ndarray, pre: int, length: int
               ) -> np.ndarray:
-    """Beat-aligned segments (beats × length), linearly interpolated to each beat's R time."""
-    k = np.arange(-pre, -pre + length + 1)
-    raw = x[base[:, None] + k[None, :]]
-    f = frac[:, None]
-    return ((1.0 - f) * raw[:, :-1] + f * raw[:, 1:]).astype(np.float32)
+    """Beat-aligned segments (beats × length), cubic-interpolated to each beat's R time."""
+    k = np.arange(-pre - 1, -pre + length + 2)
+    idx = np.clip(base[:, None] + k[None, :], 0, x.size - 1)
+    raw = x[idx]
+    w = _cubic_weights(frac)
+    out = w[:, 0:1] * raw[:, 0:length]
+    for m in range(1, 4):
+        out += w[:, m:m + 1] * raw[:, m:m + length]
+    return out.astype(np.float32)
+
+
+def _shift_templates(tmpl: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """Each template resampled onto its beat's integer sample grid (cubic).
+
+    Output sample ``k`` lies at template position ``k - frac``: between points
+    ``k - 1`` and ``k`` at ``t = 1 - frac``.
+    """
+    n, length = tmpl.shape
+    padded = np.zeros((n, length + 3), dtype=np.float32)
+    padded[:, 2:2 + length] = tmpl  # padded column j holds template point j - 2
+    w = _cubic_weights(1.0 - np.asarray(frac, dtype=np.float32))
+    out = w[:, 0:1] * padded[:, 0:length]  # point k - 2
+    for m in range(1, 4):
+        out += w[:, m:m + 1] * padded[:, m:m + length]  # points k - 1, k, k + 1
+    return out
 
 
 def _block_templates(seg: np.ndarray, beats: int) -> np.ndarray:
@@ -278,11 +310,9 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(den > 0, num / den, 1.0)
     scale = np.clip(np.nan_to_num(scale, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)
-    # Resample each scaled template onto the integer sample grid of its beat:
-    # sample base+k lies at (k - frac) samples from R, between template points k-1 and k.
-    f = frac[:, None]
-    shifted = tmpl * (scale[:, None] * (1.0 - f))
-    shifted[:, 1:] += tmpl[:, :-1] * (scale[:, None] * f)
+    # Resample each scaled template onto the integer sample grid of its beat.
+    tmpl *= scale[:, None]
+    shifted = _shift_templates(tmpl, frac)
     del tmpl
     k = np.arange(-pre, -pre + length)
     out = np.array(xc, dtype=np.float32, copy=True)
