@@ -358,8 +358,9 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
         arousal links and REM exclusions.
     params : MuscleParams
     r_peaks : ndarray, optional
-        R-peak times (s) from the ECG channel; without them trunk channels try
-        to find their own beats and say so in ``quality.notes``.
+        R-peak times (s) from the ECG channel. Without them the beats are sought
+        in the clearest trunk channel and used for every channel; ``quality.notes``
+        and ``details["notes"]`` say where they came from, or that none was found.
 
     Returns
     -------
