@@ -14,6 +14,7 @@ Times are seconds from the recording start.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "AXIAL_REGIONS",
     "REGION_DISTANCE",
     "group_bursts",
+    "group_movements",
     "score_fragmentary_myoclonus",
     "score_hypnic_jerks",
     "score_propriospinal_myoclonus",
@@ -80,12 +82,13 @@ class PatternParams:
     propriospinal_after_s: float = 120.0  # … to 2 min after a wake → sleep transition
     # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
     grm_max_burst_s: float = 2.0  # brief contractions, "some ballistic" (Bruno 1998)
-    grm_merge_s: float = 0.5  # bursts within 0.5 s (any channel) are one movement
+    grm_merge_s: float = 0.5  # bursts < 0.5 s apart, offset → onset (any channel), are one movement
     grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart belong to one episode
     grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
+    grm_min_rate_per_min: float = 5.0  # … at ≥ 5 a minute (long sparse chains are split)
     grm_min_regions: int = 2  # … in ≥ 2 body regions
     grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
-    grm_periodic_max_cv: float = 0.3  # limb series this regular are PLMs, left out of GRM
+    grm_periodic_max_cv: float = 0.3  # limb movements this regular (local IMI spread) are PLMs
     grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
     # Periodic movements in other muscles — WASM 2016 series grammar, applied to arms.
     periodic_regions: tuple[str, ...] = ("arm",)
@@ -109,6 +112,17 @@ def group_bursts(onsets: np.ndarray, gap_s: float) -> np.ndarray:
     if onsets.size == 0:
         return np.zeros(0, dtype=np.int64)
     return np.concatenate([[0], np.cumsum(np.diff(onsets) > gap_s)]).astype(np.int64)
+
+
+def group_movements(onsets: np.ndarray, ends: np.ndarray, gap_s: float) -> np.ndarray:
+    """Group label per burst (sorted by onset): bursts that overlap or are < ``gap_s``
+    apart, offset → onset, are one movement (the WASM 2016 LM merging rule)."""
+    onsets = np.asarray(onsets, dtype=float)
+    if onsets.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    reach = np.maximum.accumulate(np.asarray(ends, dtype=float))
+    new = np.concatenate([[False], onsets[1:] - reach[:-1] >= gap_s])
+    return np.cumsum(new).astype(np.int64)
 
 
 def _brief(bursts: pd.DataFrame, max_s: float, min_s: float = 0.0) -> pd.DataFrame:
@@ -367,23 +381,64 @@ def _in_periodic_series(b: pd.DataFrame, p: PatternParams) -> np.ndarray:
             continue
         order = sel[np.argsort(b["onset"].to_numpy(float)[sel], kind="stable")]
         on = b["onset"].to_numpy(float)[order]
-        g = group_bursts(on, p.periodic_merge_s)
+        g = group_movements(on, on + b["duration"].to_numpy(float)[order], p.periodic_merge_s)
         first = np.concatenate([[True], np.diff(g) > 0])
         series = build_series(on[first], np.ones(int(first.sum()), bool),
                               imi_min_s=p.periodic_imi_min_s, imi_max_s=p.periodic_imi_max_s,
                               min_length=p.periodic_min_count)
-        # Only regular series (robust IMI coefficient of variation ≤ 0.3) are periodic limb
-        # movements here: the WASM grammar alone also accepts random jerks 10–90 s apart.
+        # Only locally regular stretches are periodic limb movements: the WASM grammar
+        # alone also chains random movements 10–90 s apart. Regularity: the robust
+        # spread (1.4826 × MAD / median) of the 5 intervals around a movement ≤ 0.3 —
+        # one missed beat (a doubled interval) does not break it.
         mov = on[first]
-        regular = np.zeros(int(series.max()) + 1, dtype=bool)
-        for k in range(1, int(series.max()) + 1):
-            imi = np.diff(mov[series == k])
-            med = float(np.median(imi))
-            # Robust spread (1.4826 × MAD / median): one missed beat (a doubled IMI)
-            # must not make a periodic train look random.
-            spread = 1.4826 * float(np.median(np.abs(imi - med))) / med if med > 0 else 1.0
-            regular[k] = spread <= p.grm_periodic_max_cv
-        out[order] = regular[series[g]]
+        spread = _local_spread(np.diff(mov), 5)
+        ok = np.zeros(mov.size, dtype=bool)
+        if spread.size:
+            good = spread <= p.grm_periodic_max_cv
+            ok[:-1] |= good
+            ok[1:] |= good
+        periodic_mov = (series > 0) & ok
+        out[order] = periodic_mov[g]
+    return out
+
+
+def _local_spread(imi: np.ndarray, window: int) -> np.ndarray:
+    """Robust spread (1.4826 × MAD / median) of the ``window`` intervals centred on each."""
+    if imi.size == 0:
+        return np.zeros(0)
+    half = window // 2
+    padded = np.concatenate([np.full(half, np.nan), imi, np.full(half, np.nan)])
+    win = np.lib.stride_tricks.sliding_window_view(padded, window)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(win, axis=1)
+        mad = np.nanmedian(np.abs(win - med[:, None]), axis=1)
+    return np.where(med > 0, 1.4826 * mad / med, np.inf)
+
+
+def _dense_runs(onsets: np.ndarray, max_gap: float, min_count: int, min_rate_per_min: float
+                ) -> np.ndarray:
+    """Episode label per (sorted) movement, −1 outside: chains of gaps ≤ ``max_gap`` s, each
+    split at its largest gap until every piece keeps ≥ ``min_rate_per_min`` movements a
+    minute (pieces under ``min_count`` movements are dropped). Loops over movements only.
+    """
+    out = np.full(onsets.size, -1, dtype=np.int64)
+    chain = group_bursts(onsets, max_gap)
+    bounds = np.flatnonzero(np.diff(np.concatenate([[-1], chain, [chain[-1] + 1 if chain.size
+                                                                  else 0]])))
+    stack = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    label = 0
+    while stack:
+        a, b = stack.pop()
+        if b - a < min_count:
+            continue
+        span = onsets[b - 1] - onsets[a]
+        if span <= 0 or 60.0 * (b - a - 1) / span >= min_rate_per_min:
+            out[a:b] = label
+            label += 1
+            continue
+        k = a + int(np.argmax(np.diff(onsets[a:b])))  # split after movement k
+        stack += [(a, k + 1), (k + 1, b)]
     return out
 
 
@@ -391,15 +446,16 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
               *, exclude: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Generalized random myoclonus episodes (Bruno 1998; definition ours, documented).
 
-    Brief bursts (≤ 1 s, any channel, legs included) merge into movements
-    (bursts < 0.5 s apart are one movement); movements ≤ 25 s apart form a
-    candidate episode. An episode is GRM when it holds ≥ 6 movements, involves
+    Brief bursts (≤ 2 s, any channel, legs included) merge into movements
+    (bursts overlapping or < 0.5 s apart, offset → onset, are one movement); movements ≤ 25 s apart form a
+    candidate episode, split at its largest gaps until each piece keeps ≥ 5
+    movements a minute. An episode is GRM when it holds ≥ 6 movements, involves
     ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
     inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM).
     Leg and arm movements that belong to a regular periodic series (WASM 2016
-    grammar: ≥ 4 movements, IMIs 10–90 s, and a robust IMI coefficient of
-    variation — 1.4826 × MAD / median — ≤ 0.3) are periodic limb movements and
-    are left out.
+    grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular — the robust
+    spread, 1.4826 × MAD / median, of the 5 surrounding intervals ≤ 0.3) are
+    periodic limb movements and are left out.
     One ``grm`` row per episode.
 
     Returns
@@ -421,12 +477,15 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     if len(c) == 0:
         return pd.DataFrame(), used
     on = c["onset"].to_numpy(float)
-    mov = group_bursts(on, p.grm_merge_s)
+    mov = group_movements(on, on + c["duration"].to_numpy(float), p.grm_merge_s)
     mov_onset = pd.Series(on).groupby(mov).min().to_numpy()
-    episode_of_mov = group_bursts(mov_onset, p.grm_max_gap_s)
+    episode_of_mov = _dense_runs(mov_onset, p.grm_max_gap_s, p.grm_min_movements,
+                                 p.grm_min_rate_per_min)
     episode = episode_of_mov[mov]
     rows = []
     for e, grp in c.groupby(episode, sort=True):
+        if e < 0:
+            continue
         m_on = mov_onset[episode_of_mov == e]
         if m_on.size < p.grm_min_movements or grp["region"].nunique() < p.grm_min_regions:
             continue
@@ -466,7 +525,7 @@ def score_periodic_arm_movements(bursts: pd.DataFrame, hypnogram: Hypnogram,
     if len(b) == 0:
         return out
     on = b["onset"].to_numpy(float)
-    g = group_bursts(on, p.periodic_merge_s)
+    g = group_movements(on, on + b["duration"].to_numpy(float), p.periodic_merge_s)
     mov = pd.Series(on).groupby(g).min().to_numpy()
     series = build_series(mov, np.ones(mov.size, bool), imi_min_s=p.periodic_imi_min_s,
                           imi_max_s=p.periodic_imi_max_s, min_length=p.periodic_min_count)
