@@ -297,3 +297,30 @@ def test_grm_leaves_out_a_plm_train_with_a_missed_beat():
     t2 = 100.0 + np.cumsum(np.concatenate([[0], rng.uniform(2.0, 9.0, 9)]))
     rows2 = [(x, 1.0, "LAT") for x in t2] + rows[len(t):]
     assert len(score_grm(_bursts(rows2, hyp), hyp)[0]) == 1
+
+
+def test_group_movements_merges_offset_to_onset_under_half_a_second():
+    """WASM 2016: bursts < 0.5 s apart (offset → onset) are one movement, however long."""
+    from somnomotor.score.patterns import group_movements
+
+    on = np.array([0.0, 3.0, 3.4, 10.0])
+    end = np.array([2.8, 3.2, 4.0, 10.2])
+    assert group_movements(on, end, 0.5).tolist() == [0, 0, 0, 1]
+
+
+def test_grm_long_sparse_chain_is_split_and_only_the_dense_part_kept():
+    """A night-long chain of sparse jerks (~20 s apart) holding one dense flurry: only the
+    flurry (≥ 5 movements a minute) is a GRM episode."""
+    hyp = Hypnogram.from_labels(["N2"] * 120)
+    rng = np.random.default_rng(4)
+    sparse = 60.0 + np.cumsum(rng.uniform(15.0, 24.0, 150))
+    sparse = sparse[sparse < 3500]
+    flurry = 1800.0 + np.cumsum(np.concatenate([[0], np.minimum(0.8 + rng.exponential(4.0, 11),
+                                                                  12.0)]))
+    sparse = sparse[(sparse < 1790) | (sparse > flurry[-1] + 10)]
+    regions = ["leg", "arm", "shoulder"]
+    rows = _grm_rows(sparse, [regions[i % 3] for i in range(sparse.size)])
+    rows += _grm_rows(flurry, list(rng.choice(regions, size=flurry.size)))
+    out, _ = score_grm(_bursts(rows, hyp), hyp)
+    assert len(out) == 1
+    assert out["onset"].iloc[0] >= 1750.0 and out["onset"].iloc[0] + out["duration"].iloc[0] <= flurry[-1] + 40
