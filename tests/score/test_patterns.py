@@ -288,15 +288,31 @@ def test_grm_leaves_out_a_plm_train_with_a_missed_beat():
     """A doubled IMI (missed beat) keeps a PLM train periodic (robust spread), so not GRM."""
     hyp = Hypnogram.from_labels(["N2"] * 40)
     t = 100.0 + 20.0 * np.array([0, 1, 2, 3, 5, 6, 7, 8, 9, 10])  # beat 4 missing
-    rows = [(x, 1.5, "LAT") for x in t]
-    rows += [(113.0, 0.1, "FDS L"), (131.0, 0.1, "Deltoid L"), (152.0, 0.1, "FDS R"),
-             (178.0, 0.1, "Pectoral R")]
-    assert len(score_grm(_bursts(rows, hyp), hyp)[0]) == 0
+    rows = [(x, 1.5, ch) for x in t for ch in ("LAT", "RAT")]
+    jerks = [(113.0, 0.1, "FDS L"), (113.0, 0.1, "FDS R"), (131.0, 0.1, "Deltoid L"),
+             (131.0, 0.1, "Pectoral R"), (152.0, 0.1, "FDS L"), (152.0, 0.1, "FDS R"),
+             (178.0, 0.1, "Deltoid L"), (178.0, 0.1, "Pectoral R")]
+    assert len(score_grm(_bursts(rows + jerks, hyp), hyp)[0]) == 0
     # Break the leg rhythm (random intervals): the same jerks now make a GRM episode.
     rng = np.random.default_rng(3)
     t2 = 100.0 + np.cumsum(np.concatenate([[0], rng.uniform(2.0, 9.0, 9)]))
-    rows2 = [(x, 1.0, "LAT") for x in t2] + rows[len(t):]
+    rows2 = [(x, 1.0, ch) for x in t2 for ch in ("LAT", "RAT")] + jerks
     assert len(score_grm(_bursts(rows2, hyp), hyp)[0]) == 1
+
+
+def test_grm_single_muscle_twitches_are_random_myoclonus_not_generalized():
+    """Each jerk in one muscle only, though both sides are recorded: not generalized."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    rng = np.random.default_rng(6)
+    times = 100.0 + np.cumsum(np.concatenate([[0], np.minimum(0.8 + rng.exponential(5.0, 11),
+                                                                  15.0)]))
+    chans = rng.choice(["FDS L", "Deltoid L", "LAT", "Pectoral R", "FDS R", "RAT"], times.size)
+    rows = [(t, 0.15, str(ch)) for t, ch in zip(times, chans, strict=True)]
+    assert len(score_grm(_bursts(rows, hyp), hyp)[0]) == 0
+    both = rows + [(t + 0.01, 0.15, {"FDS L": "FDS R", "Deltoid L": "Pectoral R", "LAT": "RAT",
+                                       "Pectoral R": "Deltoid L", "FDS R": "FDS L",
+                                       "RAT": "LAT"}[ch]) for t, _, ch in rows]
+    assert len(score_grm(_bursts(both, hyp), hyp)[0]) == 1
 
 
 def test_group_movements_merges_offset_to_onset_under_half_a_second():

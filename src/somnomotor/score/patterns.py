@@ -87,6 +87,8 @@ class PatternParams:
     grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
     grm_min_rate_per_min: float = 5.0  # … at ≥ 5 a minute (long sparse chains are split)
     grm_min_regions: int = 2  # … in ≥ 2 body regions
+    grm_min_multi_fraction: float = 0.5  # generalized: ≥ half the jerks in ≥ 2 muscles at once
+    # (checked where a region has ≥ 2 channels); single-muscle twitches are random myoclonus
     grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
     grm_periodic_max_cv: float = 0.3  # limb movements this regular (local IMI spread) are PLMs
     grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
@@ -388,10 +390,11 @@ def _in_periodic_series(b: pd.DataFrame, p: PatternParams) -> np.ndarray:
                               min_length=p.periodic_min_count)
         # Only locally regular stretches are periodic limb movements: the WASM grammar
         # alone also chains random movements 10–90 s apart. Regularity: the robust
-        # spread (1.4826 × MAD / median) of the 5 intervals around a movement ≤ 0.3 —
-        # one missed beat (a doubled interval) does not break it.
+        # spread (1.4826 × MAD / median) of the (up to) 5 series intervals around a
+        # movement ≤ 0.3 — one missed beat (a doubled interval) does not break it.
         mov = on[first]
-        spread = _local_spread(np.diff(mov), 5)
+        link = (series[:-1] > 0) & (series[:-1] == series[1:])
+        spread = _local_spread(np.where(link, np.diff(mov), np.nan), 5)
         ok = np.zeros(mov.size, dtype=bool)
         if spread.size:
             good = spread <= p.grm_periodic_max_cv
@@ -413,7 +416,7 @@ def _local_spread(imi: np.ndarray, window: int) -> np.ndarray:
         warnings.simplefilter("ignore", RuntimeWarning)
         med = np.nanmedian(win, axis=1)
         mad = np.nanmedian(np.abs(win - med[:, None]), axis=1)
-    return np.where(med > 0, 1.4826 * mad / med, np.inf)
+    return np.where(np.isfinite(med) & (med > 0), 1.4826 * mad / med, np.inf)
 
 
 def _dense_runs(onsets: np.ndarray, max_gap: float, min_count: int, min_rate_per_min: float
@@ -451,7 +454,9 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     candidate episode, split at its largest gaps until each piece keeps ≥ 5
     movements a minute. An episode is GRM when it holds ≥ 6 movements, involves
     ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
-    inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM).
+    inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM),
+    and generalized: at least half its jerks involve ≥ 2 muscles at once (counted
+    over jerks in regions recorded with ≥ 2 channels; skipped when there are none).
     Leg and arm movements that belong to a regular periodic series (WASM 2016
     grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular — the robust
     spread, 1.4826 × MAD / median, of the 5 surrounding intervals ≤ 0.3) are
@@ -482,12 +487,23 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     episode_of_mov = _dense_runs(mov_onset, p.grm_max_gap_s, p.grm_min_movements,
                                  p.grm_min_rate_per_min)
     episode = episode_of_mov[mov]
+    # Per movement: how many channels jerked, and could more than one have (its region
+    # holds ≥ 2 channels in this recording)?
+    per_region = b.groupby("region")["channel"].nunique()
+    mov_df = pd.DataFrame({"mov": mov, "channel": c["channel"].to_numpy(),
+                           "region": c["region"].to_numpy()})
+    n_chan = mov_df.groupby("mov")["channel"].nunique().to_numpy()
+    multi_possible = mov_df.groupby("mov")["region"].first().map(per_region).to_numpy() >= 2
     rows = []
     for e, grp in c.groupby(episode, sort=True):
         if e < 0:
             continue
-        m_on = mov_onset[episode_of_mov == e]
+        in_e = episode_of_mov == e
+        m_on = mov_onset[in_e]
         if m_on.size < p.grm_min_movements or grp["region"].nunique() < p.grm_min_regions:
+            continue
+        eligible = multi_possible[in_e]
+        if eligible.any() and float(np.mean(n_chan[in_e][eligible] >= 2)) < p.grm_min_multi_fraction:
             continue
         imi = np.diff(m_on)
         cv = float(np.std(imi) / np.mean(imi)) if imi.size > 1 and np.mean(imi) > 0 else 0.0
