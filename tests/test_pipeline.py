@@ -146,3 +146,15 @@ def test_recording_without_leg_channels_says_so(tmp_path):
     result = analyze(rec, staging="none")
     assert result.summary["lm_count"] == 0 and result.summary["plm_count"] == 0
     assert any("no tibialis anterior" in w for w in result.warnings)
+
+
+def test_missing_ecg_channel_is_said_in_the_warnings():
+    night = simulate_night("polio_mixed", hours=0.5, seed=3)
+    keep = [c for c in night.recording.labels if c != "ECG II"]
+    rec = somnomotor.recording.Recording.from_arrays(
+        {k: night.recording.read(k) for k in keep},
+        {k: night.recording.channel(k).fs for k in keep},
+        annotations=night.recording.annotations)
+    result = analyze(rec)
+    assert result.summary["provenance"]["ecg_channel"] is None
+    assert any("no ECG channel" in w for w in result.summary["warnings"])

@@ -242,6 +242,7 @@ def analyze(
     muscles = score_muscles(recording, hyp, scored_events=scored, params=params["muscles"],
                             r_peaks=r_peaks)
 
+    warnings += [f"muscles: {n}" for n in muscles.details.get("notes", ())]
     events_table = concat_events([legs.events, muscles.events])
     summary: dict[str, Any] = {}
     summary.update({k: v for k, v in stats.items() if not isinstance(v, Mapping | list)})
