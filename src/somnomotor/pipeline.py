@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._util import json_ready
 from .errors import MontageError, ParameterError
 from .events import concat_events, empty_scored
 from .hypnogram import Hypnogram
@@ -147,24 +148,6 @@ def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
     return detect_r_peaks(recording.read(label), ecg[0].fs), label
 
 
-def _json_clean(value: Any) -> Any:
-    """JSON-ready: NaN/inf → None, numpy scalars → Python, tuples → lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_json_clean(v) for v in value.tolist()]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return f if np.isfinite(f) else None
-    return value
-
-
 def analyze(
     recording: Recording,
     *,
@@ -261,7 +244,7 @@ def analyze(
         "ecg_channel": ecg_label,
     }
     summary["warnings"] = warnings
-    summary = _json_clean(summary)
+    summary = json_ready(summary)
 
     channels = pd.DataFrame([
         {"label": c.label, "kind": c.kind, "muscle": c.muscle, "side": c.side,

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._util import file_sha256
 from .errors import MontageError
 
 #: Channel kinds the montage knows.
@@ -143,17 +144,15 @@ class Recording:
     def sha256(self) -> str:
         """SHA-256 of the input file (read in blocks; cached), or of the arrays."""
         if self._sha256 is None:
-            h = hashlib.sha256()
             if self.path is not None and self.path.exists():
-                with open(self.path, "rb") as fh:
-                    for block in iter(lambda: fh.read(1 << 22), b""):
-                        h.update(block)
+                self._sha256 = file_sha256(self.path)
             else:
+                h = hashlib.sha256()
                 for i, c in enumerate(self.channels):
                     h.update(c.label.encode())
                     n = c.n_samples or int(round(self.duration * c.fs))
                     h.update(np.ascontiguousarray(self._reader(i, 0, n)).tobytes())
-            self._sha256 = h.hexdigest()
+                self._sha256 = h.hexdigest()
         return self._sha256
 
     @classmethod

@@ -56,7 +56,7 @@ def test_batch_resumes_by_skipping_finished_nights(cohort, tmp_path):
 
 
 def test_batch_runs_on_a_dask_cluster(cohort, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed as distributed
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         table = run_batch(find_recordings(cohort)[1:], tmp_path,

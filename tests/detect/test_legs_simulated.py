@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+import somnomotor.simulate.night as simulate
 from somnomotor.detect.legs import detect_leg_movements
 from somnomotor.evaluate import evaluate
 from somnomotor.score.legs import score_leg_movements
-
-simulate = pytest.importorskip("somnomotor.simulate.night")
 
 CASES = [
     # scenario, fs, mains, seed, settings

@@ -54,7 +54,7 @@ def test_parse_event_text_rejects_foreign_text():
 
 
 def test_scored_edf_read_by_mne_keeps_every_event_and_stage(tmp_path):
-    mne = pytest.importorskip("mne")
+    import mne as mne
     ev = every_kind_events()
     hyp = small_hypnogram()
     path = tmp_path / "scored.edf"
@@ -92,7 +92,7 @@ def test_scored_edf_refuses_events_outside_the_recording(tmp_path):
 
 
 def test_scored_edf_of_an_empty_night_is_still_a_valid_file(tmp_path):
-    mne = pytest.importorskip("mne")
+    import mne as mne
     path = tmp_path / "scored.edf"
     write_scored_edf(empty_events(), path, start=None, duration=600.0)
     ann = mne.read_annotations(path)
@@ -201,7 +201,7 @@ def test_exports_write_atomically_and_leave_no_partial_file(tmp_path, monkeypatc
 def test_scored_edf_read_by_edflib_the_library_behind_edfbrowser(tmp_path):
     """pyEDFlib wraps EDFlib, written by EDFbrowser's author: if it reads the file, so does
     EDFbrowser (annotation-only EDF+, data-record duration 0)."""
-    pyedflib = pytest.importorskip("pyedflib")
+    import pyedflib as pyedflib
     ev = every_kind_events()
     hyp = small_hypnogram()
     path = tmp_path / "scored.edf"

@@ -10,13 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import somnomotor.io as io
 from somnomotor.export import write_nsrr_xml, write_scored_edf
 from somnomotor.export._vocab import parse_event_text
 from somnomotor.export.nsrr_xml import parse_event_concept
 
 from ._builders import FS, every_kind_events, small_hypnogram
-
-io = pytest.importorskip("somnomotor.io")
 
 
 def _check(ev: pd.DataFrame, got: pd.DataFrame, parse) -> None:

@@ -6,9 +6,8 @@ import edfio
 import numpy as np
 import pytest
 
+import somnomotor.simulate as simulate
 from somnomotor.io import read_recording, scorings_from_recording
-
-simulate = pytest.importorskip("somnomotor.simulate")
 
 
 @pytest.fixture(scope="module")

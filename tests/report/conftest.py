@@ -14,7 +14,7 @@ def night():
 @pytest.fixture(scope="session")
 def analysed(tmp_path_factory):
     """(NightResult, paths) of a 0.5-h demo-scenario night: simulate → analyze → write_outputs."""
-    simulate = pytest.importorskip("somnomotor.simulate")
+    import somnomotor.simulate as simulate
     from somnomotor.pipeline import analyze, write_outputs
 
     night = simulate.simulate_night("polio_mixed", hours=0.5, seed=1)

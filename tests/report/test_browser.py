@@ -25,7 +25,7 @@ MM = 96 / 25.4  # CSS px per mm
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as sync_api
     if not shutil.which("chromium"):
         pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
     with sync_api.sync_playwright() as p:

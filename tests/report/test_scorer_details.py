@@ -6,13 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import somnomotor.score.legs as legs
 from somnomotor.events import concat_events, empty_scored
 from somnomotor.hypnogram import Hypnogram
 from somnomotor.report import render_report
 from somnomotor.report.context import build_context, imi_counts, imi_histograms
 from somnomotor.result import NightResult
-
-legs = pytest.importorskip("somnomotor.score.legs")
 
 
 @pytest.fixture(scope="module")

@@ -176,7 +176,7 @@ SETTINGS = {"polio_sleep_starts": {"propriospinal.prob": 1.0},
 
 @pytest.fixture(scope="module")
 def simulated():
-    sim = pytest.importorskip("somnomotor.simulate")
+    import somnomotor.simulate as sim
     cache = {}
 
     def run(scenario: str, hours: float, seed: int):

@@ -60,7 +60,7 @@ def test_edfio_reads_the_same_samples_and_annotations(written):
 
 
 def test_mne_reads_the_same_samples_and_annotations(written):
-    mne = pytest.importorskip("mne")
+    import mne as mne
     night, path = written
     raw = mne.io.read_raw_edf(path, preload=True, verbose="error")
     rec = night.recording
@@ -217,7 +217,7 @@ def test_any_whole_sampling_rate_round_trips(tmp_path, fs):
 
 
 def test_pyedflib_reads_the_same_samples(written):
-    pyedflib = pytest.importorskip("pyedflib")
+    import pyedflib as pyedflib
     night, path = written
     with pyedflib.EdfReader(str(path)) as f:
         assert f.getSignalLabels() == night.recording.labels

@@ -251,7 +251,7 @@ def test_eeg_in_the_wrong_unit_is_flagged() -> None:
 def test_simulator_night_is_staged_offline_from_its_montage(monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
     """No network: the classifier ships inside the package."""
-    simulate = pytest.importorskip("somnomotor.simulate")
+    import somnomotor.simulate as simulate
     night = simulate.simulate_night("polio_mixed", hours=0.5, seed=4)
     import socket
 

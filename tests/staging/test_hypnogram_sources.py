@@ -8,14 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import somnomotor.io as io
 from somnomotor.errors import AnnotationError
 from somnomotor.hypnogram import Hypnogram
 from somnomotor.recording import ChannelInfo, Recording
 from somnomotor.staging import resolve_hypnogram
 
 from .conftest import read_sleep_edf_excerpt
-
-io = pytest.importorskip("somnomotor.io")
 
 
 def leg_recording(seconds: float, annotations: pd.DataFrame | None = None) -> Recording:

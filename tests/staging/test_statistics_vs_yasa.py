@@ -18,13 +18,12 @@ decimals).  Where they differ, the test states how and checks the relation:
 from __future__ import annotations
 
 import pytest
+import yasa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from somnomotor.hypnogram import Hypnogram
 from somnomotor.staging import sleep_statistics
-
-yasa = pytest.importorskip("yasa")
 
 _TO_YASA = {"W": "WAKE", "N1": "N1", "N2": "N2", "N3": "N3", "R": "REM", "?": "UNS"}
 

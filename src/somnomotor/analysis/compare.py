@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from .._util import json_ready
 from .data import DOSE_COLUMN, FACTORS, OUTCOMES, Factor, Outcome
 from .stats import Fit, fit_regression
 
@@ -69,7 +70,7 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         eff = self.effects.replace({np.nan: None}).to_dict("records")
-        return _clean({
+        return json_ready({
             "subject": self.subject, "disclaimer": DISCLAIMER,
             "nights": {"total": self.n_nights, "recorded": self.n_recorded,
                        "with_diary": self.n_diary, "first": self.first_date,
@@ -84,21 +85,6 @@ METHOD = ("Each outcome is regressed on all factors jointly (alprazolam doses as
           "efficiency use least squares (effects are differences). 95 % intervals: "
           "Newey–West (Bartlett) covariance over calendar-day lags, leverage-adjusted residuals "
           "(HC2), n/(n−p) scaling and Student's t with n−p degrees of freedom.")
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return f if np.isfinite(f) else None
-    return value
 
 
 def _dose_name(dose: float) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .._atomic import atomic_write
+from .._util import file_sha256
 from ..errors import InputError, SomnomotorError
 
 RECORDING_SUFFIXES = (".edf", ".bdf", ".rec")
@@ -68,14 +69,6 @@ def find_recordings(source: str | os.PathLike[str]) -> list[Path]:
     raise InputError("no such folder or list file", src)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _out_name(path: Path, taken: set[str]) -> str:
     name = path.stem
     if name in taken:  # two nights with one file name in different folders
@@ -101,7 +94,7 @@ def analyze_one(recording: str, out_dir: str, params: dict[str, Any], staging: s
     out = Path(out_dir)
     try:
         p = AnalysisParams.from_mapping(params)
-        sha = _sha256(path)
+        sha = file_sha256(path)
         done = out / "summary.json"
         if done.exists():
             try:

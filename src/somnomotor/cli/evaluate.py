@@ -44,10 +44,10 @@ def _read_json(path: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from .._atomic import atomic_write
+    from .._util import json_ready
     from ..errors import InputError
     from ..evaluate import evaluate, format_table
     from ..events import read_events_csv
-    from ..pipeline import _json_clean
 
     args.path = args.events
     if (args.truth_summary is None) != (args.summary is None):
@@ -62,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
     print(format_table(result))
     if args.out:
         with atomic_write(args.out, "w", encoding="utf-8") as fh:
-            json.dump(_json_clean(result), fh, indent=2, allow_nan=False)
+            json.dump(json_ready(result), fh, indent=2, allow_nan=False)
             fh.write("\n")
     return 0

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from .._util import file_sha256
 from ._common import out_dir, warn
 
 
@@ -38,14 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run, path=None)
 
 
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _leg_params(path: str | None) -> Any:
     from ..errors import ParameterError
     from ..params import from_mapping, load_toml
@@ -67,11 +59,11 @@ def run(args: argparse.Namespace) -> int:
 
     from .. import __version__
     from .._atomic import atomic_write
+    from .._util import json_ready
     from ..errors import AnnotationError, InputError
     from ..events import write_events_csv
     from ..io import read_hypnogram, read_scorings
     from ..params import to_dict
-    from ..pipeline import _json_clean
     from ..score.legs import read_leg_movements, score_leg_movements
 
     args.path = args.lms
@@ -133,14 +125,14 @@ def run(args: argparse.Namespace) -> int:
     summary["recording_duration_h"] = result.details["hours"]["recording"]
     summary["provenance"] = {
         "software_version": __version__,
-        "input_sha256": _sha256(args.lms),
+        "input_sha256": file_sha256(args.lms),
         "input_file": Path(args.lms).name,
         "parameters": {"legs": to_dict(params)},
         "hypnogram_source": source,
     }
     warnings += result.details.get("hypnogram_warnings", [])
     summary["warnings"] = warnings
-    summary = _json_clean(summary)
+    summary = json_ready(summary)
 
     out = out_dir(args.out)
     write_events_csv(result.events, out / "events.csv")

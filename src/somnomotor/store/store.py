@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._util import json_ready
 from ..errors import StoreError
 from ..events import EVENT_COLUMNS, make_events
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -200,7 +201,7 @@ class Store:
         sha256 = sha256 or provenance.get("input_sha256")
         parameters = provenance.get("parameters", {})
         version = provenance.get("software_version") or __version__
-        summary_json = json.dumps(_clean(summary), sort_keys=True, default=_json_default,
+        summary_json = json.dumps(json_ready(summary), sort_keys=True, default=_json_default,
                                   allow_nan=False)
         params_json = json.dumps(parameters, sort_keys=True, default=_json_default)
         rows = _event_rows(events)
@@ -369,17 +370,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
     return str(value)
-
-
-def _clean(value: Any) -> Any:
-    """JSON-ready: NaN/inf → None, numpy scalars → Python."""
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    return value
 
 
 def _event_rows(events: pd.DataFrame | None) -> Iterable[tuple[Any, ...]]:

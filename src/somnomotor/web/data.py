@@ -14,7 +14,6 @@ when its SHA-256 equals ``provenance.input_sha256``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._util import file_sha256 as _file_sha256
 from ..errors import InputError, SomnomotorError
 from ..events import read_events_csv
 from ..hypnogram import Hypnogram
@@ -220,11 +220,7 @@ def file_sha256(path: Path) -> str:
     cached = _hashes.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    digest = h.hexdigest()
+    digest = _file_sha256(path)
     _hashes.put(key, digest)
     return digest
 
