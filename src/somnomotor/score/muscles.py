@@ -24,7 +24,9 @@ one region for GRM. Chin bursts feed the REM rules only.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +134,15 @@ class _Channel:
     bursts: pd.DataFrame
     quality: dict[str, Any]
     amp_1s: np.ndarray | None = None
+
+
+def _analysis_threads() -> int:
+    """Channels analysed at once: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
 
 
 def _decimate(x: np.ndarray, fs: float, params: MuscleParams) -> tuple[np.ndarray, float]:
@@ -412,14 +423,26 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
         r_peaks, source, note = _heartbeat_from_trunk(recording, p)
         notes.append(note)
 
-    channels: list[_Channel] = []
+    jobs: list[tuple[ChannelInfo, bool]] = []
     chin_done = False
     for info in recording.emg_channels():
         if not info.fs > 0:
             continue
         want_amp = info.muscle in p.chin_muscles and not chin_done
         chin_done = chin_done or want_amp
-        channels.append(_process_channel(recording, info, p, r_peaks, want_amp, source))
+        jobs.append((info, want_amp))
+
+    def run(job: tuple[ChannelInfo, bool]) -> _Channel:
+        return _process_channel(recording, job[0], p, r_peaks, job[1], source)
+
+    # One channel per thread (scipy's filters and numpy release the GIL): memory stays
+    # bounded by the number of threads, not by the number of channels.
+    threads = min(_analysis_threads(), len(jobs))
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            channels = list(pool.map(run, jobs))
+    else:
+        channels = [run(job) for job in jobs]
 
     tables = [c.bursts for c in channels if len(c.bursts)]
     bursts = pd.concat(tables, ignore_index=True) if tables else _empty_bursts()
