@@ -42,7 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    metavar="KEY=VALUE",
                    help="what the person did that evening, e.g. alcohol_units=3 or "
                         "alprazolam_mg=0.5 (repeatable)")
-    p.add_argument("--out", metavar="FILE.edf", help="EDF+ file to write (required)")
+    p.add_argument("--out", metavar="FILE.edf",
+                   help="EDF+ file to write (required); with --nights, a folder")
+    p.add_argument("--nights", type=int, default=0, metavar="N",
+                   help="multi-night mode: N consecutive nights of one person with a diary "
+                        "of each evening (alcohol, exertion, stretching, bath, heat, "
+                        "alprazolam) and the nights the model implies, written to the "
+                        "--out folder as night-DATE.edf (+ truth) and diary.csv; each night "
+                        "lasts from lights-out to rising, so --hours does not apply")
+    p.add_argument("--subject", default="SIM01", help="subject code in the diary (--nights)")
     p.add_argument("--plot", metavar="FILE.png",
                    help="also draw what the model did (stages, drugs, drive per region, "
                         "events) to this PNG/SVG/PDF")
@@ -118,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.out:
         args._parser.error("the following arguments are required: --out")
+    if args.nights:
+        return _run_month(args, settings)
     note(f"simulating {args.hours:g} h, scenario {args.scenario}, seed {args.seed}…")
     evening = parse_evening(args.evening)
     night = simulate_night(args.scenario, hours=args.hours, seed=args.seed, settings=settings,
@@ -129,3 +139,22 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"model figure: {plot_model(night, args.plot)}")
     return 0
+
+
+def _run_month(args: argparse.Namespace, settings: dict[str, str]) -> int:
+    from ..errors import ParameterError
+    from ..simulate.month import simulate_month, write_month
+
+    if args.nights < 1:
+        args._parser.error("--nights must be at least 1")
+    if settings or args.evening:
+        raise ParameterError("--nights draws each evening from the person's diary; "
+                             "--set and --evening apply to a single night only")
+    note(f"simulating {args.nights} nights of {args.subject} (scenario {args.scenario}, "
+         f"seed {args.seed})…")
+    month = simulate_month(args.subject, nights=args.nights, seed=args.seed, fast=False,
+                           scenario=args.scenario)
+    paths = write_month(month, args.out, progress=lambda m: note(f"  {m}…"))
+    print(f"wrote {len(paths) - 1} nights and {paths['diary']} to {args.out}")
+    return 0
+

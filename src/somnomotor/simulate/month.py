@@ -28,15 +28,19 @@ alprazolam titrated 0 → 0.5 → 1 → 1.5 → 2 mg in equal blocks (or any pla
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..diary.csvio import write_diary_csv
 from ..diary.entry import DiaryEntry, validate_entry
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,6 +150,10 @@ class Month:
     fast: bool
     seed: int
     events: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Full mode: per date, what :func:`simulate_events` was called with (scenario,
+    #: hours, seed, evening, lights-out clock time), so the same nights can be
+    #: simulated again with their signals (:func:`write_month`).
+    night_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def summaries(self) -> list[tuple[dt.date, dict[str, Any]]]:
         """(date, summary dict) per night, ready for :func:`somnomotor.store.file_night`."""
@@ -304,12 +312,14 @@ def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0,
     tst_h = period_h * se
     out: dict[str, np.ndarray] = {"tib_h": period_h, "sleep_efficiency": se, "tst_h": tst_h}
     events: dict[str, pd.DataFrame] = {}
+    inputs: dict[str, dict[str, Any]] = {}
     if fast:
         for o in ("plms_index", "myoclonus_index", "grm_episode_count", "morning_tonic_seconds"):
             out[o] = _draw_outcome(rng, o, eta[o], u[o], tst_h)
     else:
         drink_hours = np.clip((lights_out - last_drink) / 60.0, 0.0, 12.0)
-        out, events = _nights_from_physiology(ev, dates, period_h, drink_hours, seed, scenario)
+        inputs = _night_inputs(ev, dates, period_h, drink_hours, seed, scenario, lights_out)
+        out, events = _nights_from_physiology(inputs)
     for o in ("awakenings", "morning_stiffness", "stretch_before_rising_minutes",
               "penn_frequency", "sleep_quality"):
         out[o] = _draw_outcome(rng, o, eta[o], u[o], out["tst_h"])
@@ -353,20 +363,16 @@ def simulate_month(subject: str = "demo", nights: int = 30, seed: int = 0,
               "grm_episode_count", "morning_tonic_seconds"):
         nights_df[k] = np.asarray(out[k], dtype=float)
     nights_df["plms_count"] = np.round(nights_df["plms_index"] * nights_df["tst_h"])
-    return Month(subject, diary, nights_df, effects, fast, seed, events)
+    return Month(subject, diary, nights_df, effects, fast, seed, events, inputs)
 
 
-def _nights_from_physiology(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h: np.ndarray,
-                            drink_hours: np.ndarray, seed: int, scenario: str
-                            ) -> tuple[dict[str, np.ndarray], dict[str, pd.DataFrame]]:
-    """Each night from the physiological model; figures counted from its ground truth."""
-    from . import Evening, simulate_events
+def _night_inputs(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h: np.ndarray,
+                  drink_hours: np.ndarray, seed: int, scenario: str, lights_out: np.ndarray
+                  ) -> dict[str, dict[str, Any]]:
+    """Per date, the physiological model's inputs for that night."""
+    from . import Evening
 
-    cols: dict[str, list[float]] = {k: [] for k in ("tib_h", "tst_h", "sleep_efficiency",
-                                                    "plms_index", "myoclonus_index",
-                                                    "grm_episode_count",
-                                                    "morning_tonic_seconds")}
-    events: dict[str, pd.DataFrame] = {}
+    inputs: dict[str, dict[str, Any]] = {}
     for i, d in enumerate(dates):
         evening = Evening(alcohol_units=float(ev["alcohol_units"].iat[i]),
                           alcohol_hours_before_bed=float(drink_hours[i]),
@@ -376,13 +382,69 @@ def _nights_from_physiology(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h:
                           hot_bath_minutes=int(ev["hot_bath_minutes"].iat[i]),
                           heat_at_night=bool(ev["heat_at_night"].iat[i]),
                           alprazolam_mg=float(ev["alprazolam_mg"].iat[i]))
-        hyp, truth, _scored = simulate_events(scenario, hours=float(period_h[i]),
-                                              seed=seed * 100_003 + i, evening=evening)
+        inputs[d.date().isoformat()] = {
+            "scenario": scenario, "hours": float(period_h[i]), "seed": seed * 100_003 + i,
+            "evening": evening, "lights_out": _clock(lights_out[i])}
+    return inputs
+
+
+def _nights_from_physiology(inputs: Mapping[str, Mapping[str, Any]]
+                            ) -> tuple[dict[str, np.ndarray], dict[str, pd.DataFrame]]:
+    """Each night from the physiological model; figures counted from its ground truth."""
+    from . import simulate_events
+
+    cols: dict[str, list[float]] = {k: [] for k in ("tib_h", "tst_h", "sleep_efficiency",
+                                                    "plms_index", "myoclonus_index",
+                                                    "grm_episode_count",
+                                                    "morning_tonic_seconds")}
+    events: dict[str, pd.DataFrame] = {}
+    for date, night in inputs.items():
+        hyp, truth, _scored = simulate_events(night["scenario"], hours=night["hours"],
+                                              seed=night["seed"], evening=night["evening"])
         figures = night_figures_from_truth(hyp, truth)
         for k in cols:
             cols[k].append(figures[k])
-        events[d.date().isoformat()] = truth
+        events[date] = truth
     return {k: np.asarray(v, dtype=float) for k, v in cols.items()}, events
+
+
+def write_month(month: Month, out_dir: str | os.PathLike[str], *, fs: float = 256.0,
+                progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Write a full-mode month as files: one EDF+ (and truth) per night, and the diary.
+
+    Each night is simulated again *with* its signals from the same inputs, so its
+    truth equals :attr:`Month.events`; the recording starts at the diary's
+    lights-out on the night's date (so ``analyze --subject`` files it under the
+    right evening). Writes ``night-YYYY-MM-DD.edf`` (+ ``.truth.csv``) and
+    ``diary.csv`` (importable with ``somnomotor diary import``).
+
+    Examples
+    --------
+    >>> month = simulate_month("P1", nights=3, seed=1, fast=False)   # doctest: +SKIP
+    >>> write_month(month, "month-files")["diary"].name              # doctest: +SKIP
+    'diary.csv'
+    """
+    from . import simulate_night, write_night
+
+    if month.fast or not month.night_inputs:
+        raise ValueError("only a full-mode month (fast=False) can be written as recordings")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for date, night in month.night_inputs.items():
+        if progress:
+            progress(f"night of {date}")
+        sim = simulate_night(night["scenario"], hours=night["hours"], seed=night["seed"],
+                             fs=fs, evening=night["evening"])
+        hh, mm = (int(v) for v in night["lights_out"].split(":"))
+        start = dt.datetime.combine(dt.date.fromisoformat(date), dt.time(hh, mm))
+        if hh < 12:  # lights out after midnight: the next calendar day
+            start += dt.timedelta(days=1)
+        sim.recording = dataclasses.replace(sim.recording, start=start)
+        paths[date] = write_night(sim, out / f"night-{date}.edf")
+    paths["diary"] = out / "diary.csv"
+    write_diary_csv(month.diary, paths["diary"])
+    return paths
 
 
 def night_figures_from_truth(hypnogram: Any, truth: pd.DataFrame) -> dict[str, float]:
