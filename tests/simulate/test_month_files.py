@@ -40,7 +40,7 @@ def test_diary_imports_and_the_night_files_under_its_evening(month_dir, tmp_path
     with Store(db) as store:
         nights = store.nights("P7")
         assert [str(pd.Timestamp(d).date()) for d in nights["night_date"]] == [date]
-        assert [e.date.isoformat() for e in store.diary("P7")] == [date]
+        assert [e.entry_date.isoformat() for e in store.diary("P7")] == [date]
 
 
 def test_fast_month_cannot_be_written_as_recordings(tmp_path):
