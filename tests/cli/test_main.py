@@ -37,3 +37,15 @@ def test_error_message_names_path_and_problem():
 def test_missing_extra_names_the_extra():
     e = MissingExtraError("staging", "automatic sleep staging", "yasa")
     assert "somnomotor[staging]" in str(e) and "yasa" in str(e)
+
+
+def test_unwritable_output_folder_is_one_line_exit_1(tmp_path, capsys):
+    from somnomotor.simulate import simulate_night, write_night
+
+    night = tmp_path / "n.edf"
+    write_night(simulate_night("healthy", hours=0.25, seed=1), night)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["analyze", str(night), "--out", str(blocker / "out"), "--no-report"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "file" in err[0] and "internal error" not in err[0]

@@ -314,3 +314,14 @@ def test_a_csv_with_onsets_but_no_kind_says_which_columns_it_needs(tmp_path: Pat
     f.write_text("onset,duration,side\n10,1,left\n")
     with pytest.raises(AnnotationError, match="needs the columns onset, duration, kind"):
         read_scorings(f)
+
+
+def test_csv_event_without_duration_is_refused(tmp_path):
+    """Bad input: NaN durations would silently change arousal association."""
+    from somnomotor.errors import AnnotationError
+    from somnomotor.io import read_scorings
+
+    path = tmp_path / "events.csv"
+    path.write_text("onset,duration,kind\n10,nan,arousal\n")
+    with pytest.raises(AnnotationError, match="row 2: event 'arousal' has no duration"):
+        read_scorings(path)

@@ -65,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        where = exc.filename or getattr(args, "out", None) or ""
+        print(f"somnomotor: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
         if os.environ.get("SOMNOMOTOR_DEBUG"):
             raise

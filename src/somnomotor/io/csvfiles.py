@@ -79,6 +79,14 @@ def read_csv_events(path: str | os.PathLike[str]) -> RawScorings:
     channel = df["channel"].astype(str).str.strip().tolist() if "channel" in df.columns else None
     stages = [(stage_from_annotation(x, None if np.isnan(d) else float(d)) or "")
               for x, d in zip(labels, duration, strict=True)]
+    # A stage row may leave its duration blank (one epoch); an event may not: arousal and
+    # respiratory associations depend on where it ends.
+    missing = [i for i, (d, st) in enumerate(zip(duration, stages, strict=True))
+               if np.isnan(d) and not st]
+    if missing:
+        i = missing[0]
+        raise AnnotationError(f"row {i + 2}: event '{labels[i]}' has no duration (empty or NaN); "
+                              "give it in seconds, 0 for an instant", path)
     return RawScorings(make_items(onset, duration, labels, channel, stages))
 
 
