@@ -20,13 +20,13 @@ All times are seconds, amplitudes µV.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import ndimage
 
+from ..signal.baseline import nanmedian_rows
 from ..signal.filters import envelope
 
 __all__ = ["BurstParams", "BURST_COLUMNS", "burst_envelope", "burst_frequency", "detect_bursts",
@@ -102,9 +102,7 @@ def estimate_resting_level(env: np.ndarray, fs: float, params: BurstParams | Non
     # Median of a strided subsample (every 4th sample) is plenty for a level, and 4× cheaper.
     sub = padded.reshape(nb, blk)[:, ::4] if blk >= 16 else padded.reshape(nb, blk)
     if np.isnan(sub).any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks (gaps) are expected
-            med = np.nanmedian(sub, axis=1)
+        med = nanmedian_rows(sub)  # all-NaN blocks (gaps) are expected: NaN, no warning
     else:
         med = np.median(sub, axis=1)
     good = np.isfinite(med)

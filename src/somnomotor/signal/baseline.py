@@ -57,12 +57,23 @@ def _block_medians(env: np.ndarray, block: int) -> np.ndarray:
     blocks = e.reshape(nb, block)
     if np.isfinite(blocks).all():
         return np.median(blocks, axis=1).astype(np.float32)
-    with np.errstate(all="ignore"):
-        import warnings
+    return nanmedian_rows(blocks)
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(blocks, axis=1).astype(np.float32)
+
+def nanmedian_rows(blocks: np.ndarray) -> np.ndarray:
+    """Median of each row ignoring NaN; NaN for an all-NaN row (a gap), silently.
+
+    All-NaN rows are filled before ``np.nanmedian`` instead of silencing its
+    warning: ``warnings.catch_warnings`` is not thread-safe and the channels
+    are analysed in threads.
+    """
+    empty = ~np.isfinite(blocks).any(axis=1)
+    if empty.any():
+        blocks = blocks.copy()
+        blocks[empty] = 0.0
+    out = np.nanmedian(blocks, axis=1).astype(np.float32)
+    out[empty] = np.nan
+    return out
 
 
 def _running_median(values: np.ndarray, window: int, min_periods: int,
