@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from somnomotor.events import EVENT_COLUMNS, EVENT_KINDS
-from somnomotor.simulate import SCENARIOS, Evening, simulate_events
+from somnomotor.simulate import SCENARIOS, Evening, alcohol_concentration, simulate_events
 from somnomotor.simulate.scenarios import EMG_CHANNELS
 
 damage = st.floats(0.0, 1.0, allow_nan=False)
@@ -51,12 +51,31 @@ def test_truth_invariants_hold_for_any_night(scenario, seed, hours, leg, arm, ch
 
 
 def test_alcohol_drunk_long_before_bed_changes_nothing():
-    """Alcohol acts only while it is in the blood: 2 units 12 h before bed are gone by bedtime."""
+    """Alcohol acts while it is in the blood and in the rebound as it is metabolised
+    (Roehrs & Roth 2001): 2 units a day before bed are long gone by bedtime."""
     plain = simulate_events("polio_plms", hours=4.0, seed=5)[1]
     long_ago = simulate_events("polio_plms", hours=4.0, seed=5,
-                               evening=Evening(alcohol_units=2, alcohol_hours_before_bed=12))[1]
+                               evening=Evening(alcohol_units=2, alcohol_hours_before_bed=24))[1]
     pd.testing.assert_frame_equal(plain, long_ago)
     recent = simulate_events("polio_plms", hours=4.0, seed=5,
                              evening=Evening(alcohol_units=2, alcohol_hours_before_bed=0.5))[1]
     moves = ["lm", "myoclonus"]
     assert recent["kind"].isin(moves).sum() > plain["kind"].isin(moves).sum()
+
+
+def test_alcohol_after_it_is_cleared_still_raises_movements_for_hours():
+    """The rebound (Roehrs & Roth 2001): 2 units 3 h before bed are out of the blood
+    at lights-off, yet the night has more movements than without them."""
+    from somnomotor.simulate.scenarios import DEFAULTS
+
+    assert alcohol_concentration(np.array([0.0]), 2.0, 3.0, DEFAULTS)[0] == 0.0
+    counts = []
+    for units in (0, 2):
+        n = 0
+        for seed in range(6):
+            truth = simulate_events("polio_mixed", hours=6.0, seed=seed,
+                                    evening=Evening(alcohol_units=units,
+                                                    alcohol_hours_before_bed=3.0))[1]
+            n += int(truth["kind"].isin(["plm", "myoclonus"]).sum())
+        counts.append(n)
+    assert counts[1] > 1.05 * counts[0]

@@ -15,11 +15,13 @@ The model, per body region ``r`` and time ``t`` (seconds from lights-off):
 
       X_r(t) = X0 * (1 + g_ex * E * min(1, minutes/60) * (0.5 + d_r))
                   * (1 - W(t)) * (1 - B(t)) * (1 + c_circ * cos(2π (t_h + 1) / 24))
+                  * (1 + R_alc(t))
 
   where ``E`` is the day's exertion (0-10, damaged neurons irritated more),
   ``W`` the calming effect of stretching, a hot bath and warmth, and ``B`` the
-  alprazolam effect, a saturating Emax function of plasma concentration, and
-  the last factor a circadian decline over the night (PLMs cluster early);
+  alprazolam effect, a saturating Emax function of plasma concentration, the
+  next factor a circadian decline over the night (PLMs cluster early), and
+  ``R_alc`` the rebound after the alcohol is metabolised (:func:`alcohol_rebound`);
 * the event-rate factor of a pattern is a logistic function of the net drive::
 
       f_r(t) = 1 / (1 + exp(-((X_r - I_r) - theta) / s))
@@ -142,6 +144,45 @@ def alcohol_concentration(t_h: np.ndarray, units: float, hours_before_bed: float
     return np.where(t < 0, 0.0, np.clip(raw, 0.0, None))
 
 
+def alcohol_rebound(t_h: np.ndarray, units: float, hours_before_bed: float,
+                    settings: Mapping[str, Any]) -> np.ndarray:
+    """Relative rise of motor-neuron excitability after the alcohol is gone (rebound).
+
+    ``R(t) = g · D · exp(-(τ - τ_clear) / τ_R)`` once the Widmark curve is back at
+    zero (``τ_clear ≤ τ ≤ τ_clear + 4 τ_R``, hours since drinking), 0 otherwise; ``D`` is the dose
+    (g/kg), ``g`` ``alcohol.rebound_gain`` and ``τ_R`` ``alcohol.rebound_tau_h``.
+    Alcohol sedates while it is in the blood and disturbs the rest of the night
+    as it is metabolised (Roehrs & Roth, Alcohol Res Health 2001;25:101-109;
+    Ebrahim et al., Alcohol Clin Exp Res 2013;37:539-549); alcohol use goes with
+    more periodic limb movements (Aldrich & Shipley, Alcohol Clin Exp Res
+    1993;17:192-196). The size of the rebound is a qualitative choice.
+
+    Examples
+    --------
+    >>> from somnomotor.simulate.scenarios import DEFAULTS
+    >>> r = alcohol_rebound(np.array([0.0, 2.0, 6.0]), 3.0, 2.0, DEFAULTS)
+    >>> bool(r[0] == 0.0 and r[1] > r[2] > 0.0)
+    True
+    """
+    dose = units * settings["alcohol.grams_per_unit"] / (
+        settings["alcohol.widmark_r"] * settings["alcohol.body_kg"])
+    if dose <= 0:
+        return np.zeros(np.shape(t_h))
+    ka = settings["alcohol.absorption_per_h"]
+    beta = settings["alcohol.elimination_g_kg_h"]
+    # The curve dose·(1 - e^(-ka τ)) - βτ returns to zero once; find it on a fine grid.
+    grid = np.linspace(1e-3, 48.0, 48_001)
+    above = dose * (1.0 - np.exp(-ka * grid)) - beta * grid > 0
+    t_clear = float(grid[np.flatnonzero(above)[-1]]) if above.any() else 0.0
+    tau = np.asarray(t_h, dtype=float) + hours_before_bed
+    out = settings["alcohol.rebound_gain"] * dose * np.exp(
+        -(tau - t_clear) / settings["alcohol.rebound_tau_h"])
+    # Beyond 4 τ_R the rebound is < 2 % of its start: end it there, so that a drink
+    # long before bed leaves the night exactly as it was.
+    return np.where((tau >= t_clear) & (tau <= t_clear + 4.0 * settings["alcohol.rebound_tau_h"]),
+                    out, 0.0)
+
+
 def alprazolam_concentration(t_h: np.ndarray, dose_mg: float, minutes_before_bed: float,
                              settings: Mapping[str, Any]) -> np.ndarray:
     """Plasma alprazolam (ng/mL) at hours ``t_h`` after lights-off (one compartment, oral).
@@ -231,6 +272,8 @@ def compute_control(stages: np.ndarray, evening: Evening, settings: Mapping[str,
     bac = alcohol_concentration(t_h, evening.alcohol_units, evening.alcohol_hours_before_bed,
                                 settings)
     alc = np.clip(1.0 - settings["alcohol.sensitivity"] * bac, 0.0, 1.0)
+    rebound = alcohol_rebound(t_h, evening.alcohol_units, evening.alcohol_hours_before_bed,
+                              settings)
     conc = alprazolam_concentration(t_h, evening.alprazolam_mg,
                                     evening.alprazolam_minutes_before_bed, settings)
     benzo = alprazolam_effect(conc, settings)
@@ -248,7 +291,7 @@ def compute_control(stages: np.ndarray, evening: Evening, settings: Mapping[str,
         inhibition[r] = settings["control.inhibition"] * s_stage * (1.0 - d) * alc
         excit[r] = (settings["control.excitability"]
                     * (1.0 + settings["control.exertion_gain"] * load * (0.5 + d))
-                    * calm * (1.0 - benzo) * circadian)
+                    * calm * (1.0 - benzo) * circadian * (1.0 + rebound))
         u = excit[r] - inhibition[r]
         z = (u - settings["control.threshold"]) / max(settings["control.slope"], 1e-6)
         factor[r] = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))

@@ -89,6 +89,8 @@ DEFAULTS: dict[str, Any] = {
     "alcohol.elimination_g_kg_h": 0.15,
     "alcohol.absorption_per_h": 3.0,
     "alcohol.sensitivity": 0.6,
+    "alcohol.rebound_gain": 1.0,
+    "alcohol.rebound_tau_h": 3.0,
     "alprazolam.half_life_h": 11.2,
     "alprazolam.absorption_per_h": 2.5,
     "alprazolam.volume_l": 75.0,
@@ -165,6 +167,9 @@ SETTING_DOCS: dict[str, str] = {
     "alcohol.elimination_g_kg_h": "g/kg/h zero-order elimination (Jones 2010: 0.10-0.25)",
     "alcohol.absorption_per_h": "1/h first-order absorption rate",
     "alcohol.sensitivity": "fraction of descending inhibition lost per g/kg blood alcohol",
+    "alcohol.rebound_gain": "relative excitability rise per g/kg dose once alcohol is cleared "
+                            "(rebound; Roehrs & Roth 2001, qualitative)",
+    "alcohol.rebound_tau_h": "h, decay time of the post-alcohol rebound",
     "alprazolam.half_life_h": "h, elimination half-life (Xanax label: mean 11.2, range 6.3-26.9)",
     "alprazolam.absorption_per_h": "1/h absorption rate (gives tmax ~1.5 h; label: 1-2 h)",
     "alprazolam.volume_l": "L, apparent volume (label: 8-37 ng/mL peaks for 0.5-3 mg)",
