@@ -22,7 +22,6 @@ from typing import Any
 import pandas as pd
 
 from .._atomic import atomic_write
-from .._util import file_sha256
 from ..errors import InputError, SomnomotorError
 
 RECORDING_SUFFIXES = (".edf", ".bdf", ".rec")
@@ -94,18 +93,18 @@ def analyze_one(recording: str, out_dir: str, params: dict[str, Any], staging: s
     out = Path(out_dir)
     try:
         p = AnalysisParams.from_mapping(params)
-        sha = file_sha256(path)
+        rec = read(path)  # the header only: signals are read lazily
+        sha = rec.sha256()  # cached on the recording, so the file is hashed once
         done = out / "summary.json"
         if done.exists():
             try:
-                prov = json.loads(done.read_text())["provenance"]
+                earlier = json.loads(done.read_text())
+                prov = earlier["provenance"]
                 if prov.get("input_sha256") == sha and prov.get("parameters_digest") == p.digest():
                     return BatchRow(recording, out_dir, "skipped", "already analysed", sha,
-                                    prov.get("hypnogram_source", ""),
-                                    _figures(json.loads(done.read_text())))
+                                    prov.get("hypnogram_source", ""), _figures(earlier))
             except (ValueError, KeyError, TypeError):
                 pass  # unreadable earlier output: analyse again
-        rec = read(path)
         result = analyze(rec, hypnogram=_sidecar_hypnogram(path), params=p, staging=staging)
         write_outputs(result, out, recording=rec, report=report)
         return BatchRow(recording, out_dir, "done", "; ".join(result.warnings), sha,

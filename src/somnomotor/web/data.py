@@ -18,7 +18,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,15 @@ class _FileCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
+    def load(self, path: Path, compute: Callable[[], Any]) -> Any:
+        """``compute()``'s value for ``path``, computed again only when the file changed."""
+        key = _stamp(path)
+        cached = self.get(key)
+        if cached is None:
+            cached = compute()
+            self.put(key, cached)
+        return cached
+
 
 _summaries = _FileCache()
 _events = _FileCache()
@@ -162,30 +171,23 @@ _hashes = _FileCache(256)
 def load_summary(night_dir: Path) -> dict[str, Any]:
     """The night's ``summary.json`` as a dict; :class:`InputError` when unreadable."""
     path = night_dir / "summary.json"
-    key = _stamp(path)
-    cached = _summaries.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read the summary ({exc})", path) from None
-    if not isinstance(value, dict):
-        raise InputError("the summary is not a JSON object", path)
-    _summaries.put(key, value)
-    return value
+
+    def parse() -> dict[str, Any]:
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read the summary ({exc})", path) from None
+        if not isinstance(value, dict):
+            raise InputError("the summary is not a JSON object", path)
+        return value
+
+    return _summaries.load(path, parse)  # type: ignore[no-any-return]
 
 
 def load_events(night_dir: Path) -> pd.DataFrame:
     """The night's ``events.csv`` as an events table (``somnomotor.events`` schema)."""
     path = night_dir / "events.csv"
-    key = _stamp(path)
-    cached = _events.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    table = read_events_csv(path)
-    _events.put(key, table)
-    return table
+    return _events.load(path, lambda: read_events_csv(path))  # type: ignore[no-any-return]
 
 
 def load_hypnogram(night_dir: Path) -> Hypnogram | None:
@@ -200,29 +202,23 @@ def load_hypnogram(night_dir: Path) -> Hypnogram | None:
         path = night_dir / name
         if not path.is_file():
             continue
-        key = _stamp(path)
-        cached = _hypnograms.get(key)
-        if cached is not None:
-            return cached if isinstance(cached, Hypnogram) else None
-        try:
-            hyp = read_scorings(path).hypnogram
-        except SomnomotorError:
-            hyp = None
-        _hypnograms.put(key, hyp if hyp is not None else False)
-        if hyp is not None and len(hyp):
+
+        def parse(path: Path = path) -> Hypnogram | bool:
+            try:
+                hyp = read_scorings(path).hypnogram
+            except SomnomotorError:
+                hyp = None
+            return hyp if hyp is not None else False  # False: "no stages", cached too
+
+        hyp = _hypnograms.load(path, parse)
+        if isinstance(hyp, Hypnogram) and len(hyp):
             return hyp
     return None
 
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file, read in 4-MiB blocks; remembered while the file is unchanged."""
-    key = _stamp(path)
-    cached = _hashes.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    digest = _file_sha256(path)
-    _hashes.put(key, digest)
-    return digest
+    return _hashes.load(path, lambda: _file_sha256(path))  # type: ignore[no-any-return]
 
 
 def night_overview(root: Path, name: str,
