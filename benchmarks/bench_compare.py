@@ -12,7 +12,7 @@ from _util import self_peak_rss_mb, timed  # noqa: E402
 
 from somnomotor.analysis import compare_subject  # noqa: E402
 from somnomotor.analysis.report import write_compare_outputs  # noqa: E402
-from somnomotor.simulate.month import load_month_into_store, simulate_month  # noqa: E402
+from somnomotor.apps.month import load_month_into_store, simulate_month  # noqa: E402
 from somnomotor.store import Store  # noqa: E402
 
 NIGHTS = 365

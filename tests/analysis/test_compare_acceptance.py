@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from somnomotor.analysis import assemble_nights, compare_nights
-from somnomotor.simulate.month import MonthEffects, simulate_month
+from somnomotor.apps.month import MonthEffects, simulate_month
 
 SEEDS = range(60)
 NIGHTS = 30

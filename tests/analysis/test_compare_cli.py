@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from somnomotor.analysis.demo import run_month_demo
+from somnomotor.apps.demo import run_month_demo
 from somnomotor.cli import main
-from somnomotor.simulate.month import load_month_into_store, simulate_month
+from somnomotor.apps.month import load_month_into_store, simulate_month
 from somnomotor.store import Store
 
 

@@ -17,7 +17,7 @@ from somnomotor.analysis import (
 from somnomotor.analysis.compare import DISCLAIMER
 from somnomotor.diary import validate_entry
 from somnomotor.errors import ParameterError
-from somnomotor.simulate.month import simulate_month
+from somnomotor.apps.month import simulate_month
 
 
 def _data(doses, plms=None, *, alcohol=None, bath=None, seed=0):

@@ -164,7 +164,7 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
 
     Examples
     --------
-    >>> from somnomotor.simulate.month import simulate_month
+    >>> from somnomotor.apps.month import simulate_month
     >>> from somnomotor.analysis.data import assemble_nights
     >>> m = simulate_month("P1", nights=40, seed=1)
     >>> nights = m.nights.rename(columns={"date": "night_date"})

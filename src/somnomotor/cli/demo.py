@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
           f"myoclonus index {s['myoclonus_index']:.1f}/h, GRM episodes {s['grm_episode_count']}, "
           f"morning tonic {s['morning_tonic_seconds']:.0f} s")
     if args.nights:
-        from ..analysis.demo import run_month_demo
+        from ..apps.demo import run_month_demo
 
         compare_paths = run_month_demo(out / "month", nights=args.nights, seed=args.seed)
         print(f"  {args.nights} nights compared: {compare_paths['html']}")

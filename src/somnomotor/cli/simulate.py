@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_month(args: argparse.Namespace, settings: dict[str, str]) -> int:
     from ..errors import ParameterError
-    from ..simulate.month import simulate_month, write_month
+    from ..apps.month import simulate_month, write_month
 
     if args.nights < 1:
         args._parser.error("--nights must be at least 1")

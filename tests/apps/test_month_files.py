@@ -8,7 +8,7 @@ import pytest
 
 from somnomotor.cli import main
 from somnomotor.events import read_events_csv
-from somnomotor.simulate.month import simulate_month, write_month
+from somnomotor.apps.month import simulate_month, write_month
 from somnomotor.store import Store
 
 

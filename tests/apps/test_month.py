@@ -8,7 +8,7 @@ import pytest
 
 from somnomotor.events import make_events
 from somnomotor.hypnogram import Hypnogram
-from somnomotor.simulate.month import (
+from somnomotor.apps.month import (
     MonthEffects,
     load_month_into_store,
     night_figures_from_truth,

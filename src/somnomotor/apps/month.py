@@ -370,7 +370,7 @@ def _night_inputs(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h: np.ndarra
                   drink_hours: np.ndarray, seed: int, scenario: str, lights_out: np.ndarray
                   ) -> dict[str, dict[str, Any]]:
     """Per date, the physiological model's inputs for that night."""
-    from . import Evening
+    from ..simulate import Evening
 
     inputs: dict[str, dict[str, Any]] = {}
     for i, d in enumerate(dates):
@@ -391,7 +391,7 @@ def _night_inputs(ev: pd.DataFrame, dates: pd.DatetimeIndex, period_h: np.ndarra
 def _nights_from_physiology(inputs: Mapping[str, Mapping[str, Any]]
                             ) -> tuple[dict[str, np.ndarray], dict[str, pd.DataFrame]]:
     """Each night from the physiological model; figures counted from its ground truth."""
-    from . import simulate_events
+    from ..simulate import simulate_events
 
     cols: dict[str, list[float]] = {k: [] for k in ("tib_h", "tst_h", "sleep_efficiency",
                                                     "plms_index", "myoclonus_index",
@@ -424,7 +424,7 @@ def write_month(month: Month, out_dir: str | os.PathLike[str], *, fs: float = 25
     >>> write_month(month, "month-files")["diary"].name              # doctest: +SKIP
     'diary.csv'
     """
-    from . import simulate_night, write_night
+    from ..simulate import simulate_night, write_night
 
     if month.fast or not month.night_inputs:
         raise ValueError("only a full-mode month (fast=False) can be written as recordings")

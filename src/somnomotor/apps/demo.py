@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..simulate.month import load_month_into_store, simulate_month
+from ..analysis import compare_subject
+from ..analysis.report import write_compare_outputs
 from ..store import Store
-from . import compare_subject
-from .report import write_compare_outputs
+from .month import load_month_into_store, simulate_month
 
 
 def run_month_demo(out_dir: str | os.PathLike[str], *, nights: int = 30, seed: int = 0,
