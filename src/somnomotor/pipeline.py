@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from ._util import json_ready
+from ._version import __version__
 from .errors import MontageError, ParameterError
 from .events import concat_events, empty_scored
 from .hypnogram import Hypnogram
@@ -94,6 +94,9 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
          ) -> Recording:
     """Open a recording (EDF, EDF+C/D, BDF/BDF+) lazily; signals are read on demand.
 
+    Channel kinds, muscles and sides come from the labels; ``montage`` is a TOML
+    montage file that overrides them (:func:`somnomotor.montage.apply_montage`).
+
     Examples
     --------
     >>> rec = somnomotor.read("night.edf")          # doctest: +SKIP
@@ -102,7 +105,12 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
     """
     from .io import read_recording
 
-    return read_recording(path, montage=montage)
+    recording = read_recording(path)
+    if montage is not None:
+        from .montage import apply_montage
+
+        recording = apply_montage(recording, montage)
+    return recording
 
 
 def _collect_scored(recording: Recording, events: Iterable[Any] | None

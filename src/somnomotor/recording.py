@@ -22,39 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ._util import file_sha256
+from .channels import CHANNEL_KINDS, ChannelInfo, infer_channel
 from .errors import MontageError
 
-#: Channel kinds the montage knows.
-CHANNEL_KINDS: tuple[str, ...] = ("emg", "eeg", "eog", "ecg", "resp", "other", "annotation")
-
-
-@dataclass(frozen=True)
-class ChannelInfo:
-    """One signal's header, with what the montage inferred from its label.
-
-    ``fs`` is the sampling rate in Hz; ``unit`` the physical dimension as stored
-    (``uV``, ``mV``, ``V``…); ``scale_to_uv`` the factor applied to reach µV
-    (``nan`` when the unit was missing or unknown and was assumed to be µV).
-    ``region`` is the body region used by cross-muscle classifiers
-    (``leg``, ``arm``, ``shoulder``, ``chest``, ``abdomen``, ``back``, ``neck``, ``chin``).
-    """
-
-    label: str
-    fs: float
-    unit: str = "uV"
-    kind: str = "other"
-    muscle: str = ""
-    side: str = ""
-    region: str = ""
-    scale_to_uv: float = 1.0
-    transducer: str = ""
-    prefilter: str = ""
-    n_samples: int = 0
-
-    @property
-    def is_emg(self) -> bool:
-        return self.kind == "emg"
-
+__all__ = ["CHANNEL_KINDS", "ChannelInfo", "Gap", "Recording", "SampleReader"]
 
 #: Reads samples [i0, i1) of channel number ``index`` in µV (float32, NaN in gaps).
 SampleReader = Callable[[int, int, int], np.ndarray]
@@ -175,8 +146,6 @@ class Recording:
         arrays = [np.asarray(signals[k], dtype=np.float32) for k in labels]
         rates = [float(fs[k]) if isinstance(fs, Mapping) else float(fs) for k in labels]
         if channels is None:
-            from .montage import infer_channel
-
             channels = [
                 replace(infer_channel(k), fs=r, unit="uV", n_samples=len(a))
                 for k, a, r in zip(labels, arrays, rates, strict=True)

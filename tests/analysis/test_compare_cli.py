@@ -8,8 +8,8 @@ import re
 import pytest
 
 from somnomotor.apps.demo import run_month_demo
-from somnomotor.cli import main
 from somnomotor.apps.month import load_month_into_store, simulate_month
+from somnomotor.cli import main
 from somnomotor.store import Store
 
 

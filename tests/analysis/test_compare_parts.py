@@ -15,9 +15,9 @@ from somnomotor.analysis import (
     plan_abab,
 )
 from somnomotor.analysis.compare import DISCLAIMER
+from somnomotor.apps.month import simulate_month
 from somnomotor.diary import validate_entry
 from somnomotor.errors import ParameterError
-from somnomotor.apps.month import simulate_month
 
 
 def _data(doses, plms=None, *, alcohol=None, bath=None, seed=0):

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from somnomotor.events import make_events
-from somnomotor.hypnogram import Hypnogram
 from somnomotor.apps.month import (
     MonthEffects,
     load_month_into_store,
     night_figures_from_truth,
     simulate_month,
 )
+from somnomotor.events import make_events
+from somnomotor.hypnogram import Hypnogram
 from somnomotor.store import Store
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from somnomotor.apps.month import simulate_month, write_month
 from somnomotor.cli import main
 from somnomotor.events import read_events_csv
-from somnomotor.apps.month import simulate_month, write_month
 from somnomotor.store import Store
 
 

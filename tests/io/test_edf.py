@@ -10,6 +10,7 @@ import edfio
 import numpy as np
 import pytest
 
+import somnomotor
 from somnomotor.errors import RecordingError
 from somnomotor.io import read_recording
 from somnomotor.io.edf import _SampleReader
@@ -156,7 +157,7 @@ def test_duplicate_labels_are_renamed_with_a_warning(tmp_path: Path) -> None:
 def test_montage_file_is_applied(tmp_path: Path) -> None:
     path = build_edf(tmp_path / "m.edf", [Sig("EMG 3", ramp(100), 100)])
     (tmp_path / "m.toml").write_text('["EMG 3"]\nmuscle = "deltoid"\nside = "right"\n')
-    rec = read_recording(path, montage=tmp_path / "m.toml")
+    rec = somnomotor.read(path, montage=tmp_path / "m.toml")
     assert (rec.channel("EMG 3").muscle, rec.channel("EMG 3").side) == ("deltoid", "right")
 
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from .._atomic import atomic_write
+from .._version import __version__
 from .compare import CONFOUNDING_NOTE, DISCLAIMER, Comparison
 from .data import DOSE_COLUMN, OUTCOMES
 

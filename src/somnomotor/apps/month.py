@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..diary.csvio import write_diary_csv
 from ..diary.entry import DiaryEntry, validate_entry
 

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import SomnomotorError
 
 #: Command modules, in the order ``--help`` lists them.

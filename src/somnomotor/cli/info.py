@@ -77,8 +77,8 @@ def describe_recording(rec: Recording) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import read_recording
+    from ..pipeline import read
 
-    rec = read_recording(args.recording, montage=args.montage)
+    rec = read(args.recording, montage=args.montage)
     print("\n".join(describe_recording(rec)))
     return 0

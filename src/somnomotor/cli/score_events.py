@@ -57,9 +57,9 @@ def _leg_params(path: str | None) -> Any:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .. import __version__
     from .._atomic import atomic_write
     from .._util import json_ready
+    from .._version import __version__
     from ..errors import AnnotationError, InputError
     from ..events import write_events_csv
     from ..io import read_hypnogram, read_scorings

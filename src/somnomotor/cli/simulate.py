@@ -142,8 +142,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_month(args: argparse.Namespace, settings: dict[str, str]) -> int:
-    from ..errors import ParameterError
     from ..apps.month import simulate_month, write_month
+    from ..errors import ParameterError
 
     if args.nights < 1:
         args._parser.error("--nights must be at least 1")

@@ -7,7 +7,7 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
@@ -15,8 +15,16 @@ from .._atomic import atomic_write
 from ..errors import DiaryError
 from .entry import COLUMNS, FIELDS, DiaryEntry, validate_entry
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..store import Store
+
+class DiaryStore(Protocol):
+    """What :func:`import_diary_csv` needs of a store (:class:`somnomotor.store.Store`).
+
+    The diary sits below the store (the store keeps diary entries), so it names
+    the one method it calls instead of importing the store.
+    """
+
+    def add_diary_entries(self, entries: Sequence[DiaryEntry], *, create_subject: bool = False,
+                          where: str | os.PathLike[str] | None = None) -> int: ...
 
 
 def read_diary_csv(path: str | os.PathLike[str], *, subject: str | None = None
@@ -55,7 +63,7 @@ def read_diary_csv(path: str | os.PathLike[str], *, subject: str | None = None
     return entries
 
 
-def import_diary_csv(store: Store, path: str | os.PathLike[str], *, subject: str | None = None,
+def import_diary_csv(store: DiaryStore, path: str | os.PathLike[str], *, subject: str | None = None,
                      create_subject: bool = False) -> int:
     """Validate a diary CSV and add every row to ``store`` in one transaction.
 

@@ -42,8 +42,8 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 
-from .. import __version__
 from .._atomic import atomic_write
+from .._version import __version__
 from ..events import make_events
 from ..hypnogram import Hypnogram
 from ._vocab import KIND_TEXT, event_text, parse_event_text

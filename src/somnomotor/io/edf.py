@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from edfio.edf_annotations import _ANNOTATIONS_PATTERN
 
+from ..channels import infer_channel
 from ..errors import RecordingError
 from ..recording import ChannelInfo, Gap, Recording
 
@@ -501,22 +502,23 @@ def _unit_scale(sig: _Signal, warnings_out: list[str]) -> tuple[float, float]:
     return 1.0, float("nan")
 
 
-def read_recording(path: str | os.PathLike[str], *,
-                   montage: str | os.PathLike[str] | None = None) -> Recording:
+def read_recording(path: str | os.PathLike[str]) -> Recording:
     """Open an EDF/EDF+/BDF/BDF+ recording lazily and read-only.
 
     The header is checked and the annotations are read; signals are read on
     demand with :meth:`Recording.read` as float32 µV (V, mV and nV converted;
     a missing or unknown unit is kept as stored, with a warning in
     ``recording.warnings`` and ``scale_to_uv`` NaN).  In EDF+D files samples
-    inside gaps are NaN and ``recording.gaps`` lists the gaps (s).
+    inside gaps are NaN and ``recording.gaps`` lists the gaps (s).  Each
+    channel's kind, muscle and side are inferred from its label
+    (:func:`somnomotor.channels.infer_channel`); a lab's montage file is applied
+    above this layer (:func:`somnomotor.montage.apply_montage`, or
+    ``somnomotor.read(path, montage=...)``).
 
     Parameters
     ----------
     path : str or path-like
         The recording file.
-    montage : str or path-like, optional
-        A TOML montage file overriding the channel kinds inferred from labels.
 
     Returns
     -------
@@ -574,8 +576,6 @@ def read_recording(path: str | os.PathLike[str], *,
 
     channels: list[ChannelInfo] = []
     seen: dict[str, int] = {}
-    from ..montage import infer_channel
-
     for k, (_applied, recorded) in zip(ordinary, scales, strict=True):
         s = layout.signals[k]
         label = s.label
@@ -603,8 +603,4 @@ def read_recording(path: str | os.PathLike[str], *,
     rec = Recording(path=path, start=start, duration=duration, channels=tuple(channels),
                     _reader=reader, annotations=ann, gaps=tuple(gaps),
                     file_type=layout.file_type, header=header, warnings=warn)
-    if montage is not None:
-        from ..montage import apply_montage
-
-        rec = apply_montage(rec, montage)
     return rec

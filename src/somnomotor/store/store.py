@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from .._util import json_ready
+from .._version import __version__
 from ..errors import StoreError
 from ..events import EVENT_COLUMNS, make_events
 from .schema import MIGRATIONS, SCHEMA_VERSION
