@@ -18,7 +18,8 @@ $(VENV)/.core: pyproject.toml | $(BIN)/activate
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-# Everything: staging (YASA, MNE, LightGBM, numba), cluster (Dask), review (FastAPI), dev tools.
+# Everything: staging (YASA, MNE, LightGBM, numba), cluster (Dask), review (FastAPI), dev tools
+# (pytest, ruff, mypy, import-linter, …).
 $(VENV)/.all: pyproject.toml | $(BIN)/activate
 	$(PY) -m pip install --quiet -e ".[all,dev]"
 	touch $@ $(VENV)/.core
@@ -34,7 +35,9 @@ browser:
 demo: $(VENV)/.core
 	$(BIN)/somnomotor demo --out $(DEMO_OUT)
 
+# The import-linter contracts (pyproject.toml) first: a layering violation fails at once.
 test: $(VENV)/.all browser
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.all
@@ -43,6 +46,7 @@ bench: $(VENV)/.all
 lint: $(VENV)/.all
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/somnomotor
+	$(BIN)/lint-imports --no-logo
 
 contract: $(VENV)/.all
 	../shared/tools/check-contract

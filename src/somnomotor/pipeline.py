@@ -14,7 +14,6 @@ Each step is a plain function call on plain data; no step re-reads the file.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -34,17 +33,21 @@ from .params import from_mapping, load_toml, to_dict
 from .recording import Recording
 from .result import NightResult
 
-#: Parameter sections: TOML table name → "module:Class" of its frozen dataclass.
-PARAMETER_SECTIONS: dict[str, str] = {
-    "leg_detection": "somnomotor.detect.legs:LegDetectParams",
-    "legs": "somnomotor.score.legs:LegParams",
-    "muscles": "somnomotor.score.muscles:MuscleParams",
-}
+#: Parameter sections: the TOML tables of a parameters file, in the order results list them.
+PARAMETER_SECTIONS: tuple[str, ...] = ("leg_detection", "legs", "muscles")
 
 
-def _load_class(spec: str) -> type:
-    module, name = spec.split(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+def parameter_classes() -> dict[str, type]:
+    """TOML table name → the frozen dataclass that holds that section's parameters.
+
+    Imported here, when first needed, so that reading a recording does not load
+    the detectors and scorers (and SciPy with them).
+    """
+    from .detect.legs import LegDetectParams
+    from .score.legs import LegParams
+    from .score.muscles import MuscleParams
+
+    return {"leg_detection": LegDetectParams, "legs": LegParams, "muscles": MuscleParams}
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,13 @@ class AnalysisParams:
         if unknown:
             raise ParameterError(f"unknown parameter section(s) {', '.join(unknown)} "
                                  f"(known: {', '.join(PARAMETER_SECTIONS)})", where)
+        classes = parameter_classes()
         sections: dict[str, Any] = {}
-        for name, spec in PARAMETER_SECTIONS.items():
+        for name in PARAMETER_SECTIONS:
             table = values.get(name, {})
             if not isinstance(table, Mapping):
                 raise ParameterError(f"[{name}] must be a table", where)
-            sections[name] = from_mapping(_load_class(spec), table, where=where, section=name)
+            sections[name] = from_mapping(classes[name], table, where=where, section=name)
         return cls(sections)
 
     @classmethod
