@@ -1,7 +1,12 @@
 """The command line: parse, call the library, print.  Nothing else lives here.
 
-Each command is a module in this package exposing ``register(subparsers)``,
-which adds its sub-parser and sets ``func`` to a callable ``(args) -> int``.
+Each command is a module in this package exposing ``HELP`` (its one line in
+``somnomotor --help``) and ``register(subparsers)``, which adds its sub-parser
+and sets ``func`` to a callable ``(args) -> int``.  A command module imports
+only the standard library at its top; the library (and NumPy, pandas, SciPy,
+Matplotlib with it) is imported inside ``run`` when the command runs, and only
+the command being run registers its full parser, so ``somnomotor --help`` and
+argument errors answer at once.
 Errors meant for the user (:class:`somnomotor.errors.SomnomotorError`) become one
 line on standard error and exit status 1; bad usage exits 2 (argparse).
 """
@@ -12,12 +17,13 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from types import ModuleType
 
 from .._version import __version__
 from ..errors import SomnomotorError
 
-#: Command modules, in the order ``--help`` lists them.
+#: Command modules, in the order ``--help`` lists them (``score_events`` is ``score-events``).
 COMMANDS: tuple[str, ...] = (
     "info",
     "analyze",
@@ -33,7 +39,26 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules() -> dict[str, ModuleType]:
+    """Command name → its module (light: each imports only the standard library at its top)."""
+    modules = {}
+    for name in COMMANDS:
+        try:
+            modules[name.replace("_", "-")] = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue  # command not built yet
+            raise
+    return modules
+
+
+def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``full`` names the commands whose whole parser is built.
+
+    ``None`` builds every command's parser.  The others get a placeholder that
+    shows only their one line of help — enough for ``somnomotor --help`` and for
+    argparse to name the valid commands.
+    """
     parser = argparse.ArgumentParser(
         prog="somnomotor",
         description="Find, score and follow abnormal movements in sleep.",
@@ -41,19 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"somnomotor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+    for name, module in _command_modules().items():
+        if full is None or name in full:
+            module.register(sub)
+        else:
+            sub.add_parser(name, help=module.HELP, add_help=False)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv``: its first word that is not an option."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command_in(argv)
+    parser = build_parser(full=() if command is None else (command,))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -7,11 +7,14 @@ from pathlib import Path
 
 from ._common import note, warn
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "analyze one night: leg movements, every muscle, REM atonia, morning"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "analyze",
-        help="analyze one night: leg movements, every muscle, REM atonia, morning",
+        help=HELP,
         description="Detect and score every movement in a recording; write events.csv, "
                     "summary.json, report.html, scored.edf and scored.xml to --out.",
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "write a de-identified copy of a recording (HIPAA Safe Harbor)"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "anonymize",
-        help="write a de-identified copy of a recording (HIPAA Safe Harbor)",
+        help=HELP,
         description="Copy an EDF/EDF+/BDF recording with the patient and recording fields, "
                     "the start date and free-text annotations removed (scoring annotations "
                     "such as sleep stages, arousals and respiratory events are kept). "

@@ -6,11 +6,14 @@ import argparse
 
 from ._common import note
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "analyze many nights (resumable; local processes or a Dask cluster)"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "batch",
-        help="analyze many nights (resumable; local processes or a Dask cluster)",
+        help=HELP,
         description="Analyze every recording in a folder (recursively) or listed in a text "
                     "file, one output folder per night plus batch.csv. Nights already analysed "
                     "with the same input and parameters are skipped.",

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "across-night analysis for one person: what changed with which factor"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "compare",
-        help="across-night analysis for one person: what changed with which factor",
+        help=HELP,
         description="For each factor in the nightly log (alcohol, exertion, stretching, hot "
                     "bath, heat at night, capsaicin, alprazolam dose) the difference it was "
                     "associated with in the recorded nights (PLMS index, myoclonus index, GRM "

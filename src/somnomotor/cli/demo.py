@@ -7,11 +7,14 @@ from pathlib import Path
 
 from ._common import note
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "simulate a night of a polio survivor, analyze it, print where the report is"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "demo",
-        help="simulate a night of a polio survivor, analyze it, print where the report is",
+        help=HELP,
         description="Simulate a night of a polio survivor with leg and trunk movements "
                     "(scenario polio_mixed), analyze it as a real recording, and print where "
                     "the report is. With --nights N, simulate N nights with a nightly log, "

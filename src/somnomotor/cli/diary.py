@@ -5,19 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..diary.entry import FIELDS
-
 
 def _store_options(p: argparse.ArgumentParser, *, subject_required: bool) -> None:
     p.add_argument("--db", metavar="F",
                    help="store file (default: $SOMNOMOTOR_DB or the user's data folder)")
     p.add_argument("--subject", metavar="ID", required=subject_required, help="subject code")
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "the nightly log: add, import CSV, list, export"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "diary",
-        help="the nightly log: add, import CSV, list, export",
+        help=HELP,
         description="Keep the nightly log: evening alcohol, exertion, stretching, hot bath, heat "
                     "at night, medications, and the morning ratings. Every entry is checked; a "
                     "bad value is reported in one line and nothing is stored. Column set: see "
@@ -33,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _store_options(add, subject_required=True)
     add.add_argument("--date", required=True, metavar="YYYY-MM-DD",
                      help="the evening the night began")
+    from ..diary.entry import FIELDS
+
     for f in FIELDS:
         unit = f" [{f.unit}]" if f.unit else ""
         add.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, metavar="V",
@@ -69,6 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_add(args: argparse.Namespace) -> int:
     from ..diary import validate_entry
+    from ..diary.entry import FIELDS
     from ..store import Store
 
     values = {f.name: getattr(args, f.name) for f in FIELDS if getattr(args, f.name) is not None}

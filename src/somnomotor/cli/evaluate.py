@@ -6,11 +6,14 @@ import argparse
 import json
 from typing import Any
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "compare events with a truth file: per-kind precision, recall, F1, onset error"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "evaluate",
-        help="compare events with a truth file: per-kind precision, recall, F1, onset error",
+        help=HELP,
         description="Match events to truth events one-to-one by overlap, per kind, and print "
                     "precision, recall, F1 and onset error; with two summaries, also the "
                     "differences of their indices.",

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
-from ..recording import Recording
+if TYPE_CHECKING:  # pragma: no cover
+    from ..recording import Recording
+
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "show a recording's header, duration, gaps and channels"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "info",
-        help="show a recording's header, duration, gaps and channels",
+        help=HELP,
         description="Print the header, duration, gaps and every channel of a recording with "
                     "the kind, muscle and side inferred from its label (or set by --montage), "
                     "its sampling rate and unit. Reads nothing but the header and annotations.",

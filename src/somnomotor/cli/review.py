@@ -10,11 +10,14 @@ from pathlib import Path
 from ..errors import ParameterError, require_extra
 from ._common import warn
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "the browser review application"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "review",
-        help="the browser review application",
+        help=HELP,
         description="Serve the analysed nights under --root (folders with events.csv and "
                     "summary.json) for review in a browser: hypnogram, events by channel, "
                     "raw EMG around each event, accept/reject/add decisions saved to "

@@ -7,14 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .._util import file_sha256
 from ._common import out_dir, warn
+
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "score PLM series from already-scored leg movements"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "score-events",
-        help="score PLM series from already-scored leg movements",
+        help=HELP,
         description="Apply the WASM 2016 (or AASM) leg-movement rules to a technician's leg "
                     "movements: candidate LMs, PLM series, respiratory and arousal "
                     "association, indices. Writes events.csv and summary.json to --out.",
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .._atomic import atomic_write
-    from .._util import json_ready
+    from .._util import file_sha256, json_ready
     from .._version import __version__
     from ..errors import AnnotationError, InputError
     from ..events import write_events_csv

@@ -12,13 +12,16 @@ def _scenario_help() -> str:
 
     return "; ".join(f"{name}: {desc}" for name, (desc, _) in SCENARIOS.items())
 
+#: The one line ``somnomotor --help`` shows for this command.
+HELP = "write a synthetic night from the physiological model (EDF+ and truth CSV)"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from ..simulate.scenarios import SCENARIOS
 
     p = sub.add_parser(
         "simulate",
-        help="write a synthetic night from the physiological model (EDF+ and truth CSV)",
+        help=HELP,
         description="Simulate one night from the physiological model and write it as EDF+ "
                     "(hypnogram, arousals and respiratory events as annotations) plus "
                     "FILE.truth.csv with every generated event. Scenarios: "

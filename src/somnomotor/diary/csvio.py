@@ -7,13 +7,14 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from .._atomic import atomic_write
 from ..errors import DiaryError
 from .entry import COLUMNS, FIELDS, DiaryEntry, validate_entry
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 class DiaryStore(Protocol):
@@ -100,6 +101,8 @@ def diary_frame(entries: Sequence[DiaryEntry], *, drugs: Sequence[str] = ("alpra
     Booleans become floats 1/0 (NaN when not recorded) so the table feeds a
     regression directly; ``time_in_bed_minutes`` is added.
     """
+    import pandas as pd  # here, so that the diary's command line starts without pandas
+
     rows = []
     for e in entries:
         row: dict[str, object] = {"subject": e.subject, "date": pd.Timestamp(e.entry_date)}
