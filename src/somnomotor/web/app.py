@@ -237,7 +237,7 @@ def create_app(root: Path, db: Path | None = None, *,
     @app.get("/api/nights")
     def list_nights() -> Any:
         filed = locator.filed_nights()
-        nights = [data.night_overview(root, name, filed) for name in data.find_nights(root)]
+        nights = [review.night_overview(root, name, filed) for name in data.find_nights(root)]
         return {"root": root.name, "nights": nights, "kinds": list(review.EVENT_KINDS)}
 
     @app.get("/api/nights/{night:path}/summary")

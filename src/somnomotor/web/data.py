@@ -221,36 +221,6 @@ def file_sha256(path: Path) -> str:
     return _hashes.load(path, lambda: _file_sha256(path))  # type: ignore[no-any-return]
 
 
-def night_overview(root: Path, name: str,
-                   filed: Mapping[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
-    """One line of the night list: name, input file, figures, events count, review state.
-
-    ``filed`` (from :meth:`RecordingLocator.filed_nights`) adds the subject and
-    night date under which the store holds the same recording.
-    """
-    from .review import review_counts
-
-    night_dir = resolve_night(root, name)
-    item: dict[str, Any] = {"id": name, "error": None}
-    try:
-        summary = load_summary(night_dir)
-        events = load_events(night_dir)
-    except SomnomotorError as exc:
-        item["error"] = str(exc)
-        return item
-    prov = summary.get("provenance") or {}
-    item["input_file"] = prov.get("input_file")
-    item["hypnogram_source"] = prov.get("hypnogram_source")
-    item["software_version"] = prov.get("software_version")
-    item["figures"] = {k: summary.get(k) for k in LIST_FIGURES}
-    item["events"] = int(len(events))
-    hits = (filed or {}).get(prov.get("input_sha256") or "", [])
-    item["subject"] = hits[0]["subject"] if hits else None
-    item["night_date"] = hits[0]["night_date"] if hits else None
-    item["review"] = review_counts(night_dir, events)
-    return item
-
-
 # --------------------------------------------------------------------------
 # finding the recording
 # --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import json
 import re
 import threading
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,17 @@ import numpy as np
 import pandas as pd
 
 from .._atomic import atomic_write
-from ..errors import InputError
+from ..errors import InputError, SomnomotorError
 from ..events import EVENT_KINDS, make_events, write_events_csv
 from ..hypnogram import Hypnogram
-from .data import RequestError, file_sha256
+from .data import (
+    LIST_FIGURES,
+    RequestError,
+    file_sha256,
+    load_events,
+    load_summary,
+    resolve_night,
+)
 
 REVIEW_FILE = "review.json"
 EXPORT_FILE = "reviewed-events.csv"
@@ -144,6 +152,34 @@ def review_counts(night_dir: Path, events: pd.DataFrame) -> dict[str, int]:
     return {"accepted": acc, "rejected": rej, "pending": len(keys) - acc - rej,
             "added": len(review["added"]),
             "orphaned": sum(1 for k in review["decisions"] if k not in keys)}
+
+
+def night_overview(root: Path, name: str,
+                   filed: Mapping[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+    """One line of the night list: name, input file, figures, events count, review state.
+
+    ``filed`` (from :meth:`RecordingLocator.filed_nights`) adds the subject and
+    night date under which the store holds the same recording.
+    """
+    night_dir = resolve_night(root, name)
+    item: dict[str, Any] = {"id": name, "error": None}
+    try:
+        summary = load_summary(night_dir)
+        events = load_events(night_dir)
+    except SomnomotorError as exc:
+        item["error"] = str(exc)
+        return item
+    prov = summary.get("provenance") or {}
+    item["input_file"] = prov.get("input_file")
+    item["hypnogram_source"] = prov.get("hypnogram_source")
+    item["software_version"] = prov.get("software_version")
+    item["figures"] = {k: summary.get(k) for k in LIST_FIGURES}
+    item["events"] = int(len(events))
+    hits = (filed or {}).get(prov.get("input_sha256") or "", [])
+    item["subject"] = hits[0]["subject"] if hits else None
+    item["night_date"] = hits[0]["night_date"] if hits else None
+    item["review"] = review_counts(night_dir, events)
+    return item
 
 
 def set_decision(night_dir: Path, events: pd.DataFrame, key: str, decision: str,
