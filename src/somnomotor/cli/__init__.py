@@ -14,7 +14,6 @@ line on standard error and exit status 1; bad usage exits 2 (argparse).
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Collection, Sequence
@@ -41,15 +40,24 @@ COMMANDS: tuple[str, ...] = (
 
 def _command_modules() -> dict[str, ModuleType]:
     """Command name → its module (light: each imports only the standard library at its top)."""
-    modules = {}
-    for name in COMMANDS:
-        try:
-            modules[name.replace("_", "-")] = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue  # command not built yet
-            raise
-    return modules
+    from . import (
+        analyze,
+        anonymize,
+        batch,
+        compare,
+        demo,
+        diary,
+        evaluate,
+        info,
+        review,
+        score_events,
+        simulate,
+    )
+
+    found = {m.__name__.rpartition(".")[2]: m for m in (
+        analyze, anonymize, batch, compare, demo, diary, evaluate, info, review, score_events,
+        simulate)}
+    return {name.replace("_", "-"): found[name] for name in COMMANDS}
 
 
 def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser:
