@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import socket
 from pathlib import Path
 
 from ..errors import ParameterError, require_extra
@@ -55,6 +53,8 @@ def parse_recordings(items: list[str]) -> dict[str, Path]:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -65,6 +65,8 @@ def _is_loopback(host: str) -> bool:
 
 def _check_port_free(host: str, port: int) -> None:
     """One clear line instead of a server log when the address cannot be used."""
+    import socket
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         with socket.socket(family, socket.SOCK_STREAM) as s:
