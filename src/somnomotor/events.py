@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import kinds as _kinds
 from ._atomic import atomic_write
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -35,20 +36,10 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "respiratory",
 )
 
-#: The promised kinds (interfaces.md).  Later kinds are added here.
-EVENT_KINDS: tuple[str, ...] = (
-    "lm",
-    "clm",
-    "plm",
-    "myoclonus",
-    "grm",
-    "hypnic_jerk",
-    "fragmentary_myoclonus",
-    "propriospinal_myoclonus",
-    "rem_tonic",
-    "rem_phasic",
-    "morning_tonic",
-)
+#: The promised kinds (interfaces.md), as declared in :mod:`somnomotor.kinds` at
+#: import.  A kind is added there, once; validation reads the live registry
+#: (:func:`somnomotor.kinds.names`), so kinds registered later are valid too.
+EVENT_KINDS: tuple[str, ...] = _kinds.names()
 
 SIDES: tuple[str, ...] = ("left", "right", "bilateral", "midline", "")
 STAGES: tuple[str, ...] = ("W", "N1", "N2", "N3", "R", "?")
@@ -115,9 +106,9 @@ def make_events(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFram
             "respiratory": df["respiratory"].astype("object").fillna(False).astype(bool),
         }
     )
-    bad = sorted(set(out["kind"]) - set(EVENT_KINDS))
+    bad = sorted(set(out["kind"]) - set(_kinds.names()))
     if bad:
-        raise ValueError(f"unknown event kinds {bad}; add them to EVENT_KINDS")
+        raise ValueError(f"unknown event kinds {bad}; declare them in somnomotor.kinds")
     out = out.sort_values("onset", kind="stable").reset_index(drop=True)
     return out
 
@@ -164,7 +155,7 @@ def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     for flag in ("arousal", "respiratory"):
         if flag in df.columns:
             df[flag] = df[flag].astype(str).str.lower().isin(["true", "1", "yes"])
-    unknown = sorted(set(df["kind"].astype(str)) - set(EVENT_KINDS))
+    unknown = sorted(set(df["kind"].astype(str)) - set(_kinds.names()))
     if unknown:
         raise InputError(f"unknown event kind(s) {unknown}", path)
     return make_events(df)

@@ -11,7 +11,7 @@ FS = 256.0  # the sampling rate "one sample" refers to in the round-trip tests
 
 
 def every_kind_events(n_per_kind: int = 3, seed: int = 0):
-    """An events table holding every kind, with awkward onsets (not on sample or ms grid)."""
+    """An events table holding every registered kind, with awkward onsets (not on sample or ms grid)."""
     rng = np.random.default_rng(seed)
     rows = []
     muscles = {"lm": "tibialis_anterior", "clm": "", "plm": "", "myoclonus": "fds",
@@ -28,11 +28,12 @@ def every_kind_events(n_per_kind: int = 3, seed: int = 0):
                 "fragmentary_myoclonus": "Chin1-Chin2", "morning_tonic": "Paraspinal"}
     for kind in EVENT_KINDS:
         for i in range(n_per_kind):
-            side = sides[kind][i % len(sides[kind])]
+            kind_sides = sides.get(kind, ["left", "right", ""])  # kinds without a detector yet
+            side = kind_sides[i % len(kind_sides)]
             rows.append({
                 "onset": float(rng.uniform(10, 3500)) + 1 / 3,
                 "duration": float(rng.uniform(0.1, 12.0)),
-                "kind": kind, "channel": channels.get(kind, ""), "muscle": muscles[kind],
+                "kind": kind, "channel": channels.get(kind, ""), "muscle": muscles.get(kind, ""),
                 "side": side, "stage": str(rng.choice(["W", "N1", "N2", "N3", "R"])),
                 "amplitude_uv": float(rng.uniform(5, 80)) if i else np.nan,
                 "series": (i + 1) if kind == "plm" else None,

@@ -2,11 +2,13 @@
 
 One place decides how an events-table row is named in an EDF+ annotation, a
 Luna ``.annot`` class, a BIDS ``trial_type`` and an NSRR XML ``EventConcept``,
-so the exports agree with each other and can be read back.
+so the exports agree with each other and can be read back.  The words of each
+kind are declared in the kind registry (:mod:`somnomotor.kinds`, ``EventKind.text``
+and ``EventKind.leg``); this module only composes and parses them.
 
 EDF+ / BIDS text: ``"<Kind> [<muscle>] [<side>]"``, e.g. ``"LM left"``,
 ``"PLM bilateral"``, ``"Myoclonus fds right"``, ``"Morning tonic paraspinal midline"``.
-Leg kinds (``lm``, ``clm``, ``plm``) never repeat the muscle (it is always
+Leg kinds (``lm``, ``clm``, ``plm``: ``EventKind.leg``) never repeat the muscle (it is always
 tibialis anterior).  Stages: ``"Sleep stage W"``, ``"Sleep stage N1"`` …
 ``"Sleep stage R"``, ``"Sleep stage ?"``.
 """
@@ -15,25 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..events import EVENT_KINDS, SIDES
-
-#: Events-table kind → the words that start its annotation text.
-KIND_TEXT: dict[str, str] = {
-    "lm": "LM",
-    "clm": "CLM",
-    "plm": "PLM",
-    "myoclonus": "Myoclonus",
-    "grm": "Generalized random myoclonus",
-    "hypnic_jerk": "Hypnic jerk",
-    "fragmentary_myoclonus": "Fragmentary myoclonus",
-    "propriospinal_myoclonus": "Propriospinal myoclonus",
-    "rem_tonic": "REM tonic activity",
-    "rem_phasic": "REM phasic activity",
-    "morning_tonic": "Morning tonic activity",
-}
-assert set(KIND_TEXT) == set(EVENT_KINDS), "every event kind needs annotation words"
-
-LEG_KINDS: frozenset[str] = frozenset({"lm", "clm", "plm"})
+from .. import kinds as K
+from ..events import SIDES
 
 #: Hypnogram stage → EDF+ annotation text.
 STAGE_TEXT: dict[str, str] = {
@@ -45,7 +30,10 @@ STAGE_TEXT: dict[str, str] = {
     "?": "Sleep stage ?",
 }
 
-_TEXT_KIND = sorted(((t, k) for k, t in KIND_TEXT.items()), key=lambda p: -len(p[0]))
+
+def _text_kinds() -> list[tuple[str, str]]:
+    """(annotation words, kind) of every registered kind, longest words first."""
+    return sorted(((k.text, k.name) for k in K.all_kinds()), key=lambda p: -len(p[0]))
 
 
 def event_text(kind: str, muscle: str = "", side: str = "") -> str:
@@ -56,8 +44,9 @@ def event_text(kind: str, muscle: str = "", side: str = "") -> str:
     >>> event_text("myoclonus", "fds", "right")
     'Myoclonus fds right'
     """
-    words = [KIND_TEXT[kind]]
-    if muscle and kind not in LEG_KINDS:
+    k = K.get(kind)
+    words = [k.text]
+    if muscle and not k.leg:
         words.append(muscle.replace(" ", "_"))
     if side:
         words.append(side)
@@ -77,11 +66,12 @@ def parse_event_text(text: str) -> tuple[str, str, str] | None:
     ('plm', 'tibialis_anterior', 'bilateral')
     """
     text = text.strip()
-    for words, kind in _TEXT_KIND:
+    legs = K.leg_kinds()
+    for words, kind in _text_kinds():
         if text == words or text.startswith(words + " "):
             rest = text[len(words):].split()
             side = rest.pop() if rest and rest[-1] in SIDES else ""
-            if kind in LEG_KINDS:
+            if kind in legs:
                 return (kind, "tibialis_anterior", side) if not rest else None
             if len(rest) > 1:
                 return None

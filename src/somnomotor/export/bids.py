@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import kinds as K
 from .._atomic import atomic_write
 from ..events import make_events
 from ._vocab import event_texts
@@ -51,18 +52,7 @@ EVENTS_SIDECAR: dict[str, Any] = {
     "duration": {"Description": "Event duration", "Units": "s"},
     "trial_type": {"Description": "Event name as in somnomotor's EDF+ export, "
                                   "e.g. 'LM left', 'PLM bilateral', 'Myoclonus fds right'"},
-    "kind": {"Description": "somnomotor event kind",
-             "Levels": {"lm": "leg movement, one leg (WASM 2016)",
-                        "clm": "candidate leg movement (WASM 2016)",
-                        "plm": "CLM in a periodic leg movement series (WASM 2016)",
-                        "myoclonus": "brief EMG burst in any muscle",
-                        "grm": "generalized random myoclonus episode",
-                        "hypnic_jerk": "hypnic jerk (sleep start)",
-                        "fragmentary_myoclonus": "fragmentary myoclonus (AASM)",
-                        "propriospinal_myoclonus": "propriospinal myoclonus at sleep onset",
-                        "rem_tonic": "REM mini-epoch with tonic activity (AASM)",
-                        "rem_phasic": "REM mini-epoch with phasic activity (AASM)",
-                        "morning_tonic": "sustained activity after the final awakening"}},
+    "kind": {"Description": "somnomotor event kind"},  # levels: events_sidecar()
     "channel": {"Description": "Source channel label (n/a for derived events)"},
     "muscle": {"Description": "Target muscle of the source channel"},
     "side": {"Description": "left, right, bilateral or midline"},
@@ -72,6 +62,20 @@ EVENTS_SIDECAR: dict[str, Any] = {
     "arousal": {"Description": "Associated with an arousal under the rules (true/false)"},
     "respiratory": {"Description": "Associated with a respiratory event under the rules"},
 }
+
+
+def events_sidecar(kinds_present: Sequence[str] = ()) -> dict[str, Any]:
+    """The events JSON sidecar: :data:`EVENTS_SIDECAR` with the ``kind`` levels.
+
+    The levels are the kinds somnomotor's detectors produce and any other
+    registered kind present in the table (registry order, descriptions from
+    :mod:`somnomotor.kinds`).
+    """
+    present = set(kinds_present)
+    levels = {k.name: k.description for k in K.all_kinds() if k.produced or k.name in present}
+    out = dict(EVENTS_SIDECAR)
+    out["kind"] = {**EVENTS_SIDECAR["kind"], "Levels": levels}
+    return out
 
 
 def _check_label(name: str, value: str) -> str:
@@ -173,9 +177,10 @@ def write_bids(events: pd.DataFrame, out_dir: str | os.PathLike[str], *, subject
     paths = {"events": folder / f"{stem}_events.tsv",
              "events_json": folder / f"{stem}_events.json",
              "channels": folder / f"{stem}_channels.tsv"}
+    events = make_events(events)
     _write_tsv(bids_events_table(events), paths["events"])
     with atomic_write(paths["events_json"], "w", encoding="utf-8") as fh:
-        json.dump(EVENTS_SIDECAR, fh, indent=2, ensure_ascii=False)
+        json.dump(events_sidecar(set(events["kind"])), fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     _write_tsv(bids_channels_table(channels), paths["channels"])
     return paths

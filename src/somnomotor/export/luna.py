@@ -9,7 +9,8 @@ seconds from the EDF start (Luna accepts decimal seconds), ``stop`` is
 rejects ``.`` in a typed numeric field); flags are ``true``/``false``; the
 declared types are Luna's ``txt``, ``num``, ``int`` and ``yn``.
 
-Classes are the events-table kinds (``lm``, ``plm``, ``myoclonus`` …); the
+Classes are the events-table kinds (``lm``, ``plm``, ``myoclonus`` …; the
+registry's ``EventKind.luna_class``), declared in registry order; the
 instance is the side (or ``.``); the channel is the source channel label.
 """
 
@@ -22,7 +23,7 @@ import pandas as pd
 
 from .._atomic import atomic_write
 from ..events import make_events
-from ._vocab import KIND_TEXT
+from .. import kinds as K
 
 _META_FIELDS = ("muscle[txt]", "stage[txt]", "amplitude_uv[num]", "series[int]",
                 "arousal[yn]", "respiratory[yn]")
@@ -36,8 +37,10 @@ def _clean(values: pd.Series) -> pd.Series:
 def luna_annot_text(events: pd.DataFrame) -> str:
     """The ``.annot`` file contents for an events table (see the module docstring)."""
     ev = make_events(events)
-    lines = [f"# {kind} | {KIND_TEXT[kind]} (somnomotor) | {' '.join(_META_FIELDS)}"
-             for kind in KIND_TEXT if kind in set(ev["kind"])]
+    present = set(ev["kind"])
+    classes = {k.name: k.luna_class for k in K.all_kinds()}
+    lines = [f"# {k.luna_class} | {k.text} (somnomotor) | {' '.join(_META_FIELDS)}"
+             for k in K.all_kinds() if k.name in present]
     lines.append("class\tinstance\tchannel\tstart\tstop\tmeta")
     if len(ev):
         onset = ev["onset"].to_numpy(dtype=float)
@@ -60,7 +63,7 @@ def luna_annot_text(events: pd.DataFrame) -> str:
         }, index=ev.index)
         meta = (parts.agg("|".join, axis=1).str.replace(r"\|{2,}", "|", regex=True)
                 .str.strip("|").replace("", "."))
-        body = (ev["kind"] + "\t" + _clean(ev["side"]) + "\t" + _clean(ev["channel"]) + "\t"
+        body = (ev["kind"].map(classes) + "\t" + _clean(ev["side"]) + "\t" + _clean(ev["channel"]) + "\t"
                 + pd.Series(np.char.mod("%.6f", onset), index=ev.index) + "\t"
                 + pd.Series(np.char.mod("%.6f", stop), index=ev.index) + "\t" + meta)
         lines.extend(body.tolist())

@@ -6,7 +6,9 @@ The National Sleep Research Resource (NSRR) XML layout: ``PSGAnnotation`` →
 ``Duration`` (seconds from the recording start) and, for channel-bound events,
 ``SignalLocation``.  Luna, the NSRR tools and ``somnomotor.io`` read it.
 
-Names used (NSRR's own terms where NSRR has one):
+Names used (NSRR's own terms where NSRR has one), declared with each kind in
+:mod:`somnomotor.kinds` (``EventKind.nsrr_type`` / ``nsrr_concept``; the scored
+inputs in ``kinds.SCORED``):
 
 ============================  ======================================  ==============================================
 event                         EventType                               EventConcept
@@ -46,7 +48,8 @@ from .._atomic import atomic_write
 from .._version import __version__
 from ..events import make_events
 from ..hypnogram import Hypnogram
-from ._vocab import KIND_TEXT, event_text, parse_event_text
+from .. import kinds as K
+from ._vocab import event_text, parse_event_text
 
 STAGE_CONCEPT: dict[str, str] = {
     "W": "Wake|0",
@@ -57,16 +60,8 @@ STAGE_CONCEPT: dict[str, str] = {
     "?": "Unscored|9",
 }
 STAGES_TYPE = "Stages|Stages"
-LIMB_TYPE = "Limb Movement|Limb Movement"
-AROUSAL_TYPE = "Arousals|Arousals"
-RESPIRATORY_TYPE = "Respiratory|Respiratory"
-OURS_TYPE = "Motor events|somnomotor"
-
-_LEG_CONCEPT = {
-    "lm": ("Limb movement - {side}", "Limb Movement ({Side})"),
-    "plm": ("Periodic leg movement - {side}", "PLM ({Side})"),
-    "clm": ("Candidate leg movement - {side}", "CLM ({Side})"),
-}
+LIMB_TYPE = K.NSRR_LIMB_TYPE
+OURS_TYPE = K.NSRR_OURS_TYPE
 
 
 def event_concept(kind: str, muscle: str = "", side: str = "") -> tuple[str, str]:
@@ -75,11 +70,12 @@ def event_concept(kind: str, muscle: str = "", side: str = "") -> tuple[str, str
     >>> event_concept("plm", "", "left")
     ('Limb Movement|Limb Movement', 'Periodic leg movement - left|PLM (Left)')
     """
-    if kind in _LEG_CONCEPT:
+    k = K.get(kind)
+    if k.nsrr_concept is not None:
         s = side or "bilateral"
-        name, label = _LEG_CONCEPT[kind]
-        return LIMB_TYPE, f"{name.format(side=s)}|{label.format(Side=s.capitalize())}"
-    return OURS_TYPE, f"{kind}|{event_text(kind, muscle, side)}"
+        name, label = k.nsrr_concept
+        return k.nsrr_type, f"{name.format(side=s)}|{label.format(Side=s.capitalize())}"
+    return k.nsrr_type, f"{kind}|{event_text(kind, muscle, side)}"
 
 
 def parse_event_concept(concept: str) -> tuple[str, str, str] | None:
@@ -89,13 +85,14 @@ def parse_event_concept(concept: str) -> tuple[str, str, str] | None:
     ('plm', 'tibialis_anterior', 'left')
     """
     name, _, label = concept.partition("|")
-    for kind, (pattern, _label) in _LEG_CONCEPT.items():
+    patterned = {k.name: k.nsrr_concept for k in K.all_kinds() if k.nsrr_concept is not None}
+    for kind, (pattern, _label) in patterned.items():
         prefix = pattern.split("{")[0]
         if name.startswith(prefix):
             side = name[len(prefix):].strip()
             return (kind, "tibialis_anterior", side) if side in ("left", "right",
                                                                  "bilateral") else None
-    if name in KIND_TEXT and name not in _LEG_CONCEPT:
+    if name in K.names() and name not in patterned:
         parsed = parse_event_text(label)
         return parsed if parsed is not None and parsed[0] == name else None
     return None
@@ -103,20 +100,11 @@ def parse_event_concept(concept: str) -> tuple[str, str, str] | None:
 
 def scored_concept(kind: str, label: str = "") -> tuple[str, str]:
     """``(EventType, EventConcept)`` of a scored input event (arousal, apnea…)."""
-    low = label.lower()
-    if kind == "arousal":
-        return AROUSAL_TYPE, "Arousal|Arousal ()"
-    if kind == "apnea":
-        for word, concept in (("central", "Central apnea|Central Apnea"),
-                              ("mixed", "Mixed apnea|Mixed Apnea"),
-                              ("obstructive", "Obstructive apnea|Obstructive Apnea")):
-            if word in low:
-                return RESPIRATORY_TYPE, concept
-        return RESPIRATORY_TYPE, "Apnea|Apnea"
-    if kind == "hypopnea":
-        return RESPIRATORY_TYPE, "Hypopnea|Hypopnea"
-    if kind == "rera":
-        return RESPIRATORY_TYPE, "RERA|RERA"
+    sk = K.SCORED.get(kind)
+    if sk is not None:
+        low = label.lower()
+        concept = next((c for word, c in sk.subtypes if word in low), sk.nsrr_concept)
+        return sk.nsrr_type, concept
     text = (label or kind).replace("|", "/")
     return "Other|Other", f"{kind}|{text}"
 
