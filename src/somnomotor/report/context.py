@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import kinds as K
 from ..events import make_events
 from ..hypnogram import Hypnogram
 from ..recording import Recording
@@ -349,7 +350,7 @@ def _thresholds(summary: Mapping[str, Any], leg: bool,
 def _channel_for(result: NightResult, recording: Recording, row: pd.Series) -> str | None:
     if row["channel"] and row["channel"] in recording.labels:
         return str(row["channel"])
-    muscle = row["muscle"] or ("tibialis_anterior" if row["kind"] in ("lm", "clm", "plm") else "")
+    muscle = row["muscle"] or ("tibialis_anterior" if row["kind"] in K.leg_kinds() else "")
     if not muscle:
         return None
     sides = [row["side"]] if row["side"] in ("left", "right", "midline") else ["left", "right", ""]
@@ -386,9 +387,8 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         return []
     ev = result.events
     chosen: list[pd.Series] = []
-    groups = [ev[ev["kind"] == "plm"], ev[ev["kind"] == "lm"],
-              ev[(ev["kind"] == "myoclonus")], ev[ev["kind"] == "hypnic_jerk"],
-              ev[ev["kind"] == "morning_tonic"], ev[ev["kind"] == "rem_phasic"]]
+    ranked = sorted((k.snippet_rank, k.name) for k in K.all_kinds() if k.snippet_rank is not None)
+    groups = [ev[ev["kind"] == name] for _, name in ranked]
     seen_kinds: set[str] = set()
     for g in groups:
         if not len(g) or len(chosen) >= MAX_SNIPPETS:
@@ -420,7 +420,7 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
             continue
         y, env = _envelope(x, ch.fs)
         times = t0 + np.arange(len(x)) / ch.fs
-        leg = row["kind"] in ("lm", "clm", "plm")
+        leg = row["kind"] in K.leg_kinds()
         q = _quality_row(result, label)
         rest = q.get("resting_level_uv")
         rest = float(rest) if isinstance(rest, int | float | np.floating) and \
@@ -437,33 +437,20 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
 
 
 # ------------------------------------------------------------------ sections
-LEG_ROWS: tuple[tuple[str, str, int], ...] = (
-    ("Leg movements (LM, each leg)", "lm_count", 0),
-    ("Candidate leg movements (CLM)", "clm_count", 0),
-    ("Respiratory-related CLMs (not counted as PLM)", "clm_respiratory_count", 0),
-    ("Periodic leg movements (PLM)", "plm_count", 0),
-    ("PLM in sleep (PLMS)", "plms_count", 0),
-    ("PLM in wake after sleep onset (PLMW)", "plmw_count", 0),
-    ("PLMS with arousal", "plms_arousal_count", 0),
-    ("PLM series", "plm_series_count", 0),
-    ("LM index (/h sleep)", "lm_index", 1),
-    ("PLM index (/h time in bed)", "plm_index", 1),
-    ("PLMS index (/h sleep)", "plms_index", 1),
-    ("PLMW index (/h wake after sleep onset)", "plmw_index", 1),
-    ("PLMS-arousal index (/h sleep)", "plms_arousal_index", 1),
-    ("Periodicity index (Ferri 2006; 0–1)", "periodicity_index", 2),
-)
 STAGE_NAMES = {"N1": "N1", "N2": "N2", "N3": "N3", "R": "REM"}
 
 
 def legs_rows(summary: Mapping[str, Any]) -> list[Row]:
-    """The standard leg-movement table: each figure without and with respiratory-related CLMs."""
+    """The standard leg-movement table: each figure without and with respiratory-related CLMs.
+
+    The rows are the registry's ``legs`` report rows (:mod:`somnomotor.kinds`).
+    """
     rows = []
-    for label, key, digits in LEG_ROWS:
+    for r in K.report_rows("legs"):
         # respiratory-related movements are a PLM matter (WASM 2016): LM/CLM rows have none
-        incl = (cell(summary, f"{key}_incl_resp", digits)
-                if key.startswith(("plm", "periodicity")) else Cell("", None, ""))
-        rows.append(Row(label, [cell(summary, key, digits), incl]))
+        incl = (cell(summary, f"{r.key}_incl_resp", r.digits, scale=r.scale)
+                if r.incl_resp else Cell("", None, ""))
+        rows.append(Row(r.label, [cell(summary, r.key, r.digits, scale=r.scale), incl]))
     for st, name in STAGE_NAMES.items():
         rows.append(Row(f"PLMS index in {name} (/h of {name})",
                         [cell(summary, f"plms_index_by_stage.{st}", 1),
@@ -494,10 +481,34 @@ def stage_rows(summary: Mapping[str, Any]) -> list[Row]:
     return out
 
 
+MUSCLE_INDEX_COLUMN = "index (/h sleep)"
+
+
+def muscle_columns() -> list[tuple[str, str, tuple[str, ...]]]:
+    """Per-muscle table columns from the registry: (title, ``count``/``seconds``, kinds).
+
+    Kinds that name the same column title share it (``lm`` and ``myoclonus``:
+    "bursts / LMs"), in registry order.
+    """
+    cols: dict[str, tuple[str, list[str]]] = {}
+    for k in K.all_kinds():
+        if k.per_muscle is not None:
+            title, how = k.per_muscle
+            cols.setdefault(title, (how, []))[1].append(k.name)
+    return [(title, how, tuple(names)) for title, (how, names) in cols.items()]
+
+
+def muscle_headings() -> list[str]:
+    """Headings of the per-muscle table: the index follows the first events column."""
+    titles = [t for t, _, _ in muscle_columns()]
+    return ["channel", "muscle", "side", *titles[:1], MUSCLE_INDEX_COLUMN, *titles[1:]]
+
+
 def muscle_rows(result: NightResult) -> list[Row]:
     """Per EMG channel: events by kind (from the events table) and the summary index."""
     ev = result.events
     by_muscle = lookup(result.summary, "myoclonus_index_by_muscle") or {}
+    columns = muscle_columns()
     rows = []
     for ch in _channels(result):
         if ch["kind"] != "emg":
@@ -507,47 +518,52 @@ def muscle_rows(result: NightResult) -> list[Row]:
         if not len(sel) and muscle_key:
             sel = ev[(ev["muscle"] == muscle_key) & (ev["side"] == ch["side"])
                      & (ev["channel"] == "")]
-        counts = sel["kind"].value_counts()
         key = next((k for k in (f"{muscle_key}_{ch['side']}", ch["label"], muscle_key)
                     if isinstance(by_muscle, Mapping) and k in by_muscle), None)
         index = (cell(result.summary, f"myoclonus_index_by_muscle.{key}", 1)
                  if key else plain(None))
         if muscle_key == "tibialis_anterior":
             index = cell(result.summary, "lm_index", 1)
+        counts = []
+        for _title, how, names in columns:
+            mine = sel["kind"].isin(names)
+            counts.append(plain(float(sel.loc[mine, "duration"].sum()), 0) if how == "seconds"
+                          else plain(int(mine.sum()), 0))
         rows.append(Row(f"{ch['label']}", [
             Cell("", ch["muscle"] or DASH, ch["muscle"] or DASH),
             Cell("", ch["side"] or DASH, ch["side"] or DASH),
-            plain(int(counts.get("lm", 0) + counts.get("myoclonus", 0)), 0),
-            index,
-            plain(int(counts.get("hypnic_jerk", 0)), 0),
-            plain(float(sel.loc[sel["kind"] == "morning_tonic", "duration"].sum()), 0),
+            *counts[:1], index, *counts[1:],
         ]))
     return rows
 
 
-PATTERN_ROWS: tuple[tuple[str, str, int, str], ...] = (
-    ("Myoclonus index, all muscles", "myoclonus_index", 1, "/h sleep"),
-    ("Generalized random myoclonus episodes", "grm_episode_count", 0, ""),
-    ("Hypnic jerks", "hypnic_jerk_count", 0, ""),
-    ("Fragmentary myoclonus (AASM)", "fragmentary_myoclonus_minutes", 1, "min"),
-    ("Propriospinal myoclonus at sleep onset", "propriospinal_myoclonus_count", 0, ""),
-    ("Periodic arm movements index", "arm_pm_index", 1, "/h sleep"),
-)
+def registry_rows(summary: Mapping[str, Any], section: str, *,
+                  found_note: bool = False) -> list[Row]:
+    """The registry's report rows of one table (``patterns``, ``rem``, ``morning`` …).
+
+    A row whose ``always`` is false is shown only when the summary holds its key.
+    With ``found_note`` the note says "found" / "none found" / "—".
+    """
+    rows = []
+    for r in K.report_rows(section):
+        if not r.always and r.key not in summary:
+            continue
+        c = cell(summary, r.key, r.digits, scale=r.scale, unit=r.unit)
+        v = c.value
+        note = r.note
+        if found_note:
+            found = isinstance(v, int | float) and v > 0
+            note = "found" if found else ("—" if c.missing else "none found")
+        flag = isinstance(v, int | float) and not isinstance(v, bool) and (
+            (r.flag_below is not None and v < r.flag_below)
+            or (r.flag_above is not None and v > r.flag_above))
+        rows.append(Row(r.label, [c], note=note, flag=flag))
+    return rows
 
 
 def pattern_rows(summary: Mapping[str, Any]) -> list[Row]:
-    rows = []
-    for label, key, digits, unit in PATTERN_ROWS:
-        if key not in summary and key not in ("myoclonus_index", "grm_episode_count",
-                                              "hypnic_jerk_count",
-                                              "fragmentary_myoclonus_minutes"):
-            continue
-        c = cell(summary, key, digits, unit=unit)
-        v = c.value
-        found = isinstance(v, int | float) and v > 0
-        rows.append(Row(label, [c], note="found" if found else ("—" if c.missing
-                                                                else "none found")))
-    return rows
+    """Named patterns: the registry's ``patterns`` rows, each saying whether it was found."""
+    return registry_rows(summary, "patterns", found_note=True)
 
 
 def rem_rows(summary: Mapping[str, Any]) -> list[Row]:
@@ -562,12 +578,7 @@ def rem_rows(summary: Mapping[str, Any]) -> list[Row]:
         rows.append(Row("SINBAR: mentalis any + FDS phasic",
                         [cell(summary, "sinbar_combined_percent", 1, unit="%")],
                         note=SINBAR_COMBINED_CUTOFF))
-    rows += [
-        Row("AASM tonic activity, % of REM epochs",
-            [cell(summary, "rem_tonic_percent", 1, unit="%")], note="no AASM cut-off"),
-        Row("AASM phasic activity, % of REM epochs",
-            [cell(summary, "rem_phasic_percent", 1, unit="%")], note="no AASM cut-off"),
-    ]
+    rows += registry_rows(summary, "rem")
     rai = lookup(summary, "rem_atonia_index")
     if isinstance(rai, int | float):
         rows[1].flag = rai < 0.9
@@ -578,17 +589,7 @@ def rem_rows(summary: Mapping[str, Any]) -> list[Row]:
 
 
 def morning_rows(summary: Mapping[str, Any]) -> list[Row]:
-    rows = [Row("Tonic activity after the final awakening",
-                [cell(summary, "morning_tonic_seconds", 0, unit="s")])]
-    if "morning_tonic_episodes" in summary:
-        rows.append(Row("Tonic episodes after the final awakening",
-                        [cell(summary, "morning_tonic_episodes", 0)]))
-    if "morning_window_s" in summary:
-        rows.append(Row("Time from the final awakening to the end of the recording",
-                        [cell(summary, "morning_window_s", 0, unit="s")]))
-    if "last_10min_sleep_tonic_seconds" in summary:
-        rows.append(Row("Tonic activity in the last 10 min of sleep",
-                        [cell(summary, "last_10min_sleep_tonic_seconds", 0, unit="s")]))
+    rows = registry_rows(summary, "morning")
     by_muscle = summary.get("morning_tonic_seconds_by_muscle")
     if isinstance(by_muscle, Mapping):
         for m in sorted(by_muscle):
@@ -737,6 +738,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "imi_counts": imi_counts(result),
         "leg_channels_missing": summary.get("leg_channels_present") is False,
         "muscle_rows": muscle_rows(result),
+        "muscle_headings": muscle_headings(),
         "pattern_rows": pattern_rows(summary),
         "kinds_found": kinds_found,
         "rem_rows": rem_rows(summary),
