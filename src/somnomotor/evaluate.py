@@ -16,15 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import kinds as K
+
 __all__ = ["DEFAULT_MATCH_ON", "evaluate", "match_events", "index_differences",
            "format_table"]
 
-#: Columns that must agree (when both rows fill them) for two events of a kind to match.
-DEFAULT_MATCH_ON: dict[str, tuple[str, ...]] = {
-    "lm": ("side",),
-    "myoclonus": ("muscle", "side"),
-    "morning_tonic": ("muscle",),
-}
+#: Columns that must agree (when both rows fill them) for two events of a kind to
+#: match: each kind's ``match_on`` in the kind registry (:mod:`somnomotor.kinds`).
+DEFAULT_MATCH_ON: dict[str, tuple[str, ...]] = {k.name: k.match_on for k in K.all_kinds()
+                                               if k.match_on}
 
 
 def _prep(df: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +138,8 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
             raise ValueError(f"{name} table lacks column(s) {', '.join(missing)}")
     truth = _prep(truth)
     events = _prep(events)
-    rules = dict(DEFAULT_MATCH_ON if match_on is None else match_on)
+    rules = dict({k.name: k.match_on for k in K.all_kinds() if k.match_on}
+                 if match_on is None else match_on)
     kinds = list(kinds) if kinds is not None else sorted(set(truth["kind"].astype(str)))
     out: dict[str, Any] = {"kinds": {}}
     for kind in kinds:

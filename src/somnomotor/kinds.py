@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["BUILTIN_KINDS", "EventKind", "Headline", "NSRR_OURS_TYPE", "ReportRow", "SCORED",
-           "ScoredKind", "all_kinds", "colours", "get", "headline_keys", "leg_kinds", "names",
+           "SLEEP_HEADLINES", "ScoredKind", "all_kinds", "colours", "get", "headline_keys", "leg_kinds", "names",
            "produced", "register", "registry_json", "report_rows", "unregister"]
 
 #: NSRR XML ``EventType`` of every somnomotor kind NSRR has no name for.
@@ -180,6 +180,9 @@ _PLM = ("plm_count", "plms_count", "plmw_count", "plm_index", "plms_index", "plm
         "plms_index_by_stage")
 _LEGS = "legs"
 
+#: Sleep figures that head every per-night list (batch.csv, the review's night list).
+SLEEP_HEADLINES: tuple[str, ...] = ("tst_h", "sleep_efficiency")
+
 #: The kinds somnomotor knows, in the order every list and file shows them.
 BUILTIN_KINDS: tuple[EventKind, ...] = (
     EventKind(
@@ -188,6 +191,7 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         nsrr_type=NSRR_LIMB_TYPE,
         nsrr_concept=("Limb movement - {side}", "Limb Movement ({Side})"),
         summary_keys=("lm_count", "lm_index", "lm_movement_count", "lm_movement_index"),
+        headlines=(Headline("lm_index", "LM index", 1, "/h"),),
         report_rows=(ReportRow(_LEGS, "Leg movements (LM, each leg)", "lm_count", 0, order=1),
                      ReportRow(_LEGS, "LM index (/h sleep)", "lm_index", 1, order=9)),
         per_muscle=("bursts / LMs", "count"), snippet_rank=2, match_on=("side",)),
@@ -234,7 +238,7 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         "myoclonus", "Myoclonus", "#0072B2", "Myoclonus", "brief EMG burst in any muscle",
         "somnomotor.score.muscles",
         summary_keys=("myoclonus_index", "myoclonus_index_by_muscle", "arm_pm_index"),
-        headlines=(Headline("myoclonus_index", "myoclonus", 1, "/h", review=True),),
+        headlines=(Headline("myoclonus_index", "Myoclonus", 1, "/h", review=True),),
         report_rows=(ReportRow("patterns", "Myoclonus index, all muscles", "myoclonus_index", 1,
                                "/h sleep"),
                      ReportRow("patterns", "Periodic arm movements index", "arm_pm_index", 1,
@@ -384,8 +388,11 @@ def colours() -> dict[str, str]:
 
 
 def headline_keys() -> tuple[str, ...]:
-    """Summary keys of every kind's headline figures, in registry order."""
-    return tuple(h.key for k in _REGISTRY.values() for h in k.headlines)
+    """The per-night figures of batch.csv and the review's night list.
+
+    :data:`SLEEP_HEADLINES`, then every kind's headline keys in registry order.
+    """
+    return (*SLEEP_HEADLINES, *(h.key for k in _REGISTRY.values() for h in k.headlines))
 
 
 def report_rows(section: str) -> list[ReportRow]:

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from somnomotor.events import empty_events
-from somnomotor.kinds import leg_kinds
 from somnomotor.export import write_bids, write_luna_annot, write_nsrr_xml, write_scored_edf
 from somnomotor.export._vocab import event_text, parse_event_text
 from somnomotor.export.nsrr_xml import STAGE_CONCEPT, parse_event_concept
+from somnomotor.kinds import leg_kinds
 
 from ._builders import FS, every_kind_events, small_hypnogram
 

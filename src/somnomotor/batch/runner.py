@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import kinds as K
 from .._atomic import atomic_write
 from ..errors import InputError, SomnomotorError
 
@@ -28,10 +29,9 @@ RECORDING_SUFFIXES = (".edf", ".bdf", ".rec")
 #: Sidecar hypnograms looked for beside a recording NAME.edf, in this order.
 HYPNOGRAM_SIDECARS = ("{stem}.hypnogram.csv", "{stem}.hypnogram.txt", "{stem}-hypnogram.csv",
                       "{stem}.xml", "{stem}-nsrr.xml")
-#: Figures copied from each night's summary into batch.csv.
-BATCH_FIGURES = ("tst_h", "sleep_efficiency", "plms_index", "plmw_index", "plms_arousal_index",
-                 "periodicity_index", "myoclonus_index", "grm_episode_count",
-                 "hypnic_jerk_count", "rem_atonia_index", "morning_tonic_seconds")
+#: Figures copied from each night's summary into batch.csv: the kind registry's
+#: headline figures (:func:`somnomotor.kinds.headline_keys`), read when a batch runs.
+BATCH_FIGURES = K.headline_keys()
 
 
 @dataclass
@@ -117,7 +117,7 @@ def analyze_one(recording: str, out_dir: str, params: dict[str, Any], staging: s
 
 
 def _figures(summary: dict[str, Any]) -> dict[str, Any]:
-    return {k: summary.get(k) for k in BATCH_FIGURES}
+    return {k: summary.get(k) for k in K.headline_keys()}
 
 
 def run_batch(
@@ -190,8 +190,8 @@ def _table(rows: Sequence[BatchRow]) -> pd.DataFrame:
     for r in rows:
         d = asdict(r)
         figures = d.pop("figures") or {}
-        d.update({k: figures.get(k) for k in BATCH_FIGURES})
+        d.update({k: figures.get(k) for k in K.headline_keys()})
         records.append(d)
     columns = ["recording", "out_dir", "status", "message", "input_sha256", "hypnogram_source",
-               *BATCH_FIGURES]
+               *K.headline_keys()]
     return pd.DataFrame(records, columns=columns)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,7 @@ EVENTS_SIDECAR: dict[str, Any] = {
 }
 
 
-def events_sidecar(kinds_present: Sequence[str] = ()) -> dict[str, Any]:
+def events_sidecar(kinds_present: Iterable[str] = ()) -> dict[str, Any]:
     """The events JSON sidecar: :data:`EVENTS_SIDECAR` with the ``kind`` levels.
 
     The levels are the kinds somnomotor's detectors produce and any other

@@ -21,9 +21,9 @@ import os
 import numpy as np
 import pandas as pd
 
+from .. import kinds as K
 from .._atomic import atomic_write
 from ..events import make_events
-from .. import kinds as K
 
 _META_FIELDS = ("muscle[txt]", "stage[txt]", "amplitude_uv[num]", "series[int]",
                 "arousal[yn]", "respiratory[yn]")

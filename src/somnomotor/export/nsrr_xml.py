@@ -44,11 +44,11 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 
+from .. import kinds as K
 from .._atomic import atomic_write
 from .._version import __version__
 from ..events import make_events
 from ..hypnogram import Hypnogram
-from .. import kinds as K
 from ._vocab import event_text, parse_event_text
 
 STAGE_CONCEPT: dict[str, str] = {

@@ -14,15 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import kinds as K
 from .._atomic import atomic_path
 from ..errors import InputError
 from .scenarios import EMG_CHANNELS, REGIONS
 
 _STAGE_Y = {"W": 4, "R": 3, "N1": 2, "N2": 1, "N3": 0, "?": np.nan}
-_KIND_COLOR = {"lm": "#1f77b4", "plm": "#1f77b4", "myoclonus": "#d62728", "grm": "#9467bd",
-               "hypnic_jerk": "#ff7f0e", "propriospinal_myoclonus": "#8c564b",
-               "fragmentary_myoclonus": "#7f7f7f", "rem_tonic": "#2ca02c",
-               "rem_phasic": "#98df8a", "morning_tonic": "#e377c2"}
 
 
 def plot_model(night: Any, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
@@ -68,7 +65,7 @@ def plot_model(night: Any, path: str | os.PathLike[str], *, title: str | None = 
             continue
         region = [EMG_CHANNELS[c][2] if c in EMG_CHANNELS else "" for c in g["channel"]]
         y = np.array([rows.get(r, len(REGIONS)) for r in region], dtype=float)
-        ax[3].scatter(g["onset"] / 3600.0, y, s=6, marker="|", color=_KIND_COLOR.get(kind, "k"),
+        ax[3].scatter(g["onset"] / 3600.0, y, s=6, marker="|", color=K.colours().get(kind, "k"),
                       label=kind)
     ax[3].set_yticks(range(len(REGIONS) + 1), [*REGIONS, "episode"])
     ax[3].legend(loc="upper right", fontsize=7, ncol=5, markerscale=3)

@@ -8,6 +8,7 @@ cross-site writes, and a night name never leads outside ``root``.
 
 JSON API (``NIGHT`` is the night's folder relative to ``root``)::
 
+    GET  /api/kinds                                  the kind registry (labels, colours, headlines)
     GET  /api/nights                                 nights with key figures
     GET  /api/nights/NIGHT/summary                   summary.json, channels, signal source
     GET  /api/nights/NIGHT/hypnogram                 stages per epoch
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from .. import kinds as K
 from ..errors import InputError, MontageError, RecordingError, SomnomotorError, require_extra
 from . import data, review
 
@@ -238,7 +240,12 @@ def create_app(root: Path, db: Path | None = None, *,
     def list_nights() -> Any:
         filed = locator.filed_nights()
         nights = [review.night_overview(root, name, filed) for name in data.find_nights(root)]
-        return {"root": root.name, "nights": nights, "kinds": list(review.EVENT_KINDS)}
+        return {"root": root.name, "nights": nights, "kinds": list(K.names())}
+
+    @app.get("/api/kinds")
+    def event_kinds() -> Any:
+        """The kind registry: name, label, colour, headline figures (one palette with the report)."""
+        return {"kinds": K.registry_json()}
 
     @app.get("/api/nights/{night:path}/summary")
     def night_summary(night: str) -> Any:
@@ -283,7 +290,7 @@ def create_app(root: Path, db: Path | None = None, *,
                      limit: Annotated[int, Query(ge=1, le=1000000)] = 100000) -> Any:
         folder = night_dir(night)
         events = data.load_events(folder)
-        unknown = sorted(set(kind or ()) - set(review.EVENT_KINDS))
+        unknown = sorted(set(kind or ()) - set(K.names()))
         if unknown:
             raise data.RequestError(f"unknown event kind(s) {', '.join(unknown)}")
         bad_status = sorted(set(status or ()) - {"pending", "accepted", "rejected", "added"})

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import kinds as K
 from .._util import file_sha256 as _file_sha256
 from ..errors import InputError, SomnomotorError
 from ..events import read_events_csv
@@ -36,11 +37,9 @@ from ..recording import Recording
 NIGHT_FILES: tuple[str, ...] = ("events.csv", "summary.json")
 #: Hypnogram sources in the night folder, in order of preference.
 HYPNOGRAM_FILES: tuple[str, ...] = ("scored.xml", "scored.edf")
-#: Figures of each night shown in the night list.
-LIST_FIGURES: tuple[str, ...] = ("tst_h", "sleep_efficiency", "lm_index", "plms_index",
-                                 "plmw_index", "plms_arousal_index", "periodicity_index",
-                                 "myoclonus_index", "grm_episode_count", "hypnic_jerk_count",
-                                 "rem_atonia_index", "morning_tonic_seconds")
+#: Figures of each night served with the night list: the kind registry's
+#: headline figures (:func:`somnomotor.kinds.headline_keys`), the same as batch.csv.
+LIST_FIGURES: tuple[str, ...] = K.headline_keys()
 #: Longest raw-signal window served at once, s (one hour of one channel).
 MAX_WINDOW_S = 3600.0
 #: Default and largest number of points in one signal answer.

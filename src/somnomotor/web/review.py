@@ -30,12 +30,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import kinds as K
 from .._atomic import atomic_write
 from ..errors import InputError, SomnomotorError
-from ..events import EVENT_KINDS, make_events, write_events_csv
+from ..events import make_events, write_events_csv
 from ..hypnogram import Hypnogram
 from .data import (
-    LIST_FIGURES,
     RequestError,
     file_sha256,
     load_events,
@@ -173,7 +173,7 @@ def night_overview(root: Path, name: str,
     item["input_file"] = prov.get("input_file")
     item["hypnogram_source"] = prov.get("hypnogram_source")
     item["software_version"] = prov.get("software_version")
-    item["figures"] = {k: summary.get(k) for k in LIST_FIGURES}
+    item["figures"] = {k: summary.get(k) for k in K.headline_keys()}  # = data.LIST_FIGURES
     item["events"] = int(len(events))
     hits = (filed or {}).get(prov.get("input_sha256") or "", [])
     item["subject"] = hits[0]["subject"] if hits else None
@@ -222,8 +222,8 @@ def add_event(night_dir: Path, *, onset: float, duration: float, kind: str, chan
     from ..montage import infer_channel
 
     reviewer = check_reviewer(reviewer)
-    if kind not in EVENT_KINDS:
-        raise RequestError(f"unknown event kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
+    if kind not in K.names():
+        raise RequestError(f"unknown event kind {kind!r} (one of {', '.join(K.names())})")
     if not (np.isfinite(onset) and np.isfinite(duration)) or onset < 0 or duration <= 0:
         raise RequestError("an added event needs onset ≥ 0 s and duration > 0 s")
     if duration > MAX_ADDED_DURATION_S:

@@ -3,12 +3,11 @@
 "use strict";
 
 (function () {
-  const KIND_COLORS = {
-    lm: "#1f77b4", clm: "#17becf", plm: "#d62728", myoclonus: "#ff7f0e", grm: "#8c564b",
-    hypnic_jerk: "#e377c2", fragmentary_myoclonus: "#bcbd22",
-    propriospinal_myoclonus: "#9467bd", rem_tonic: "#2ca02c", rem_phasic: "#98df8a",
-    morning_tonic: "#7f7f7f",
-  };
+  // Event kinds, their labels, colours and headline figures: the server's kind
+  // registry (GET /api/kinds), the same palette as the night report.
+  let KINDS = [];
+  const KIND_COLORS = {};
+  const OTHER_COLOR = "#444";
   const STAGE_LEVEL = { W: 0, R: 1, N1: 2, N2: 3, N3: 4 };
   const STAGE_COLOR = { W: "#e6a23c", R: "#d62728", N1: "#8fb8de", N2: "#3f7fbf", N3: "#1f3f7f" };
   const DERIVED_ROW = "(derived)";
@@ -118,6 +117,7 @@
     try {
       const data = await api("/api/nights");
       state.nights = data.nights;
+      renderListHeadings();
       const body = $("nights-table").querySelector("tbody");
       body.textContent = "";
       $("list-hint").textContent = data.nights.length
@@ -129,14 +129,14 @@
         tr.append(el("td", n.id));
         if (n.error) {
           const td = el("td", n.error, "status-rejected");
-          td.colSpan = 8;
+          td.colSpan = 5 + reviewHeadlines().length;
           tr.append(td);
         } else {
           const f = n.figures || {};
           tr.append(el("td", n.input_file || "—"),
             el("td", n.subject ? `${n.subject} · ${n.night_date}` : "—"),
-            el("td", fmtNum(f.tst_h, 2), "num"), el("td", fmtNum(f.plms_index, 1), "num"),
-            el("td", fmtNum(f.plmw_index, 1), "num"), el("td", fmtNum(f.myoclonus_index, 1), "num"),
+            el("td", fmtNum(f.tst_h, 2), "num"),
+            ...reviewHeadlines().map((h) => el("td", fmtNum(f[h.key], h.digits), "num")),
             el("td", n.events, "num"), el("td", reviewText(n.review)));
         }
         tr.addEventListener("click", () => { location.hash = "#/night/" + encodeURIComponent(n.id); });
@@ -144,6 +144,20 @@
       }
       say("");
     } catch (e) { say(e.message, true); }
+  }
+
+  // The registry's review headlines (PLMS, PLMW, myoclonus …), in registry order.
+  function reviewHeadlines() {
+    return KINDS.flatMap((k) => k.headlines);
+  }
+
+  function renderListHeadings() {
+    const events = $("events-heading");
+    for (const th of [...events.parentNode.querySelectorAll("th.headline")]) th.remove();
+    for (const h of reviewHeadlines()) {
+      const th = el("th", h.label + (h.unit ? " " + h.unit : ""), "headline");
+      events.before(th);
+    }
   }
 
   function reviewText(r) {
@@ -190,9 +204,9 @@
     $("night-title").textContent = n.id;
     const f = $("night-figures");
     f.textContent = "";
-    const items = [["TST", fmtNum(s.tst_h, 2) + " h"], ["PLMS", fmtNum(s.plms_index, 1) + "/h"],
-      ["PLMW", fmtNum(s.plmw_index, 1) + "/h"], ["myoclonus", fmtNum(s.myoclonus_index, 1) + "/h"],
-      ["stages", (s.provenance || {}).hypnogram_source || "—"]];
+    const items = [["TST", fmtNum(s.tst_h, 2) + " h"]];
+    for (const h of reviewHeadlines()) items.push([h.label, fmtNum(s[h.key], h.digits) + h.unit]);
+    items.push(["stages", (s.provenance || {}).hypnogram_source || "—"]);
     for (const [k, v] of items) {
       const sp = el("span", k + " ");
       sp.append(el("b", v));
@@ -216,7 +230,7 @@
         redraw();
       });
       const sw = el("span", null, "kind-swatch");
-      sw.style.background = KIND_COLORS[k] || "#444";
+      sw.style.background = KIND_COLORS[k] || OTHER_COLOR;
       lab.append(cb, sw, document.createTextNode(k));
       box.append(lab);
     }
@@ -225,7 +239,7 @@
   function fillSelects() {
     const kinds = $("add-kind");
     kinds.textContent = "";
-    for (const k of Object.keys(KIND_COLORS)) kinds.append(new Option(k, k));
+    for (const k of KINDS) kinds.append(new Option(k.name, k.name));
     const labels = state.night.channels.map((c) => c.label);
     const sel = $("add-channel");
     sel.textContent = "";
@@ -487,7 +501,7 @@
       if (row < 0) continue;
       const x = left + (e.onset / span) * plotW;
       const wpx = Math.max(1.5, (e.duration / span) * plotW);
-      ctx.fillStyle = e.status === "rejected" ? "#c8cdd2" : (KIND_COLORS[e.kind] || "#444");
+      ctx.fillStyle = e.status === "rejected" ? "#c8cdd2" : (KIND_COLORS[e.kind] || OTHER_COLOR);
       ctx.fillRect(x, row * rowH + 2, wpx, rowH - 4);
       if (e.status === "added") {
         ctx.strokeStyle = "#7a4bb3";
@@ -773,6 +787,15 @@
     ev.preventDefault();
   }
 
+  async function loadKinds() {
+    try {
+      KINDS = (await api("/api/kinds")).kinds;
+      for (const k of KINDS) KIND_COLORS[k.name] = k.colour;
+    } catch (e) {
+      say(e.message, true);
+    }
+  }
+
   function init() {
     try { $("reviewer").value = localStorage.getItem("somnomotor.reviewer") || ""; } catch (e) { /* ignore */ }
     $("reviewer").addEventListener("change", () => reviewer());
@@ -800,7 +823,7 @@
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(redraw, 100);
     });
-    route();
+    loadKinds().then(route);
   }
 
   document.addEventListener("DOMContentLoaded", init);
