@@ -76,6 +76,13 @@ def test_review_page_rejects_and_accepts_events_into_review_json(server: str,
 
             target = page.locator("#events-table tbody tr[data-key='lm|LAT|145000']")
             target.wait_for()
+            # kind colours are the registry's (one palette with the report)
+            from somnomotor.kinds import get
+
+            swatch = page.locator("#kind-filters label:has(input[data-kind='lm']) .kind-swatch")
+            hexa = get("lm").colour
+            rgb = f"rgb({int(hexa[1:3], 16)}, {int(hexa[3:5], 16)}, {int(hexa[5:7], 16)})"
+            assert swatch.evaluate("e => getComputedStyle(e).backgroundColor") == rgb
             with page.expect_response(lambda r: "/signal?" in r.url and r.ok):
                 target.click()
             assert "lm" in page.locator("#event-detail").inner_text()
