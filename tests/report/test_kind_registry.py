@@ -7,6 +7,7 @@ the review application's kind list and colours, and batch.csv's columns.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -137,6 +138,9 @@ def test_a_new_kind_appears_in_the_report_tables(night_with_new_kind):
     page = parse_report(render_report(result, recording=rec))
     shown = {c["key"]: c["text"] for c in page.cells}
     assert shown["palatal_tremor_count"] == "3"
+    # the raster draws it in its registry colour, with its registry label in the legend
+    raster = base64.b64decode(ctx["figures"]["raster"].split(",", 1)[1]).decode("utf-8")
+    assert 'stroke="#123456"' in raster and ">Palatal tremor</text>" in raster
 
 
 def test_a_new_kind_goes_into_every_export_and_reads_back(night_with_new_kind, tmp_path):

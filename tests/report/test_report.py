@@ -60,20 +60,64 @@ def test_report_is_self_contained_no_external_resources(night, tmp_path):
         for name in ("src", "href"):
             v = attrs.get(name)
             if v is not None:
-                assert v.startswith(("data:image/png;base64,", "#")), (tag, v[:40])
+                assert v.startswith(("data:image/svg+xml;base64,", "#")), (tag, v[:40])
     assert not re.search(r"url\((?!#)", html)
     assert "@import" not in html
 
 
-def test_figures_are_real_pngs(night):
+def _svg(uri: str):
+    import xml.etree.ElementTree as ET
+
+    assert uri.startswith("data:image/svg+xml;base64,")
+    return ET.fromstring(base64.b64decode(uri.split(",", 1)[1]))
+
+
+def test_figures_are_real_self_contained_svgs(night):
     result, rec = night
     ctx = build_context(result, rec)
+    ns = "{http://www.w3.org/2000/svg}"
     for name in ("hypnogram", "plm_timeline", "imi", "raster", "snippets"):
         uri = ctx["figures"][name]
         assert uri is not None, name
-        raw = base64.b64decode(uri.split(",", 1)[1])
-        assert raw[:8] == b"\x89PNG\r\n\x1a\n"
-        assert len(raw) > 5000
+        root = _svg(uri)
+        assert root.tag == f"{ns}svg" and float(root.get("width")) >= 1000, name
+        paths = root.findall(f".//{ns}path")
+        assert len(paths) >= 5, name
+        # no external references: every url() points into the document itself
+        text = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+        assert not re.search(r"(href|src)=", text) and not re.search(r"url\((?!#)", text), name
+
+
+def test_figure_colours_are_the_kind_registrys(night):
+    from somnomotor import kinds
+
+    result, rec = night
+    raster = _svg(build_context(result, rec)["figures"]["raster"])
+    ns = "{http://www.w3.org/2000/svg}"
+    drawn = {p.get("stroke") for p in raster.iter(f"{ns}path")} | \
+        {p.get("fill") for p in raster.iter(f"{ns}path")} | \
+        {r.get("fill") for r in raster.iter(f"{ns}rect")}
+    present = set(result.events["kind"])
+    assert present
+    for kind in present:
+        assert kinds.get(kind).colour in drawn, kind
+    labels = {t.text for t in raster.iter(f"{ns}text")}
+    assert {kinds.get(k).label for k in present} <= labels
+
+
+def test_snippet_traces_are_reduced_to_display_columns_keeping_their_extremes():
+    import numpy as np
+
+    from somnomotor.report.figures import SNIPPET_COLUMNS, decimate_for_display
+
+    rng = np.random.default_rng(0)
+    t = np.arange(60 * 512) / 512.0
+    x = rng.normal(0, 5, len(t))
+    x[12345] = 400.0
+    td, xd = decimate_for_display(t, x)
+    assert len(td) <= 4 * SNIPPET_COLUMNS + 2
+    assert xd.max() == 400.0 and xd.min() == x.min()
+    assert td[0] >= t[0] and td[-1] <= t[-1] and np.all(np.diff(td) >= 0)
 
 
 def test_sections_and_the_clinician_statement_are_present(night):

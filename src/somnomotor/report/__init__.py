@@ -5,7 +5,7 @@
 leg-movement table with IMI histograms and the PLM timeline, every muscle
 (raster, table, named patterns, raw-EMG snippets), REM atonia and morning
 activity, signal quality, and the statement that it is a measurement to be
-interpreted by a clinician.  Figures are embedded PNGs, CSS is inline: the file
+interpreted by a clinician.  Figures are embedded SVGs, CSS is inline: the file
 needs no network and opens from an e-mail attachment.
 """
 
