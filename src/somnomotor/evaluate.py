@@ -21,10 +21,14 @@ from . import kinds as K
 __all__ = ["DEFAULT_MATCH_ON", "evaluate", "match_events", "index_differences",
            "format_table"]
 
+def _registry_match_on() -> dict[str, tuple[str, ...]]:
+    return {k.name: k.match_on for k in K.all_kinds() if k.match_on}
+
+
 #: Columns that must agree (when both rows fill them) for two events of a kind to
-#: match: each kind's ``match_on`` in the kind registry (:mod:`somnomotor.kinds`).
-DEFAULT_MATCH_ON: dict[str, tuple[str, ...]] = {k.name: k.match_on for k in K.all_kinds()
-                                               if k.match_on}
+#: match: each kind's ``match_on`` in the kind registry (:mod:`somnomotor.kinds`),
+#: read again at each call so that kinds registered later count.
+DEFAULT_MATCH_ON: dict[str, tuple[str, ...]] = _registry_match_on()
 
 
 def _prep(df: pd.DataFrame) -> pd.DataFrame:
@@ -138,8 +142,7 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
             raise ValueError(f"{name} table lacks column(s) {', '.join(missing)}")
     truth = _prep(truth)
     events = _prep(events)
-    rules = dict({k.name: k.match_on for k in K.all_kinds() if k.match_on}
-                 if match_on is None else match_on)
+    rules = dict(_registry_match_on() if match_on is None else match_on)
     kinds = list(kinds) if kinds is not None else sorted(set(truth["kind"].astype(str)))
     out: dict[str, Any] = {"kinds": {}}
     for kind in kinds:

@@ -29,7 +29,7 @@ This module is the lowest layer: it imports nothing from somnomotor.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["BUILTIN_KINDS", "EventKind", "Headline", "NSRR_OURS_TYPE", "ReportRow", "SCORED",
            "SLEEP_HEADLINES", "ScoredKind", "all_kinds", "colours", "get", "headline_keys", "leg_kinds", "names",
@@ -172,7 +172,7 @@ class ScoredKind:
     name: str
     nsrr_type: str = "Other|Other"
     nsrr_concept: str = ""
-    subtypes: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    subtypes: tuple[tuple[str, str], ...] = ()
 
 
 _PLM = ("plm_count", "plms_count", "plmw_count", "plm_index", "plms_index", "plmw_index",
