@@ -347,14 +347,21 @@ def figure_hypnogram(hypnogram: Hypnogram, duration_s: float) -> str:
         level = np.array([STAGE_LEVEL.get(s, np.nan) for s in stages])
         t0 = hypnogram.epoch_onsets() / 3600.0
         t1 = t0 + hypnogram.epoch / 3600.0
-        # horizontal segments per epoch, vertical joins between scored neighbours
+        # one horizontal segment per run of epochs in one stage, vertical joins
+        # between scored neighbours; unscored epochs stay blank
         ok = np.isfinite(level)
-        ax.segments(t0[ok], level[ok], t1[ok], level[ok], "#333333", 1.0)
         joins = ok[1:] & ok[:-1] & (level[1:] != level[:-1])
         jt = t1[:-1][joins]
         ax.segments(jt, level[:-1][joins], jt, level[1:][joins], "#333333", 0.6)
-        rem = stages == "R"
-        ax.segments(t0[rem], level[rem], t1[rem], level[rem], REM_COLOR, 3.0)
+        start = np.flatnonzero(np.r_[True, (stages[1:] != stages[:-1])
+                                     | (t0[1:] - t1[:-1] > 1e-9)])
+        end = np.r_[start[1:], len(stages)] - 1
+        run_ok = ok[start]
+        ax.segments(t0[start][run_ok], level[start][run_ok], t1[end][run_ok],
+                    level[start][run_ok], "#333333", 1.0)
+        rem = stages[start] == "R"
+        ax.segments(t0[start][rem], level[start][rem], t1[end][rem], level[start][rem],
+                    REM_COLOR, 3.0)
     _night_decorations(ax)
     return to_data_uri(svg)
 
@@ -493,7 +500,7 @@ class Snippet:
 
 
 #: Columns a snippet trace is reduced to (about two per unit of its panel's width).
-SNIPPET_COLUMNS = 1000
+SNIPPET_COLUMNS = 600
 
 
 def decimate_for_display(t: np.ndarray, x: np.ndarray, columns: int = SNIPPET_COLUMNS,
@@ -533,7 +540,7 @@ def decimate_for_display(t: np.ndarray, x: np.ndarray, columns: int = SNIPPET_CO
 def _snippet_legend(ax: Axes, items: Sequence[tuple[str, str, float, Sequence[float]]]) -> None:
     size = 6.0
     y = ax.top + 1.2 * size * PT
-    x = ax.right - 8.5 * size * PT
+    x = ax.right - 11.0 * size * PT
     for label, color, width, dash in items:
         ax.svg.path(f"M{x:.1f} {y:.1f}h{2.2 * size * PT:.1f}", stroke=color, width=width,
                     dash=dash)
