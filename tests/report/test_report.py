@@ -235,3 +235,23 @@ def test_imi_histogram_details_in_left_edges_form_are_accepted(night):
     lin, ln, source = imi_histograms(result)
     assert source == "from the leg-movement scorer" and ln is None
     assert len(lin.edges) == 46 and lin.edges[-1] == 90.0 and lin.counts[5] == 7
+
+
+def test_figures_escape_text_from_files_and_survive_empty_input():
+    """Channel labels come from the recording's header: any text must stay text."""
+    from somnomotor.events import make_events
+    from somnomotor.hypnogram import Hypnogram
+    from somnomotor.report import figures as F
+
+    ns = "{http://www.w3.org/2000/svg}"
+    ev = make_events([{"onset": 10.0, "duration": 1.0, "kind": "myoclonus", "muscle": "fds",
+                       "side": "left", "channel": "<b>&"}])
+    raster = _svg(F.figure_muscle_raster(ev, 3600.0, [('<script>"x"&</script>', "fds", "left")]))
+    assert '<script>"x"&</script>' in {t.text for t in raster.iter(f"{ns}text")}
+    empty = make_events([])
+    for uri in (F.figure_hypnogram(Hypnogram.from_labels([], source="none"), 0.0),
+                F.figure_plm_timeline(empty, 0.0), F.figure_imi_histograms(None, None),
+                F.figure_muscle_raster(empty, 0.0, [])):
+        texts = {t.text for t in _svg(uri).iter(f"{ns}text")}
+        assert texts & {"no hypnogram", "no leg movements found", "no intermovement intervals",
+                        "patterns (all muscles)"}
