@@ -47,19 +47,8 @@ STAGES: tuple[str, ...] = ("W", "N1", "N2", "N3", "R", "?")
 #: Scored events read from annotation files (inputs, not our findings).
 SCORED_COLUMNS: tuple[str, ...] = ("onset", "duration", "kind", "channel", "label")
 
-#: Internal vocabulary of scored (input) event kinds.
-SCORED_KINDS: tuple[str, ...] = (
-    "arousal",
-    "apnea",
-    "hypopnea",
-    "rera",
-    "lm",
-    "plm",
-    "movement",
-    "artifact",
-    "lights",
-    "other",
-)
+#: Internal vocabulary of scored (input) event kinds (declared in :data:`somnomotor.kinds.SCORED`).
+SCORED_KINDS: tuple[str, ...] = tuple(_kinds.SCORED)
 
 _DEFAULTS: dict[str, Any] = {
     "channel": "",

@@ -329,16 +329,24 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         summary_keys=("large_movement_count",)),
 )
 
-#: Scored (input) kinds the NSRR XML export names; others go out as ``Other|Other``.
-SCORED: dict[str, ScoredKind] = {
-    "arousal": ScoredKind("arousal", "Arousals|Arousals", "Arousal|Arousal ()"),
-    "apnea": ScoredKind("apnea", "Respiratory|Respiratory", "Apnea|Apnea", (
+#: Scored (input) event kinds read from other tools' files (``events.SCORED_KINDS``),
+#: in order; those with an ``nsrr_concept`` keep NSRR's name in the NSRR XML
+#: export, the others go out as ``Other|Other``.
+SCORED: dict[str, ScoredKind] = {k.name: k for k in (
+    ScoredKind("arousal", "Arousals|Arousals", "Arousal|Arousal ()"),
+    ScoredKind("apnea", "Respiratory|Respiratory", "Apnea|Apnea", (
         ("central", "Central apnea|Central Apnea"),
         ("mixed", "Mixed apnea|Mixed Apnea"),
         ("obstructive", "Obstructive apnea|Obstructive Apnea"))),
-    "hypopnea": ScoredKind("hypopnea", "Respiratory|Respiratory", "Hypopnea|Hypopnea"),
-    "rera": ScoredKind("rera", "Respiratory|Respiratory", "RERA|RERA"),
-}
+    ScoredKind("hypopnea", "Respiratory|Respiratory", "Hypopnea|Hypopnea"),
+    ScoredKind("rera", "Respiratory|Respiratory", "RERA|RERA"),
+    ScoredKind("lm"),
+    ScoredKind("plm"),
+    ScoredKind("movement"),
+    ScoredKind("artifact"),
+    ScoredKind("lights"),
+    ScoredKind("other"),
+)}
 
 _REGISTRY: dict[str, EventKind] = {k.name: k for k in BUILTIN_KINDS}
 

@@ -101,7 +101,7 @@ def parse_event_concept(concept: str) -> tuple[str, str, str] | None:
 def scored_concept(kind: str, label: str = "") -> tuple[str, str]:
     """``(EventType, EventConcept)`` of a scored input event (arousal, apnea…)."""
     sk = K.SCORED.get(kind)
-    if sk is not None:
+    if sk is not None and sk.nsrr_concept:
         low = label.lower()
         concept = next((c for word, c in sk.subtypes if word in low), sk.nsrr_concept)
         return sk.nsrr_type, concept
