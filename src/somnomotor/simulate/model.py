@@ -23,6 +23,7 @@ from .control import ControlState, Evening, compute_control
 from .patterns import (
     STREAM,
     Generated,
+    generate_boundary,
     generate_fragmentary,
     generate_grm,
     generate_morning,
@@ -34,7 +35,9 @@ from .patterns import (
     generate_respiratory,
     generate_sleep_starts,
     generate_spontaneous_arousals,
+    onset_excess_uv,
     resolve_overlaps,
+    rest_factor,
 )
 from .scenarios import EMG_CHANNELS, resolve_settings
 
@@ -62,6 +65,10 @@ class ModelNight:
     bursts: pd.DataFrame
     truth: pd.DataFrame
     scored: pd.DataFrame
+    inserted: pd.DataFrame
+    probes: pd.DataFrame
+    gaps: list[tuple[float, float]]
+    dead: dict[str, float]
 
 
 def night_duration(hours: float) -> float:
@@ -126,19 +133,60 @@ def _episode_rows(bursts: pd.DataFrame, episodes: list[dict[str, Any]]) -> list[
     return rows
 
 
-def _plm_rows(bursts: pd.DataFrame) -> list[dict[str, Any]]:
-    """One row per periodic movement: the union of its leg bursts."""
-    plm = bursts[bursts["source"] == "plm"]
-    if plm.empty:
-        return []
-    g = plm.assign(end=plm["onset"] + plm["duration"]).groupby(["series", "beat"], sort=True)
-    agg = g.agg(onset=("onset", "min"), end=("end", "max"), amplitude=("amplitude", "max"),
-                legs=("channel", "size"), channel=("channel", "first"),
-                side=("plm_side", "first"))
-    return [{"onset": r.onset, "duration": r.end - r.onset, "kind": "plm",
-             "channel": r.channel if r.legs == 1 else "", "muscle": "tibialis_anterior",
-             "side": r.side, "amplitude_uv": r.amplitude, "series": int(series)}
-            for (series, _beat), r in zip(agg.index, agg.itertuples(index=False), strict=True)]
+#: Columns of the inserted leg movements (``ModelNight.inserted``, ``*.inserted.csv``).
+INSERTED_COLUMNS: tuple[str, ...] = (
+    "onset", "duration", "channel", "side", "amplitude_uv", "onset_excess_uv", "source",
+    "intended_series", "boundary",
+)
+#: WASM 2016 onset rule: the EMG rises 8 µV above the resting level.
+ONSET_RISE_UV = 8.0
+
+
+def _faults(seed: int, s: Mapping[str, Any], total: float
+            ) -> tuple[list[tuple[float, float]], dict[str, float]]:
+    """Recording gaps (onset, duration) and the time each dying channel dies, from the seed."""
+    rng = np.random.default_rng([seed, STREAM["faults"]])
+    gaps: list[tuple[float, float]] = []
+    for _ in range(int(s["gaps.count"])):
+        for _try in range(20):
+            d = float(rng.uniform(10.0, 120.0))
+            a = float(np.floor(rng.uniform(0.1, 0.9) * max(total - d, 0.0)))
+            if d < total and all(a + d + 60.0 < g0 or a > g0 + gd + 60.0 for g0, gd in gaps):
+                gaps.append((a, float(np.ceil(d))))
+                break
+    dead = {ch: float(np.floor(rng.uniform(0.5, 0.9) * total)) for ch in s["artifacts.dead_channels"]}
+    return sorted(gaps), dead
+
+
+def _lost(bursts: pd.DataFrame, gaps: list[tuple[float, float]], dead: Mapping[str, float]
+          ) -> np.ndarray:
+    """Bursts that touch a gap (±1 s) or lie on a channel after it died: never recorded."""
+    on = bursts["onset"].to_numpy(float)
+    end = on + bursts["duration"].to_numpy(float)
+    lost = np.zeros(len(bursts), dtype=bool)
+    for g0, gd in gaps:
+        lost |= (on < g0 + gd + 1.0) & (end > g0 - 1.0)
+    for ch, t in dead.items():
+        lost |= (bursts["channel"].to_numpy() == ch) & (end > t - 1.0)
+    return lost
+
+
+def _leg_truth(inserted: pd.DataFrame, hyp: Hypnogram, scored: pd.DataFrame,
+               total: float, gaps: list[tuple[float, float]]) -> pd.DataFrame:
+    """The WASM 2016 rules applied to the true leg movements: lm, clm and plm rows.
+
+    A burst is a leg movement when its envelope rises at least 8 µV above the
+    resting level; the scorer then merges same-leg LMs < 0.5 s apart, drops
+    those < 0.5 s, joins the legs, picks the CLMs and builds the series, as it
+    does for detected LMs (:func:`somnomotor.score.legs.score_leg_movements`).
+    """
+    from ..score.legs import score_leg_movements
+
+    lm = inserted[inserted["onset_excess_uv"] >= ONSET_RISE_UV - 1e-9]
+    lms = lm.loc[:, ["onset", "duration", "side", "channel", "amplitude_uv"]].reset_index(drop=True)
+    lms.attrs["unscorable"] = list(gaps)
+    res = score_leg_movements(lms, hypnogram=hyp, scored_events=scored, recording_duration=total)
+    return res.events
 
 
 def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,
@@ -159,6 +207,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     gen = Generated()
     transitions = wake_to_sleep_transitions(base)
     generate_plm(seed, base, control, s, total, gen)
+    generate_boundary(seed, base, s, total, gen)
     generate_myoclonus(seed, base, control, s, total, gen)
     generate_grm(seed, base, control, s, total, gen)
     generate_sleep_starts(seed, base, transitions, control, s, total, gen)
@@ -181,6 +230,9 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     bursts = pd.DataFrame(kept, columns=["onset", "duration", "channel", "amplitude", "shape",
                                          "source", "row", "group", "series", "side", "beat",
                                          "plm_side"])
+    gaps, dead = _faults(seed, s, total)
+    if gaps or dead:
+        bursts = bursts[~_lost(bursts, gaps, dead)].reset_index(drop=True)
     hyp = Hypnogram(stages, epoch=EPOCH_S, source="simulator")
 
     # Scored events: arousals (in sleep, merged) and respiratory events.
@@ -201,14 +253,28 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
 
     recorded = set(s["channels"])
     rows: list[dict[str, Any]] = []
-    for kind in ("lm", "myoclonus", "morning_tonic"):
+    for kind in ("myoclonus", "morning_tonic"):
         sel = bursts[bursts["row"] == kind]
         for b in sel.itertuples(index=False):
             rows.append({"onset": b.onset, "duration": b.duration, "kind": kind,
                          "channel": b.channel, "muscle": EMG_CHANNELS[b.channel][0],
-                         "side": b.side, "amplitude_uv": b.amplitude,
-                         "series": b.series if b.source == "plm" else None})
-    rows.extend(_plm_rows(bursts))
+                         "side": b.side, "amplitude_uv": b.amplitude})
+    leg = bursts[(bursts["row"] == "lm") & bursts["channel"].isin(recorded)]
+    rest = s["noise.rest_uv"] * rest_factor(stages, s["noise.rest_stage_gain"])
+    leg_rest = rest[np.clip((leg["onset"].to_numpy(float) // EPOCH_S).astype(int), 0,
+                            len(rest) - 1)] if len(leg) else np.zeros(0)
+    group_probe = {p["group"]: p["boundary"] for p in gen.probes}
+    inserted = pd.DataFrame({
+        "onset": leg["onset"].to_numpy(float), "duration": leg["duration"].to_numpy(float),
+        "channel": leg["channel"].to_numpy(object), "side": leg["side"].to_numpy(object),
+        "amplitude_uv": leg["amplitude"].to_numpy(float),
+        "onset_excess_uv": onset_excess_uv(leg["amplitude"].to_numpy(float), leg_rest),
+        "source": leg["source"].to_numpy(object),
+        "intended_series": pd.array([int(x) if src == "plm" else None for x, src in
+                                     zip(leg["series"], leg["source"], strict=True)],
+                                    dtype="Int64"),
+        "boundary": [group_probe.get(g, "") for g in leg["group"]],
+    }, columns=list(INSERTED_COLUMNS))
     rows.extend(_episode_rows(bursts, gen.episodes))
     rows.extend(rem_rows)
     truth = make_events(rows)
@@ -217,16 +283,19 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     if len(truth):
         truth["stage"] = hyp.stage_at(truth["onset"].to_numpy())
         on, du = truth["onset"].to_numpy(), truth["duration"].to_numpy()
-        movement = truth["kind"].isin(["lm", "plm", "myoclonus", "hypnic_jerk"]).to_numpy()
+        movement = truth["kind"].isin(["myoclonus", "hypnic_jerk"]).to_numpy()
         truth["arousal"] = movement & _flags(on, du, ar_on, ar_du, AROUSAL_LINK_S, AROUSAL_LINK_S)
-        r_end = resp["onset"].to_numpy(float) + resp["duration"].to_numpy(float)
-        legs = truth["kind"].isin(["lm", "plm"]).to_numpy()
-        truth["respiratory"] = legs & _flags(on, du, r_end, np.zeros_like(r_end),
-                                             RESP_WINDOW_BEFORE_END_S, RESP_WINDOW_AFTER_END_S)
-    truth = make_events(truth)
+    # Leg movements: the rules applied to the true movements (arousal and respiratory
+    # association by the scorer's WASM 2016 rules).
+    truth = make_events(pd.concat([make_events(truth),
+                                   _leg_truth(inserted, hyp, scored, total, gaps)],
+                                  ignore_index=True))
     bursts = bursts[bursts["channel"].isin(recorded)].reset_index(drop=True)
+    probes = pd.DataFrame(gen.probes, columns=["onset", "duration", "boundary", "value",
+                                               "inside", "group", "side"])
     return ModelNight(settings=s, evening=ev, seed=seed, duration=total, base_stages=base,
-                      hypnogram=hyp, control=control, bursts=bursts, truth=truth, scored=scored)
+                      hypnogram=hyp, control=control, bursts=bursts, truth=truth, scored=scored,
+                      inserted=inserted, probes=probes, gaps=gaps, dead=dead)
 
 
 def simulate_events(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,

@@ -27,6 +27,7 @@ from .emg import (
     upsample_seconds,
 )
 from .model import run_model
+from .patterns import rest_factor
 from .scenarios import ALL_CHANNELS, EMG_CHANNELS, OTHER_CHANNELS, resolve_settings
 
 #: Base of the fixed start date: lights-off at 22:30 on a day fixed by the seed.
@@ -35,6 +36,7 @@ _SIGNAL_STREAM = 100
 _EEG_STREAM = 200
 _ARTIFACT_STREAM = 300
 _HEART_STREAM = 400
+_NUISANCE_STREAM = 500
 
 
 @dataclass
@@ -58,7 +60,20 @@ class SimulatedNight:
     evening : Evening
         The modifiers of this night.
     artifacts : DataFrame
-        Electrode pops (onset, duration, channel, amplitude_uv); not in the truth.
+        Electrode pops, movement artefacts and loose-electrode episodes (onset,
+        duration, channel, amplitude_uv, kind); not in the truth.
+    inserted : DataFrame
+        The leg movements as the model inserted them (``model.INSERTED_COLUMNS``:
+        amplitude, envelope rise above rest, source, intended PLM series,
+        boundary class); the truth's ``lm``/``clm``/``plm`` rows are the WASM
+        2016 rules applied to those rising >= 8 µV.
+    probes : DataFrame
+        The boundary probes (onset, duration, boundary class, value, whether the
+        value is within the rule's limit); empty at ``easy``.
+    gaps : list of (onset, duration)
+        Stretches without data in every channel (NaN; EDF+D gaps when written).
+    dead : dict
+        Channel label -> the time (s) it died (reads 0 from then on).
     control : ControlState
         The model's state per epoch (rate factors, alcohol, alprazolam), for teaching.
     seed : int
@@ -73,6 +88,10 @@ class SimulatedNight:
     artifacts: pd.DataFrame = field(default_factory=pd.DataFrame)
     control: ControlState | None = None
     seed: int = 0
+    inserted: pd.DataFrame = field(default_factory=pd.DataFrame)
+    probes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+    dead: dict[str, float] = field(default_factory=dict)
 
 
 def start_datetime(seed: int) -> _dt.datetime:
@@ -122,7 +141,7 @@ def _chin_tone(stages: np.ndarray, s: Mapping[str, Any], n: int, fs: float) -> n
 def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,
                    fs: float = 256.0, mains_hz: float = 50.0,
                    settings: Mapping[str, Any] | None = None,
-                   evening: Evening | None = None) -> SimulatedNight:
+                   evening: Evening | None = None, difficulty: str = "easy") -> SimulatedNight:
     """Simulate one night: the model's stages and events, and 16 channels of signals.
 
     Parameters
@@ -142,6 +161,10 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         Setting overrides, e.g. ``{"damage.leg": 0.8, "channels": "LAT,RAT"}``.
     evening : Evening, optional
         The evening's modifiers.
+    difficulty : str
+        ``easy`` (the model's own clean night), ``realistic`` or ``hard``: presets
+        of settings adding movements at the rule limits and what real recordings
+        carry (:data:`~somnomotor.simulate.scenarios.DIFFICULTY`); ``settings`` win.
 
     Returns
     -------
@@ -153,7 +176,7 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
     >>> night.recording.labels[:2], night.hypnogram.source
     (['LAT', 'RAT'], 'simulator')
     """
-    s = resolve_settings(scenario, settings, fs=fs, mains_hz=mains_hz)
+    s = resolve_settings(scenario, settings, difficulty=difficulty, fs=fs, mains_hz=mains_hz)
     model = run_model(scenario, hours=hours, seed=seed, evening=evening, resolved=s)
     fs = float(s["fs"])
     n = int(round(model.duration * fs))
@@ -189,7 +212,10 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         "channel": pd.Series([all_emg[i] for i in pop_ch], dtype=object),
         "amplitude_uv": pop_amp, "kind": "electrode_pop",
     })
-    artifacts = artifacts[artifacts["channel"].isin(labels)].sort_values("onset")
+    artifacts = pd.concat([artifacts, _nuisance_events(s, model.duration, seed, all_emg)],
+                          ignore_index=True)
+    artifacts = artifacts[artifacts["channel"].isin(labels)].sort_values("onset", kind="stable")
+    rest_per_s = np.repeat(rest_factor(stages, s["noise.rest_stage_gain"]), 30)
 
     signals: dict[str, np.ndarray] = {}
     eeg_needed = any(OTHER_CHANNELS.get(c) in ("eeg", "eog") for c in labels)
@@ -215,6 +241,9 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         # Resting noise whose level wanders slowly (electrode impedance, ±20 %).
         sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
         level = np.clip(1.0 + 0.2 * slow_curve(int(model.duration) + 2, 300.0, rng), 0.6, 1.5)
+        if s["noise.rest_stage_gain"] > 0:
+            level = level * np.pad(rest_per_s, (0, max(0, level.size - rest_per_s.size)),
+                                   mode="edge")[:level.size]
         x += upsample_seconds(sigma * level, fs, n) * rng.standard_normal(n, dtype=np.float32)
         if region == "chin":
             tone = _chin_tone(stages, s, n, fs)
@@ -231,7 +260,11 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
             i1 = min(n, i0 + wave.size)
             if i1 > i0:
                 x[i0:i1] += wave[: i1 - i0]
+        x = _add_nuisances(x, label, artifacts, s, fs, seed, ci, model.dead)
         signals[label] = x.astype(np.float32, copy=False)
+    for g0, gd in model.gaps:  # EDF+D gaps: no data in any channel
+        for label in signals:
+            signals[label][int(round(g0 * fs)):int(round((g0 + gd) * fs))] = np.nan
 
     channels = [channel_info(lab, fs, n) for lab in labels]
     recording = Recording.from_arrays(
@@ -240,4 +273,81 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
     return SimulatedNight(recording=recording, hypnogram=model.hypnogram, truth=model.truth,
                           scored=model.scored, settings=s, evening=model.evening,
                           artifacts=artifacts.reset_index(drop=True), control=model.control,
-                          seed=seed)
+                          seed=seed, inserted=model.inserted, probes=model.probes,
+                          gaps=model.gaps, dead=model.dead)
+
+
+def _nuisance_events(s: Mapping[str, Any], duration: float, seed: int,
+                     all_emg: list[str]) -> pd.DataFrame:
+    """Movement artefacts and loose-electrode episodes over all EMG channels (seeded)."""
+    rng = np.random.default_rng([seed, _NUISANCE_STREAM])
+    rows = []
+    n_mov = rng.poisson(s["artifacts.movement_per_h"] * duration / 3600.0)
+    for _ in range(n_mov):
+        rows.append({"onset": float(rng.uniform(5.0, max(duration - 10.0, 6.0))),
+                     "duration": float(rng.uniform(1.0, 4.0)),
+                     "channel": all_emg[int(rng.integers(len(all_emg)))],
+                     "amplitude_uv": float(rng.uniform(30.0, 150.0)), "kind": "movement"})
+    n_loose = rng.poisson(s["artifacts.loose_per_h"] * duration / 3600.0)
+    for _ in range(n_loose):
+        d = float(rng.uniform(60.0, 600.0))
+        rows.append({"onset": float(rng.uniform(5.0, max(duration - d - 5.0, 6.0))),
+                     "duration": d, "channel": all_emg[int(rng.integers(len(all_emg)))],
+                     "amplitude_uv": float(s["artifacts.loose_hum_uv"] * rng.uniform(0.5, 1.5)),
+                     "kind": "loose_electrode"})
+    return pd.DataFrame(rows, columns=["onset", "duration", "channel", "amplitude_uv", "kind"])
+
+
+def _add_nuisances(x: np.ndarray, label: str, artifacts: pd.DataFrame, s: Mapping[str, Any],
+                   fs: float, seed: int, ci: int, dead: Mapping[str, float]) -> np.ndarray:
+    """What real electrodes and amplifiers add to one EMG channel (nothing at ``easy``).
+
+    Sweat (0.05-0.5 Hz swings waxing and waning over minutes), movement
+    artefacts (0.5-4 Hz waves), loose-electrode hum with harmonics, a DC
+    offset, saturation, quantisation and a channel's death (reads 0).
+    Drawn from their own random stream, so a night at ``easy`` is unchanged.
+    """
+    n = x.size
+    rng = np.random.default_rng([seed, _NUISANCE_STREAM, ci])
+    if s["artifacts.sweat_uv"] > 0:
+        from scipy.ndimage import gaussian_filter1d
+
+        m = int(n / fs * 10) + 3  # made at 10 Hz
+        w = rng.standard_normal(m)
+        band = gaussian_filter1d(w, 3.0) - gaussian_filter1d(w, 30.0)
+        band *= s["artifacts.sweat_uv"] / max(float(band.std()), 1e-9)
+        wax = np.clip(slow_curve(m // 10 + 2, 240.0, rng), 0.0, None)
+        sweat = band * np.repeat(wax, 10)[:m]
+        x = x + np.interp(np.arange(n) / fs * 10.0, np.arange(m), sweat).astype(np.float32)
+    mine = artifacts[(artifacts["channel"] == label) & artifacts["kind"].isin(
+        ["movement", "loose_electrode"])]
+    for a in mine.itertuples(index=False):
+        i0 = int(a.onset * fs)
+        i1 = min(n, i0 + int(a.duration * fs))
+        if i1 <= i0:
+            continue
+        t = np.arange(i1 - i0) / fs
+        if a.kind == "movement":
+            f = rng.uniform(0.5, 4.0)
+            wave = a.amplitude_uv * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
+            wave *= np.hanning(t.size)
+        else:
+            w0 = 2 * np.pi * s["mains_hz"]
+            wave = np.zeros(t.size)
+            for h, g in ((1, 1.0), (2, 0.5), (3, 0.3), (5, 0.1)):
+                if h * s["mains_hz"] < 0.5 * fs:
+                    wave += g * np.sin(h * w0 * t + rng.uniform(0, 2 * np.pi))
+            ramp = np.clip(np.minimum(t, t[-1] - t) / 2.0, 0.0, 1.0)
+            wave *= a.amplitude_uv * ramp
+        x[i0:i1] += wave.astype(np.float32)
+    if s["adc.offset_uv"] > 0:
+        x = x + np.float32(rng.normal(0.0, s["adc.offset_uv"]))
+    if s["adc.clip_uv"] > 0:
+        x = np.clip(x, -s["adc.clip_uv"], s["adc.clip_uv"])
+    step = s["adc.step_uv"]
+    if step > 0 and (not s["adc.step_channels"] or label in s["adc.step_channels"]):
+        x = (np.round(x / step) * step).astype(np.float32)
+    if label in dead:
+        x = x.copy()
+        x[int(dead[label] * fs):] = 0.0
+    return x

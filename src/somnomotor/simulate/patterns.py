@@ -43,7 +43,7 @@ from .scenarios import EMG_CHANNELS
 STREAM = {
     "hypnogram": 1, "plm": 2, "myoclonus": 3, "grm": 4, "sleep_starts": 5, "propriospinal": 6,
     "resp": 7, "arousal": 8, "shift": 9, "rem": 10, "morning": 11, "fragmentary": 12,
-    "rbd_limbs": 13, "start": 14,
+    "rbd_limbs": 13, "start": 14, "boundary": 15, "faults": 16,
 }
 
 #: Stage gates: how much a pattern's generator runs in each stage (relative).
@@ -58,7 +58,7 @@ for _label, (_m, _s, _r) in EMG_CHANNELS.items():
     REGION_CHANNELS[_r] = (*REGION_CHANNELS[_r], _label)
 
 #: Burst priorities for resolving overlaps in one channel (lower wins).
-PRIORITY = {"plm": 0, "morning": 0, "rem": 0, "resp": 1, "grm": 2, "propriospinal": 3,
+PRIORITY = {"boundary": 0, "plm": 0, "morning": 0, "rem": 0, "resp": 1, "grm": 2, "propriospinal": 3,
             "sleep_start": 4, "myoclonus": 5, "rbd_limb": 5, "fragmentary": 6}
 
 #: Minimal gap (s) between two bursts of one channel: legs 1 s so that truth LMs are
@@ -79,6 +79,30 @@ class Generated:
     arousals: list[dict[str, Any]] = field(default_factory=list)
     respiratory: list[dict[str, Any]] = field(default_factory=list)
     plm_spans: list[tuple[float, float]] = field(default_factory=list)
+    probes: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Resting EMG level by stage, relative to N2, at ``noise.rest_stage_gain`` = 1: tone
+#: and movement are highest awake and lowest in REM atonia.
+REST_STAGE_FACTOR = {"W": 1.6, "N1": 1.2, "N2": 1.0, "N3": 0.9, "R": 0.75, "?": 1.0}
+
+
+def rest_factor(stages: np.ndarray, gain: float) -> np.ndarray:
+    """Per epoch: the resting level relative to ``noise.rest_uv`` (1 when ``gain`` is 0)."""
+    return np.array([1.0 + gain * (REST_STAGE_FACTOR.get(str(x), 1.0) - 1.0) for x in stages])
+
+
+def onset_excess_uv(amplitude: np.ndarray | float, rest_uv: np.ndarray | float) -> np.ndarray:
+    """The envelope rise above the resting level that a burst of ``amplitude`` µV makes.
+
+    The rectified mean of muscle activity plus resting noise is not the sum of
+    the two: for independent, roughly Gaussian signals the standard deviations
+    add in quadrature, so the envelope rises by ``sqrt(A² + r²) − r`` over a
+    resting level ``r``.  This is what WASM 2016's 8-µV onset rule sees.
+    """
+    a = np.asarray(amplitude, dtype=float)
+    r = np.asarray(rest_uv, dtype=float)
+    return np.sqrt(a * a + r * r) - r
 
 
 def _stage_at(stages: np.ndarray, t: np.ndarray, epoch_s: float = 30.0) -> np.ndarray:
@@ -398,10 +422,20 @@ def resolve_overlaps(bursts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     order = sorted(range(len(bursts)),
                    key=lambda i: (PRIORITY.get(bursts[i]["source"], 9), bursts[i]["onset"]))
     plm_onsets = np.sort([b["onset"] for b in bursts if b["source"] == "plm"])
+    # Boundary probes: their own bursts may sit closer than the gap (that is what they
+    # probe); every other leg burst keeps PLM_CLEARANCE_S away from a probe's span.
+    spans: dict[int, list[float]] = {}
+    for b in bursts:
+        if b["source"] == "boundary":
+            sp = spans.setdefault(b["group"], [np.inf, -np.inf])
+            sp[0] = min(sp[0], b["onset"])
+            sp[1] = max(sp[1], b["onset"] + b["duration"])
+    probe_spans = np.array(sorted(spans.values()), dtype=float).reshape(-1, 2)
     # Per channel, kept intervals sorted by start; they never overlap (with the
     # gap), so a candidate need only be checked against its two neighbours.
     starts: dict[str, list[float]] = {}
     ends: dict[str, list[float]] = {}
+    groups: dict[str, list[int | None]] = {}
     out = []
     for i in order:
         b = bursts[i]
@@ -414,12 +448,19 @@ def resolve_overlaps(bursts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             near = [plm_onsets[m] for m in (j - 1, j) if 0 <= m < plm_onsets.size]
             if any(abs(s - p) < PLM_CLEARANCE_S for p in near):
                 continue
+        probe = b["source"] == "boundary"
+        if leg and not probe and probe_spans.size and np.any(
+                (s < probe_spans[:, 1] + PLM_CLEARANCE_S) & (e > probe_spans[:, 0] - PLM_CLEARANCE_S)):
+            continue
         ks, ke = starts.setdefault(ch, []), ends.setdefault(ch, [])
+        kg = groups.setdefault(ch, [])
         j = bisect.bisect_left(ks, s)
-        if any(s < ke[m] + gap and ks[m] < e + gap for m in (j - 1, j) if 0 <= m < len(ks)):
+        if any(s < ke[m] + gap and ks[m] < e + gap and not (probe and kg[m] == b["group"])
+               for m in (j - 1, j) if 0 <= m < len(ks)):
             continue
         ks.insert(j, s)
         ke.insert(j, e)
+        kg.insert(j, b["group"] if probe else None)
         out.append(b)
     out.sort(key=lambda b: (b["onset"], b["channel"]))
     return out
@@ -559,3 +600,129 @@ def generate_fragmentary(seed: int, stages: np.ndarray, settings: Mapping[str, A
                                      "fragmentary", row="myoclonus", group=group))
         out.episodes.append({"kind": "fragmentary_myoclonus", "source": "fragmentary",
                              "group": group, "side": "", "onset": t0, "duration": t1 - t0})
+
+
+#: Boundary classes, in the order probes cycle through them, with the rule each probes.
+BOUNDARY_CLASSES: dict[str, str] = {
+    "same_leg_gap": "same-leg LMs < 0.5 s apart are one LM (WASM 2016)",
+    "onset_amplitude": "onset 8 µV above the resting level (WASM 2016)",
+    "min_duration": "an LM lasts >= 0.5 s (WASM 2016, AASM)",
+    "max_duration": "a monolateral CLM lasts <= 10 s (WASM 2016)",
+    "imi_10s": "IMI >= 10 s in a PLM series (WASM 2016)",
+    "imi_90s": "IMI <= 90 s in a PLM series (WASM 2016, AASM)",
+    "bilateral_gap": "LMs of the two legs < 0.5 s apart are one bilateral LM (WASM 2016)",
+}
+#: Half-width of the band left out around each limit: values inside it are decided by
+#: the noise of the recording rather than by the movement (onset jitter of a detected
+#: LM is ~0.02-0.05 s, the 100-ms envelope of 3-µV noise wanders by ~1 µV).
+BOUNDARY_DEAD_BAND = {"same_leg_gap": 0.06, "onset_amplitude": 1.0, "min_duration": 0.04,
+                      "max_duration": 0.15, "imi_10s": 0.2, "imi_90s": 0.2,
+                      "bilateral_gap": 0.06}
+
+
+def _near(r: np.random.Generator, limit: float, lo: float, hi: float, dead: float) -> float:
+    """A value in [lo, limit - dead] or [limit + dead, hi], either side with probability 1/2."""
+    if r.uniform() < 0.5:
+        return float(r.uniform(lo, limit - dead))
+    return float(r.uniform(limit + dead, hi))
+
+
+def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
+                      total_s: float, out: Generated) -> None:
+    """Leg movements placed deliberately just inside and just outside each rule's limit.
+
+    ``boundary.per_h`` probes an hour, cycling through :data:`BOUNDARY_CLASSES`,
+    each at a random NREM time clear of periodic trains and of other probes:
+
+    * ``same_leg_gap``: two LMs of one leg 0.30-0.70 s apart (merge below 0.5 s);
+    * ``onset_amplitude``: one LM rising 6-12 µV above the resting level;
+    * ``min_duration``: one LM of 0.40-0.60 s;
+    * ``max_duration``: a train of 4 LMs (IMIs 18-26 s), one of 9.5-10.5 s;
+    * ``imi_10s`` / ``imi_90s``: a train of 4 LMs, one IMI of 9-11 s or 88-92 s;
+    * ``bilateral_gap``: one LM per leg, the second starting 0.30-0.70 s after
+      the first ends.
+
+    Values within :data:`BOUNDARY_DEAD_BAND` of the limit are not drawn.  The
+    probe (class, window, value, whether the value is within the rule's limit)
+    goes to ``out.probes``; what the rules make of the movements is the truth.
+    """
+    rate = settings["boundary.per_h"]
+    if rate <= 0:
+        return
+    rng = np.random.default_rng([seed, STREAM["boundary"]])
+    n = int(round(rate * total_s / 3600.0))
+    classes = list(BOUNDARY_CLASSES)
+    first = int(rng.integers(len(classes)))
+    busy = [(a - 100.0, b + 100.0) for a, b in out.plm_spans]
+    rest = settings["noise.rest_uv"] * rest_factor(stages, settings["noise.rest_stage_gain"])
+    nrem = np.flatnonzero(np.isin(stages, ("N1", "N2", "N3")))
+    if not nrem.size:
+        return
+    for k in range(n):
+        cls = classes[(first + k) % len(classes)]
+        r = np.random.default_rng([seed, STREAM["boundary"], k + 1])
+        legs = ("LAT", "RAT") if r.uniform() < 0.5 else ("RAT", "LAT")
+        amp = lambda: float(r.uniform(20.0, 60.0))  # noqa: E731 - local draw helper
+        dead = BOUNDARY_DEAD_BAND[cls]
+        bursts: list[tuple[float, float, str, float]] = []  # rel. onset, duration, channel, amp
+        if cls == "same_leg_gap":
+            value = _near(r, 0.5, 0.30, 0.70, dead)
+            d1 = float(r.uniform(0.8, 2.0))
+            bursts = [(0.0, d1, legs[0], amp()), (d1 + value, float(r.uniform(0.8, 2.0)),
+                                                  legs[0], amp())]
+            inside = value < 0.5
+        elif cls == "onset_amplitude":
+            value = _near(r, 8.0, 6.0, 12.0, dead)
+            bursts = [(0.0, float(r.uniform(1.0, 3.0)), legs[0], np.nan)]  # amplitude below
+            inside = value >= 8.0
+        elif cls == "min_duration":
+            value = _near(r, 0.5, 0.40, 0.60, dead)
+            bursts = [(0.0, value, legs[0], amp())]
+            inside = value >= 0.5
+        elif cls == "bilateral_gap":
+            value = _near(r, 0.5, 0.30, 0.70, dead)
+            d1 = float(r.uniform(0.8, 2.0))
+            bursts = [(0.0, d1, legs[0], amp()), (d1 + value, float(r.uniform(0.8, 2.0)),
+                                                  legs[1], amp())]
+            inside = value < 0.5
+        else:
+            imis = list(r.uniform(18.0, 26.0, size=3))
+            durs = list(r.uniform(1.0, 2.5, size=4))
+            pos = int(r.integers(3 if cls != "max_duration" else 4))
+            if cls == "max_duration":
+                value = _near(r, 10.0, 9.5, 10.5, dead)
+                durs[pos] = value
+                inside = value <= 10.0
+            else:
+                lim, lo, hi = (10.0, 9.0, 11.0) if cls == "imi_10s" else (90.0, 88.0, 92.0)
+                value = _near(r, lim, lo, hi, dead)
+                imis[pos] = value
+                inside = value >= 10.0 if cls == "imi_10s" else value <= 90.0
+            on = np.concatenate([[0.0], np.cumsum(imis)])
+            bursts = [(float(on[j]), float(durs[j]), legs[0], amp()) for j in range(4)]
+        span = max(b[0] + b[1] for b in bursts)
+        placed = None
+        for _ in range(40):
+            e = int(r.choice(nrem))
+            t0 = e * 30.0 + float(r.uniform(0.0, 30.0))
+            if t0 < 60.0 or t0 + span > total_s - 60.0:
+                continue
+            if any(t0 - 30.0 < b and t0 + span + 30.0 > a for a, b in busy):
+                continue
+            placed = t0
+            break
+        if placed is None:
+            continue
+        busy.append((placed, placed + span))
+        group = 50_000 + k
+        if cls == "onset_amplitude":
+            rr = float(rest[min(int(placed // 30.0), len(rest) - 1)])
+            # The amplitude whose envelope rises ``value`` µV above this resting level.
+            a_in = float(np.sqrt((value + rr) ** 2 - rr ** 2))
+            bursts = [(b[0], b[1], b[2], a_in) for b in bursts]
+        for rel, d, ch, a in bursts:
+            out.bursts.append(_burst(placed + rel, d, ch, a, "lm", "boundary", row="lm",
+                                     group=group))
+        out.probes.append({"onset": placed, "duration": span, "boundary": cls,
+                           "value": value, "inside": bool(inside), "group": group,
+                           "side": EMG_CHANNELS[legs[0]][1]})

@@ -62,6 +62,19 @@ DEFAULTS: dict[str, Any] = {
     "artifacts.pops_per_h": 0.25,
     "artifacts.drift_uv": 5.0,
     "heart.rate_bpm": 62.0,
+    # -- what real recordings add (all off by default; see DIFFICULTY) ----------
+    "noise.rest_stage_gain": 0.0,
+    "artifacts.sweat_uv": 0.0,
+    "artifacts.movement_per_h": 0.0,
+    "artifacts.loose_per_h": 0.0,
+    "artifacts.loose_hum_uv": 60.0,
+    "artifacts.dead_channels": (),
+    "adc.offset_uv": 0.0,
+    "adc.clip_uv": 0.0,
+    "adc.step_uv": 0.0,
+    "adc.step_channels": (),
+    "gaps.count": 0.0,
+    "boundary.per_h": 0.0,
     # -- sleep architecture ---------------------------------------------------
     "sleep.onset_latency_min": 12.0,
     "sleep.cycle_min": 95.0,
@@ -145,6 +158,29 @@ SETTING_DOCS: dict[str, str] = {
     "artifacts.pops_per_h": "per hour, electrode pops over all EMG channels (not in truth)",
     "artifacts.drift_uv": "µV, SD of slow baseline drift (< 0.5 Hz)",
     "heart.rate_bpm": "beats/min, mean heart rate in N2",
+    "noise.rest_stage_gain": "0-1, how much the resting EMG level changes with stage "
+                             "(1: W x1.6, N1 x1.2, N2 x1, N3 x0.9, R x0.75; 0: constant)",
+    "artifacts.sweat_uv": "µV, SD of sweat artefact (0.05-0.5 Hz swings waxing and waning "
+                          "over minutes) in EMG channels",
+    "artifacts.movement_per_h": "per hour, movement artefacts (1-4 s of 0.5-4 Hz waves, "
+                                "30-150 µV) over all EMG channels (not in truth)",
+    "artifacts.loose_per_h": "per hour, loose-electrode episodes (1-10 min of mains hum with "
+                             "harmonics) over all EMG channels (not in truth)",
+    "artifacts.loose_hum_uv": "µV, mains amplitude of a loose electrode (harmonics 2, 3, 5 "
+                              "at 0.5, 0.3, 0.1 of it)",
+    "artifacts.dead_channels": "labels of channels that die (read 0) from a seeded time in "
+                               "the second half of the night; their later events are not in "
+                               "the truth (not recorded)",
+    "adc.offset_uv": "µV, SD of a constant DC offset per EMG channel",
+    "adc.clip_uv": "µV, amplifier saturation: EMG samples clipped at ± this (0: none)",
+    "adc.step_uv": "µV, quantisation step of the channels in adc.step_channels (0: none; "
+                   "some ambulatory devices ~31 µV)",
+    "adc.step_channels": "labels quantised with adc.step_uv (empty: every EMG channel)",
+    "gaps.count": "number of recording gaps (EDF+D: 10-120 s without data in every channel); "
+                  "events in a gap are not in the truth",
+    "boundary.per_h": "per hour, movements placed deliberately at the WASM rule limits "
+                      "(same-leg gap, 8-µV onset, 0.5-s and 10-s durations, 10-s and 90-s "
+                      "IMIs, bilateral gap), each tagged with its boundary class",
     "sleep.onset_latency_min": "min, median sleep-onset latency",
     "sleep.cycle_min": "min, mean NREM-REM cycle length (Carskadon & Dement)",
     "sleep.awakenings_per_h": "per hour of sleep, spontaneous brief awakenings",
@@ -255,6 +291,35 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+#: Difficulty levels: name -> (description, overrides applied on top of the scenario's).
+#: ``easy`` is the model as it always was (the defaults: nothing near a rule's limit,
+#: clean electrodes); its accuracy figures measure agreement with the model.
+DIFFICULTY: dict[str, tuple[str, dict[str, Any]]] = {
+    "easy": ("the model's own night: clean electrodes, nothing near a rule's limit", {}),
+    "realistic": (
+        "a good clinical recording: some movements at the rule limits, resting level by "
+        "stage, sweat, movement artefacts, pops, a loose electrode, ECG in the legs, "
+        "DC offsets, one gap",
+        {"noise.rest_uv": 2.5, "noise.rest_stage_gain": 1.0, "artifacts.sweat_uv": 20.0,
+         "artifacts.movement_per_h": 2.0, "artifacts.pops_per_h": 2.0,
+         "artifacts.loose_per_h": 0.15, "ecg_bleed": 3.0, "mains_uv": 6.0,
+         "adc.offset_uv": 150.0, "gaps.count": 1.0, "boundary.per_h": 2.0},
+    ),
+    "hard": (
+        "a difficult recording: many movements at every rule limit, higher and "
+        "stage-dependent resting level, strong sweat and movement artefacts, frequent pops, "
+        "loose electrodes, strong ECG in the legs, saturation, DC offsets, 31-µV "
+        "quantisation of the arm channels, two gaps and a leg channel that dies",
+        {"noise.rest_uv": 3.0, "noise.rest_stage_gain": 1.0, "artifacts.sweat_uv": 60.0,
+         "artifacts.movement_per_h": 6.0, "artifacts.pops_per_h": 8.0,
+         "artifacts.loose_per_h": 0.4, "ecg_bleed": 6.0, "mains_uv": 10.0,
+         "adc.offset_uv": 400.0, "adc.clip_uv": 900.0, "adc.step_uv": 31.0,
+         "adc.step_channels": ("EMG MFD-l", "EMG MFD-r"), "gaps.count": 2.0,
+         "artifacts.dead_channels": ("RAT",), "boundary.per_h": 8.0},
+    ),
+}
+
+
 def scenario_names() -> list[str]:
     """Names of the scenarios, in definition order."""
     return list(SCENARIOS)
@@ -305,6 +370,16 @@ def _validate(s: dict[str, Any]) -> None:
     for key in ("asymmetry.leg", "asymmetry.arm", "asymmetry.shoulder"):
         if not -1.0 <= s[key] <= 1.0:
             raise ParameterError(f"setting {key}={s[key]:g}: expected a value from -1 to 1")
+    for key in ("artifacts.dead_channels", "adc.step_channels"):
+        odd = [c for c in s[key] if c not in EMG_CHANNELS]
+        if odd:
+            raise ParameterError(f"setting {key}: not EMG channel(s) {', '.join(odd)} "
+                                 f"(known: {', '.join(EMG_CHANNELS)})")
+    if s["gaps.count"] != round(s["gaps.count"]) or s["gaps.count"] > 20:
+        raise ParameterError(f"setting gaps.count={s['gaps.count']:g}: expected a whole number "
+                             "from 0 to 20")
+    if s["noise.rest_stage_gain"] > 1.0:
+        raise ParameterError("setting noise.rest_stage_gain: expected a value from 0 to 1")
     unknown = [c for c in s["channels"] if c not in ALL_CHANNELS]
     if unknown:
         raise ParameterError(f"setting channels: unknown channel(s) {', '.join(unknown)} "
@@ -330,8 +405,8 @@ def _validate(s: dict[str, Any]) -> None:
 
 
 def resolve_settings(scenario: str = "polio_mixed", settings: Mapping[str, Any] | None = None,
-                     **explicit: Any) -> dict[str, Any]:
-    """Defaults, then the scenario's overrides, then ``explicit``, then ``settings``.
+                     *, difficulty: str = "easy", **explicit: Any) -> dict[str, Any]:
+    """Defaults, the scenario's overrides, the difficulty's, ``explicit``, then ``settings``.
 
     Parameters
     ----------
@@ -339,6 +414,8 @@ def resolve_settings(scenario: str = "polio_mixed", settings: Mapping[str, Any] 
         A name in :data:`SCENARIOS`.
     settings : mapping, optional
         Overrides, ``{"damage.leg": 0.8, "mains_hz": "60"}``; strings are parsed.
+    difficulty : str
+        A name in :data:`DIFFICULTY` (``easy``, ``realistic``, ``hard``).
     **explicit
         Keyword overrides of top-level keys (``fs``, ``mains_hz``) given as
         arguments of :func:`simulate_night`; ``None`` values are ignored.
@@ -346,7 +423,8 @@ def resolve_settings(scenario: str = "polio_mixed", settings: Mapping[str, Any] 
     Returns
     -------
     dict
-        Every setting with its resolved value (lists as tuples), plus ``scenario``.
+        Every setting with its resolved value (lists as tuples), plus ``scenario``
+        and ``difficulty``.
 
     Examples
     --------
@@ -356,14 +434,17 @@ def resolve_settings(scenario: str = "polio_mixed", settings: Mapping[str, Any] 
     """
     if scenario not in SCENARIOS:
         raise ParameterError(f"unknown scenario '{scenario}' (known: {', '.join(SCENARIOS)})")
+    if difficulty not in DIFFICULTY:
+        raise ParameterError(f"unknown difficulty '{difficulty}' (known: {', '.join(DIFFICULTY)})")
     out = dict(DEFAULTS)
     out.update(SCENARIOS[scenario][1])
+    out.update(DIFFICULTY[difficulty][1])
     # Keyword arguments (simulate_night's fs, mains_hz) first, so that an explicit
     # ``settings`` entry (--set fs=512) wins over a keyword left at its default.
     layers = [{k: v for k, v in explicit.items() if v is not None}, dict(settings or {})]
     for layer in layers:
         for key, value in layer.items():
-            if key == "scenario":
+            if key in ("scenario", "difficulty"):
                 continue
             if key not in DEFAULTS:
                 raise ParameterError(f"unknown setting '{key}' (see 'somnomotor simulate --help' "
@@ -371,4 +452,5 @@ def resolve_settings(scenario: str = "polio_mixed", settings: Mapping[str, Any] 
             out[key] = _coerce(key, value, DEFAULTS[key])
     _validate(out)
     out["scenario"] = scenario
+    out["difficulty"] = difficulty
     return out
