@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--scenario", default="polio_mixed", choices=list(SCENARIOS),
                    help="which person and night to simulate (default: polio_mixed)")
+    p.add_argument("--difficulty", default="easy", choices=["easy", "realistic", "hard"],
+                   help="easy: the model's own clean night (default); realistic: some "
+                        "movements at the rule limits and what good clinical recordings carry "
+                        "(sweat, pops, ECG in the legs, a gap); hard: many movements at every "
+                        "rule limit, strong artefacts, saturation, quantisation, gaps and a "
+                        "leg channel that dies (docs/model.md)")
     p.add_argument("--hours", type=float, default=8.0, help="length of the night in hours")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
     p.add_argument("--set", dest="settings", action="append", default=[],
@@ -104,14 +110,14 @@ def parse_evening(items: list[str]):  # type: ignore[no-untyped-def]
     return Evening(**values)  # type: ignore[arg-type]
 
 
-def list_settings(scenario: str, settings: dict[str, str]) -> str:
+def list_settings(scenario: str, settings: dict[str, str], difficulty: str = "easy") -> str:
     """The resolved settings of ``scenario`` as aligned text lines (key, value, meaning)."""
     from ..simulate.scenarios import SETTING_DOCS, resolve_settings
 
-    resolved = resolve_settings(scenario, settings)
+    resolved = resolve_settings(scenario, settings, difficulty=difficulty)
     lines = []
     for key, value in resolved.items():
-        if key == "scenario":
+        if key in ("scenario", "difficulty"):
             continue
         shown = ",".join(value) if isinstance(value, tuple) else f"{value:g}" \
             if isinstance(value, float) else str(value)
@@ -124,17 +130,18 @@ def run(args: argparse.Namespace) -> int:
 
     settings = parse_settings(args.settings)
     if args.list_settings:
-        print(f"settings of scenario {args.scenario}:")
-        print(list_settings(args.scenario, settings))
+        print(f"settings of scenario {args.scenario} ({args.difficulty}):")
+        print(list_settings(args.scenario, settings, args.difficulty))
         return 0
     if not args.out:
         args._parser.error("the following arguments are required: --out")
     if args.nights:
         return _run_month(args, settings)
-    note(f"simulating {args.hours:g} h, scenario {args.scenario}, seed {args.seed}…")
+    note(f"simulating {args.hours:g} h, scenario {args.scenario}, seed {args.seed}, "
+         f"{args.difficulty}…")
     evening = parse_evening(args.evening)
     night = simulate_night(args.scenario, hours=args.hours, seed=args.seed, settings=settings,
-                           evening=evening)
+                           evening=evening, difficulty=args.difficulty)
     truth = write_night(night, args.out)
     print(f"wrote {args.out} and {truth} ({len(night.truth)} truth events)")
     if args.plot:
