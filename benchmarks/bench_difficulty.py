@@ -75,7 +75,8 @@ def leg_night(scenario: str, seed: int, level: str, hours: float = LEG_HOURS) ->
                            "plms": (truth.summary["plms_index"], found.summary["plms_index"]),
                            "boundary": {}}
     te, fe = truth.events, found.events
-    for cls, probes in night.probes.groupby("boundary"):
+    recorded = night.probes[night.probes["recorded"]]
+    for cls, probes in recorded.groupby("boundary"):
         kind = BOUNDARY_KIND[str(cls)]
         lo = probes["onset"].to_numpy() - 1.0
         hi = (probes["onset"] + probes["duration"]).to_numpy() + 1.0

@@ -231,8 +231,15 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
                                          "source", "row", "group", "series", "side", "beat",
                                          "plm_side"])
     gaps, dead = _faults(seed, s, total)
+    probe_groups = {p["group"] for p in gen.probes}
+    lost_groups: set[int] = set()
     if gaps or dead:
-        bursts = bursts[~_lost(bursts, gaps, dead)].reset_index(drop=True)
+        lost = _lost(bursts, gaps, dead)
+        lost_groups = set(bursts.loc[lost, "group"]) & probe_groups
+        bursts = bursts[~lost].reset_index(drop=True)
+    kept_groups = set(bursts["group"]) & probe_groups
+    for p in gen.probes:  # a probe is recorded whole, or it does not test its rule
+        p["recorded"] = p["group"] in kept_groups and p["group"] not in lost_groups
     hyp = Hypnogram(stages, epoch=EPOCH_S, source="simulator")
 
     # Scored events: arousals (in sleep, merged) and respiratory events.
@@ -292,7 +299,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
                                   ignore_index=True))
     bursts = bursts[bursts["channel"].isin(recorded)].reset_index(drop=True)
     probes = pd.DataFrame(gen.probes, columns=["onset", "duration", "boundary", "value",
-                                               "inside", "group", "side"])
+                                               "inside", "group", "side", "recorded"])
     return ModelNight(settings=s, evening=ev, seed=seed, duration=total, base_stages=base,
                       hypnogram=hyp, control=control, bursts=bursts, truth=truth, scored=scored,
                       inserted=inserted, probes=probes, gaps=gaps, dead=dead)

@@ -632,7 +632,8 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
     """Leg movements placed deliberately just inside and just outside each rule's limit.
 
     ``boundary.per_h`` probes an hour, cycling through :data:`BOUNDARY_CLASSES`,
-    each at a random NREM time clear of periodic trains and of other probes:
+    each at a random NREM time more than 100 s from periodic trains and other
+    probes (so no IMI of 90 s or less links it to them):
 
     * ``same_leg_gap``: two LMs of one leg 0.30-0.70 s apart (merge below 0.5 s);
     * ``onset_amplitude``: one LM rising 6-12 µV above the resting level;
@@ -713,7 +714,7 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
             break
         if placed is None:
             continue
-        busy.append((placed, placed + span))
+        busy.append((placed - 100.0, placed + span + 100.0))  # no IMI <= 90 s to a neighbour
         group = 50_000 + k
         if cls == "onset_amplitude":
             rr = float(rest[min(int(placed // 30.0), len(rest) - 1)])
