@@ -51,6 +51,12 @@ def _fmt(v: float | None, spec: str = ".3f") -> str:
     return "—" if v is None else format(v, spec)
 
 
+def _inside(df, lo, hi):  # type: ignore[no-untyped-def]
+    """Rows of ``df`` whose onset lies in any window [lo, hi]."""
+    on = df["onset"].to_numpy()
+    return df[((on[:, None] >= lo[None, :]) & (on[:, None] <= hi[None, :])).any(axis=1)]
+
+
 def leg_night(scenario: str, seed: int, level: str, hours: float = LEG_HOURS) -> dict[str, Any]:
     """Detect and score the legs of one night; counts against the truth, overall and per probe."""
     from somnomotor.detect.legs import detect_leg_movements
@@ -80,12 +86,8 @@ def leg_night(scenario: str, seed: int, level: str, hours: float = LEG_HOURS) ->
         kind = BOUNDARY_KIND[str(cls)]
         lo = probes["onset"].to_numpy() - 1.0
         hi = (probes["onset"] + probes["duration"]).to_numpy() + 1.0
-
-        def inside(df):  # type: ignore[no-untyped-def]
-            on = df["onset"].to_numpy()
-            return df[((on[:, None] >= lo[None, :]) & (on[:, None] <= hi[None, :])).any(axis=1)]
-
-        r = evaluate(inside(te), inside(fe), kinds=[kind], match_on=MATCH_ON)["kinds"][kind]
+        r = evaluate(_inside(te, lo, hi), _inside(fe, lo, hi), kinds=[kind],
+                     match_on=MATCH_ON)["kinds"][kind]
         out["boundary"][str(cls)] = (r["tp"], r["fp"], r["fn"], len(probes))
     return out
 

@@ -9,7 +9,7 @@ import pytest
 
 from somnomotor.cli import main
 from somnomotor.errors import ParameterError
-from somnomotor.simulate import resolve_settings, simulate_events, simulate_night, write_night
+from somnomotor.simulate import resolve_settings, simulate_events, simulate_night
 from somnomotor.simulate.model import INSERTED_COLUMNS, _leg_truth, run_model
 from somnomotor.simulate.patterns import BOUNDARY_CLASSES
 from somnomotor.simulate.scenarios import DIFFICULTY

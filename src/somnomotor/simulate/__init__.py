@@ -10,7 +10,7 @@ Examples
 >>> from somnomotor.simulate import Evening, simulate_night, simulate_events
 >>> hyp, truth, scored = simulate_events("polio_plms", hours=1.0, seed=2,
 ...                                      evening=Evening(alcohol_units=2))
->>> set(truth["kind"]) <= {"lm", "plm", "myoclonus", "hypnic_jerk", "grm",
+>>> set(truth["kind"]) <= {"lm", "clm", "plm", "myoclonus", "hypnic_jerk", "grm",
 ...                        "propriospinal_myoclonus", "morning_tonic"}
 True
 """

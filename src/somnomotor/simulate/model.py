@@ -300,6 +300,8 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     bursts = bursts[bursts["channel"].isin(recorded)].reset_index(drop=True)
     probes = pd.DataFrame(gen.probes, columns=["onset", "duration", "boundary", "value",
                                                "inside", "group", "side", "recorded"])
+    probes = probes.astype({"onset": float, "duration": float, "boundary": object, "value": float,
+                            "inside": bool, "group": np.int64, "side": object, "recorded": bool})
     return ModelNight(settings=s, evening=ev, seed=seed, duration=total, base_stages=base,
                       hypnogram=hyp, control=control, bursts=bursts, truth=truth, scored=scored,
                       inserted=inserted, probes=probes, gaps=gaps, dead=dead)

@@ -620,6 +620,11 @@ BOUNDARY_DEAD_BAND = {"same_leg_gap": 0.06, "onset_amplitude": 1.0, "min_duratio
                       "bilateral_gap": 0.06}
 
 
+def _probe_amp(r: np.random.Generator) -> float:
+    """Amplitude (µV) of a probe movement whose amplitude is not what it probes."""
+    return float(r.uniform(20.0, 60.0))
+
+
 def _near(r: np.random.Generator, limit: float, lo: float, hi: float, dead: float) -> float:
     """A value in [lo, limit - dead] or [limit + dead, hi], either side with probability 1/2."""
     if r.uniform() < 0.5:
@@ -663,14 +668,13 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
         cls = classes[(first + k) % len(classes)]
         r = np.random.default_rng([seed, STREAM["boundary"], k + 1])
         legs = ("LAT", "RAT") if r.uniform() < 0.5 else ("RAT", "LAT")
-        amp = lambda: float(r.uniform(20.0, 60.0))  # noqa: E731 - local draw helper
         dead = BOUNDARY_DEAD_BAND[cls]
         bursts: list[tuple[float, float, str, float]] = []  # rel. onset, duration, channel, amp
         if cls == "same_leg_gap":
             value = _near(r, 0.5, 0.30, 0.70, dead)
             d1 = float(r.uniform(0.8, 2.0))
-            bursts = [(0.0, d1, legs[0], amp()), (d1 + value, float(r.uniform(0.8, 2.0)),
-                                                  legs[0], amp())]
+            bursts = [(0.0, d1, legs[0], _probe_amp(r)), (d1 + value, float(r.uniform(0.8, 2.0)),
+                                                  legs[0], _probe_amp(r))]
             inside = value < 0.5
         elif cls == "onset_amplitude":
             value = _near(r, 8.0, 6.0, 12.0, dead)
@@ -678,13 +682,13 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
             inside = value >= 8.0
         elif cls == "min_duration":
             value = _near(r, 0.5, 0.40, 0.60, dead)
-            bursts = [(0.0, value, legs[0], amp())]
+            bursts = [(0.0, value, legs[0], _probe_amp(r))]
             inside = value >= 0.5
         elif cls == "bilateral_gap":
             value = _near(r, 0.5, 0.30, 0.70, dead)
             d1 = float(r.uniform(0.8, 2.0))
-            bursts = [(0.0, d1, legs[0], amp()), (d1 + value, float(r.uniform(0.8, 2.0)),
-                                                  legs[1], amp())]
+            bursts = [(0.0, d1, legs[0], _probe_amp(r)), (d1 + value, float(r.uniform(0.8, 2.0)),
+                                                  legs[1], _probe_amp(r))]
             inside = value < 0.5
         else:
             imis = list(r.uniform(18.0, 26.0, size=3))
@@ -700,7 +704,7 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
                 imis[pos] = value
                 inside = value >= 10.0 if cls == "imi_10s" else value <= 90.0
             on = np.concatenate([[0.0], np.cumsum(imis)])
-            bursts = [(float(on[j]), float(durs[j]), legs[0], amp()) for j in range(4)]
+            bursts = [(float(on[j]), float(durs[j]), legs[0], _probe_amp(r)) for j in range(4)]
         span = max(b[0] + b[1] for b in bursts)
         placed = None
         for _ in range(40):
