@@ -42,12 +42,9 @@ from .patterns import (
 from .scenarios import EMG_CHANNELS, resolve_settings
 
 EPOCH_S = 30.0
-#: WASM 2016: a CLM is respiratory-related when it overlaps the window from
-#: 2.0 s before to 10.25 s after the end of a respiratory event.
-RESP_WINDOW_BEFORE_END_S = 2.0
-RESP_WINDOW_AFTER_END_S = 10.25
 #: WASM 2016 / AASM: a movement and an arousal are associated when they overlap
-#: or less than 0.5 s separates the end of one from the onset of the other.
+#: or less than 0.5 s separates the end of one from the onset of the other (jerks and
+#: hypnic jerks here; leg movements get theirs from the scorer's own rule).
 AROUSAL_LINK_S = 0.5
 
 
