@@ -106,10 +106,16 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
     >>> rec = somnomotor.read("night.edf")          # doctest: +SKIP
     >>> rec.read("LAT", 0, 30).dtype                 # doctest: +SKIP
     dtype('float32')
+
+    An annotation-only EDF+ (a scoring, no signals) is refused with
+    :class:`~somnomotor.errors.InputError`: it is a hypnogram, not a recording.
     """
+    from .errors import InputError
     from .io import read_recording
 
     recording = read_recording(path)
+    if not recording.channels:
+        raise InputError("no signals here — is this a hypnogram? use --hypnogram", path)
     if montage is not None:
         from .montage import apply_montage
 
@@ -134,7 +140,7 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None
         if isinstance(item, pd.DataFrame):
             tables.append(item)
             continue
-        sc = read_scorings(item, recording=recording)
+        sc = read_scorings(item, recording=recording, expect="events")
         tables.append(sc.events)
         if sc.unknown_labels:
             listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(sc.unknown_labels.items()))

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         source = f"file:{Path(args.lms).name}"
     scored = [own.events] if own is not None and len(own.events) else []
     for f in args.events:
-        sc = read_scorings(f, recording=rec)
+        sc = read_scorings(f, recording=rec, expect="events")
         scored.append(sc.events)
         if sc.unknown_labels:
             warnings.append(f"{f}: labels not in the vocabulary ignored: "

@@ -246,7 +246,7 @@ def _sniff(path: Path) -> str:
 
 
 def read_scorings(path: str | os.PathLike[str], recording: Recording | None = None, *,
-                  epoch: float = EPOCH_S) -> Scorings:
+                  epoch: float = EPOCH_S, expect: str = "any") -> Scorings:
     """Read a hypnogram and scored events from a file, whatever its format.
 
     Parameters
@@ -260,6 +260,10 @@ def read_scorings(path: str | os.PathLike[str], recording: Recording | None = No
         start, and times outside it raise :class:`~somnomotor.errors.AnnotationError`.
     epoch : float
         Epoch length (s) of one-stage-per-epoch hypnograms.
+    expect : str
+        ``"events"`` when the file is given as scored events (``--events``): a
+        table without ``onset, duration, kind`` is then refused with one line
+        saying so, rather than read as a hypnogram.
 
     Returns
     -------
@@ -289,6 +293,10 @@ def read_scorings(path: str | os.PathLike[str], recording: Recording | None = No
         from .csvfiles import read_csv_events
 
         raw = read_csv_events(p)
+    elif expect == "events":
+        from .csvfiles import not_events_problem
+
+        raise AnnotationError(not_events_problem(p), p)
     else:
         from .csvfiles import read_hypnogram_text
 
@@ -333,4 +341,4 @@ def read_events(path: str | os.PathLike[str], recording: Recording | None = None
 
     >>> ev = read_events("events.csv")                         # doctest: +SKIP
     """
-    return read_scorings(path, recording).events
+    return read_scorings(path, recording, expect="events").events

@@ -1,0 +1,86 @@
+"""Bad input is refused, not guessed (issue 13): one line naming the file and the
+problem, exit status 1, nothing written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from somnomotor.cli import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "io"))
+from _edfbuild import build_edf  # noqa: E402
+
+EVENTS_NEED = "an events CSV needs the columns onset, duration, kind"
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory) -> Path:
+    import somnomotor.simulate as simulate
+
+    path = tmp_path_factory.mktemp("night") / "night.edf"
+    simulate.write_night(simulate.simulate_night("polio_mixed", hours=0.1, seed=1), path)
+    return path
+
+
+def _one_line(capsys) -> str:
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err
+    return lines[0]
+
+
+def test_a_hypnogram_with_a_row_that_is_not_a_stage_is_refused(night, tmp_path, capsys):
+    """Was accepted with two warnings, replaced the recording's stages, and gave TST 0.00 h."""
+    hyp = tmp_path / "garbage.csv"
+    hyp.write_text("1,W\n2,banana\nfoo,bar,baz\n")
+    out = tmp_path / "out"
+    assert main(["analyze", str(night), "--hypnogram", str(hyp), "--out", str(out)]) == 1
+    line = _one_line(capsys)
+    assert f"{hyp}: line 2: 'banana' is not a sleep stage" in line
+    assert not out.exists()
+
+
+def test_one_bad_row_among_good_stages_is_refused_too(night, tmp_path, capsys):
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("W\nN1\nN2\nN2\nN5\nN2\n")
+    assert main(["analyze", str(night), "--hypnogram", str(hyp),
+                 "--out", str(tmp_path / "out")]) == 1
+    assert f"{hyp}: line 5: 'N5' is not a sleep stage" in _one_line(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", ["a,b,c\n1,2,3\n", "onset,kind\n10,arousal\n",
+                                     "onset;duration\n10;3\n"])
+@pytest.mark.parametrize("command", ["analyze", "score-events", "score-events-lms", "evaluate"])
+def test_an_events_csv_without_its_columns_says_so_in_every_command(night, tmp_path, capsys,
+                                                                    content, command):
+    bad = tmp_path / "events.csv"
+    bad.write_text(content)
+    out = tmp_path / "out"
+    truth = night.with_suffix(".truth.csv")
+    argv = {"analyze": ["analyze", str(night), "--events", str(bad), "--out", str(out)],
+            "score-events": ["score-events", str(truth), "--events", str(bad),
+                             "--duration", "360", "--out", str(out)],
+            "score-events-lms": ["score-events", str(bad), "--duration", "360",
+                                 "--out", str(out)],
+            "evaluate": ["evaluate", "--truth", str(truth), "--events", str(bad),
+                         "--out", str(out / "e.json")]}[command]
+    assert main(argv) == 1
+    line = _one_line(capsys)
+    assert f"{bad}: {EVENTS_NEED} (found: " in line
+    assert not out.exists()
+
+
+def test_an_annotation_only_edf_given_as_the_recording_points_to_hypnogram(tmp_path, capsys):
+    hyp = build_edf(tmp_path / "stages.edf", [], n_records=4, record_duration=30, plus="C",
+                    annotations=[(0, 30, "Sleep stage W"), (30, 30, "Sleep stage 1")])
+    before = hyp.read_bytes()
+    out = tmp_path / "out"
+    assert main(["analyze", str(hyp), "--out", str(out)]) == 1
+    assert _one_line(capsys) == (f"somnomotor: {hyp}: no signals here — is this a hypnogram? "
+                                 "use --hypnogram")
+    assert not out.exists() and hyp.read_bytes() == before
