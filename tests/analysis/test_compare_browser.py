@@ -9,7 +9,6 @@ change and a plain row's does not.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 
 import pytest

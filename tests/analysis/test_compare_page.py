@@ -13,9 +13,9 @@ import pytest
 from somnomotor.analysis import compare_subject
 from somnomotor.analysis.demo import run_month_demo
 from somnomotor.analysis.report import (
+    _DPI,
     MIN_FONT_PT,
     PAGE_WIDTH_PX,
-    _DPI,
     _dose_fig,
     _forest_fig,
     _trend_fig,
