@@ -206,6 +206,7 @@ def analyze(
     from .score.legs import score_leg_movements
     from .score.muscles import score_muscles
     from .staging import find_lights, resolve_hypnogram, sleep_statistics, staging_confidence
+    from .staging.statistics import indices_interpretability
 
     say = progress or (lambda _msg: None)
     params = params or AnalysisParams.defaults()
@@ -250,6 +251,10 @@ def analyze(
     summary.update(legs.summary)
     summary.update(muscles.summary)
     summary["recording_duration_h"] = recording.duration / 3600.0
+    summary.update(indices_interpretability(stats, str(summary.get("index_basis")),
+                                            recording.duration))
+    if summary["indices_note"]:
+        warnings.append(summary["indices_note"])
     summary["provenance"] = {
         "software_version": __version__,
         "input_sha256": recording.sha256(),

@@ -3,6 +3,8 @@ problem, exit status 1, nothing written."""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -84,3 +86,43 @@ def test_an_annotation_only_edf_given_as_the_recording_points_to_hypnogram(tmp_p
     assert _one_line(capsys) == (f"somnomotor: {hyp}: no signals here — is this a hypnogram? "
                                  "use --hypnogram")
     assert not out.exists() and hyp.read_bytes() == before
+
+
+def _plain_edf(path: Path, minutes: float) -> Path:
+    """Two leg EMG channels of noise, no annotations: no stages anywhere."""
+    import numpy as np
+    from _edfbuild import Sig
+
+    rng = np.random.default_rng(0)
+    n = int(minutes * 60)
+    sigs = [Sig(label, rng.integers(-200, 200, n * 256), 256) for label in ("LAT", "RAT")]
+    return build_edf(path, sigs)
+
+
+def test_without_stages_the_terminal_says_tst_is_unknown_not_zero(tmp_path, capsys):
+    """Issue 13: runs without stages printed 'TST 0.00 h'."""
+    rec = _plain_edf(tmp_path / "plain.edf", 40)
+    assert main(["analyze", str(rec), "--no-staging", "--no-report",
+                 "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "TST unknown (no sleep stages)" in out and "TST 0.00" not in out
+    assert re.search(r"PLMS index \d+\.\d/h of recording", out)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["tst_h"] is None and summary["indices_interpretable"] is True
+
+
+def test_indices_over_too_little_time_are_marked_not_interpretable(tmp_path, capsys):
+    """Issue 13: 1 min of sleep gave 'PLMS index 120.0/h' with no word of doubt."""
+    rec = _plain_edf(tmp_path / "plain.edf", 10)
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("\n".join(["W"] * 18 + ["N2"] * 2) + "\n")  # 1 min of sleep in 10
+    assert main(["analyze", str(rec), "--hypnogram", str(hyp), "--no-report",
+                 "--out", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    assert ("somnomotor: warning: only 1 min of sleep (fewer than 30 min): the indices per hour "
+            "of sleep are not interpretable") in captured.err
+    assert "indices not interpretable (under 30 min of sleep)" in captured.out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["indices_interpretable"] is False
+    assert summary["min_sleep_for_indices_min"] == 30.0
+    assert summary["tst_min"] == 1.0
