@@ -25,7 +25,7 @@ from ..errors import AnnotationError
 from ..events import SCORED_COLUMNS, empty_scored
 from ..hypnogram import EPOCH_S, Hypnogram
 from ..recording import Recording
-from .vocab import event_kind, is_file_marker
+from .vocab import event_kind, is_file_marker, own_motor_kind
 
 #: Onsets may lie this far (s) outside the recording before they are an error (rounding).
 TIME_TOLERANCE_S = 1.0
@@ -193,7 +193,8 @@ def assemble(raw: RawScorings, *, path: str | os.PathLike[str], fmt: str, source
     ev = ev[~ev["label"].map(is_file_marker).astype(bool)]
     kinds = ev["label"].map(event_kind)
     for label in ev.loc[kinds == "other", "label"]:
-        if label.strip().lower() != "other":  # a file saying "other" knows it
+        # a file saying "other" knows it; our own motor events are known too
+        if label.strip().lower() != "other" and own_motor_kind(label) is None:
             unknown[label] = unknown.get(label, 0) + 1
     events = pd.DataFrame({
         "onset": ev["onset"].astype("float64"),

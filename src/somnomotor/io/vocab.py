@@ -118,7 +118,7 @@ _EVENT_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"hypopn", "hypopnea"),
         (r"apn(o)?ea", "apnea"),
         (r"^plm(?!-lm)\b|periodic (leg|limb) movement", "plm"),
-        (r"^plm-lm\b|^lm\b|limb movement|leg movement", "lm"),
+        (r"^plm-lm\b|^lm\b|^clm\b|limb movement|leg movement", "lm"),
         (r"^movement( time)?$|^mt$|^sleep-mt$|^movement\|6$|body movement", "movement"),
         (r"artifact|artefact", "artifact"),
         (r"lights?[- ]?(on|off)|^lights", "lights"),
@@ -142,6 +142,44 @@ def event_kind(label: str) -> str:
         if pattern.search(text):
             return kind
     return "other"
+
+
+#: The words that open somnomotor's own motor-event labels (scored.edf, BIDS, scored.xml's
+#: ``<kind>|<text>`` concepts), kind by kind; read back, they are known, not "unknown".
+_OWN_MOTOR_WORDS: tuple[tuple[str, str], ...] = (
+    ("generalized random myoclonus", "grm"),
+    ("fragmentary myoclonus", "fragmentary_myoclonus"),
+    ("propriospinal myoclonus", "propriospinal_myoclonus"),
+    ("myoclonus", "myoclonus"),
+    ("hypnic jerk", "hypnic_jerk"),
+    ("rem tonic activity", "rem_tonic"),
+    ("rem phasic activity", "rem_phasic"),
+    ("morning tonic activity", "morning_tonic"),
+)
+
+
+def own_motor_kind(label: str) -> str | None:
+    """The somnomotor event kind of one of our own motor-event labels, or None.
+
+    These events (myoclonus, hypnic jerks, REM and morning tonic activity …) are
+    what somnomotor scores, not inputs it uses, so their scored-event kind stays
+    ``other``; but they are known labels, not unknown ones.
+
+    >>> own_motor_kind("Myoclonus fds left"), own_motor_kind("myoclonus|Myoclonus fds left")
+    ('myoclonus', 'myoclonus')
+    >>> own_motor_kind("Spindle") is None
+    True
+    """
+    from ..events import EVENT_KINDS
+
+    name, bar, text = label.partition("|")
+    if bar and name.strip() in EVENT_KINDS:
+        return name.strip()
+    n = _norm(label)
+    for words, kind in _OWN_MOTOR_WORDS:
+        if n == words or n.startswith(words + " "):
+            return kind
+    return None
 
 
 #: Labels that are markers of the file itself, not scorings: dropped on purpose.
