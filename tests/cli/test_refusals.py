@@ -126,3 +126,21 @@ def test_indices_over_too_little_time_are_marked_not_interpretable(tmp_path, cap
     assert summary["indices_interpretable"] is False
     assert summary["min_sleep_for_indices_min"] == 30.0
     assert summary["tst_min"] == 1.0
+
+
+def test_header_bytes_in_messages_are_text_not_python_byte_strings(tmp_path, capsys):
+    """Issue 13: messages showed Python byte strings (b'\\x89PNG…')."""
+    import numpy as np
+
+    from _edfbuild import Sig
+
+    png = tmp_path / "picture.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
+    assert main(["info", str(png)]) == 1
+    line = _one_line(capsys)
+    assert "the version field is '\\x89PNG\\r\\n\\x1a\\n'" in line and "b'" not in line
+    bad = build_edf(tmp_path / "bad.edf", [Sig("LAT", np.zeros(256, int), 256)],
+                    main_overrides={"n_records": b"1\xe9"})
+    assert main(["info", str(bad)]) == 1
+    line = _one_line(capsys)
+    assert "non-ASCII bytes ('1\\xe9      ')" in line and "b'" not in line
