@@ -131,7 +131,6 @@ def test_indices_over_too_little_time_are_marked_not_interpretable(tmp_path, cap
 def test_header_bytes_in_messages_are_text_not_python_byte_strings(tmp_path, capsys):
     """Issue 13: messages showed Python byte strings (b'\\x89PNG…')."""
     import numpy as np
-
     from _edfbuild import Sig
 
     png = tmp_path / "picture.png"
