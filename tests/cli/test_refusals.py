@@ -143,3 +143,17 @@ def test_header_bytes_in_messages_are_text_not_python_byte_strings(tmp_path, cap
     assert main(["info", str(bad)]) == 1
     line = _one_line(capsys)
     assert "non-ASCII bytes ('1\\xe9      ')" in line and "b'" not in line
+
+
+def test_score_events_marks_indices_over_too_little_sleep_too(tmp_path, capsys):
+    lms = tmp_path / "lms.csv"
+    lms.write_text("onset,duration,side\n" + "".join(f"{30 + 20 * i},1,left\n" for i in range(6)))
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("\n".join(["W"] * 2 + ["N2"] * 10 + ["W"] * 8) + "\n")  # 5 min of sleep
+    out = tmp_path / "out"
+    assert main(["score-events", str(lms), "--hypnogram", str(hyp), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "only 5 min of sleep (fewer than 30 min)" in captured.err
+    assert "— not interpretable (under 30 min)" in captured.out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["indices_interpretable"] is False and summary["plms_index"] > 0

@@ -52,10 +52,10 @@ def run(args: argparse.Namespace) -> int:
     result = analyze(rec, hypnogram=args.hypnogram, events=args.events, params=params,
                      staging="none" if args.no_staging else "auto",
                      progress=lambda m: note(f"  {m}…"))
-    for w in result.warnings:
-        warn(w)
     paths = write_outputs(result, args.out, recording=rec, report=not args.no_report,
                           extra=args.export, bids_subject=args.bids_subject)
+    for w in result.warnings:  # after the outputs: a failed write is its one line alone
+        warn(w)
     if args.subject:
         from ..store import file_night_result
 

@@ -118,7 +118,7 @@ _EVENT_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"hypopn", "hypopnea"),
         (r"apn(o)?ea", "apnea"),
         (r"^plm(?!-lm)\b|periodic (leg|limb) movement", "plm"),
-        (r"^plm-lm\b|^lm\b|^clm\b|limb movement|leg movement", "lm"),
+        (r"^plm-lm\b|^lm\b|limb movement|leg movement", "lm"),
         (r"^movement( time)?$|^mt$|^sleep-mt$|^movement\|6$|body movement", "movement"),
         (r"artifact|artefact", "artifact"),
         (r"lights?[- ]?(on|off)|^lights", "lights"),
@@ -155,14 +155,16 @@ _OWN_MOTOR_WORDS: tuple[tuple[str, str], ...] = (
     ("rem tonic activity", "rem_tonic"),
     ("rem phasic activity", "rem_phasic"),
     ("morning tonic activity", "morning_tonic"),
+    ("clm", "clm"),  # derived from the LMs beside it: known, but not read as a movement
 )
 
 
 def own_motor_kind(label: str) -> str | None:
     """The somnomotor event kind of one of our own motor-event labels, or None.
 
-    These events (myoclonus, hypnic jerks, REM and morning tonic activity …) are
-    what somnomotor scores, not inputs it uses, so their scored-event kind stays
+    These events (myoclonus, hypnic jerks, REM and morning tonic activity, and
+    candidate leg movements, which restate the LMs beside them) are what
+    somnomotor scores, not inputs it uses, so their scored-event kind stays
     ``other``; but they are known labels, not unknown ones.
 
     >>> own_motor_kind("Myoclonus fds left"), own_motor_kind("myoclonus|Myoclonus fds left")

@@ -420,9 +420,9 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
     notes: list[str] = []
     source = "ecg-channel"
     if (r_peaks is None or len(r_peaks) < 3) and p.ecg_removal != "never":
-        ecg = recording.channels_of_kind("ecg")  # present, but its beats were not found
-        why = (f"too few R peaks in the ECG channel '{ecg[0].label}' "
-               f"({0 if r_peaks is None else len(r_peaks)})" if ecg else "no ECG channel")
+        ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
+        why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
+               if ecg and r_peaks is not None else "no ECG channel")
         r_peaks, source, note = _heartbeat_from_trunk(recording, p, why)
         notes.append(note)
 
