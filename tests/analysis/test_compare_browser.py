@@ -33,11 +33,19 @@ HOW = {"plms_index": "ratio", "myoclonus_index": "ratio", "grm_episode_count": "
        "awakenings": "ratio"}
 
 
-def _effect(value: float | None, ratio: bool) -> str:
+def _effect(value: float | None, ratio: bool, digits: int = 2) -> str:
     """Two decimals; ratios with ×, differences signed (the page's minus is '-')."""
     if value is None:
         return "–"
-    return f"×{value:.2f}" if ratio else f"{value:+.2f}"
+    return f"×{value:.{digits}f}" if ratio else f"{value:+.{digits}f}"
+
+
+def _digits(e: dict, null: float) -> int:
+    """Two decimals, more (up to 4) where two would round a clear interval onto no change."""
+    for d in (2, 3, 4):
+        if not e["clear"] or (round(e["ci_low"], d) != null and round(e["ci_high"], d) != null):
+            return d
+    return 4
 
 
 def _number(text: str) -> float:
@@ -95,8 +103,10 @@ def test_every_effect_row_shows_compare_json_and_bold_means_the_interval_exclude
         for row, e in zip(rows, effects, strict=True):
             cells = [c.inner_text() for c in row.locator("td").all()]
             assert cells[0] == e["factor_label"] and cells[1] == e["contrast"]
-            assert cells[2] == _effect(e["estimate"], ratio)
-            assert cells[3] == f"{_effect(e['ci_low'], ratio)} to {_effect(e['ci_high'], ratio)}"
+            d = _digits(e, null)
+            assert cells[2] == _effect(e["estimate"], ratio, d)
+            assert cells[3] == (f"{_effect(e['ci_low'], ratio, d)} to "
+                                f"{_effect(e['ci_high'], ratio, d)}")
             assert cells[4] == str(e["n_exposed"])
             low, high = (_number(x) for x in cells[3].split(" to "))
             # the interval as shown (two decimals): excludes no change, or not

@@ -92,3 +92,27 @@ def test_every_figure_text_is_at_least_10_pt_and_the_figure_fits_the_page(month)
         bbox = fig.get_tightbbox(fig.canvas.get_renderer())
         assert bbox.width * _DPI <= PAGE_WIDTH_PX
         plt.close(fig)
+
+
+def test_a_clear_interval_is_never_rounded_onto_no_change(month):
+    """Bold means the interval excludes no change; two decimals must not hide that."""
+    from somnomotor.analysis.report import _effect_blocks
+
+    with Store(month["db"]) as st:
+        c = compare_subject(st, "demo")
+    i = c.effects.index[(c.effects["scale"] == "ratio") & c.effects["clear"]
+                        & (c.effects["ci_low"] > 1)][0]
+    c.effects.loc[i, ["ci_low", "ci_high"]] = [1.0004, 1.2]
+    row = next(r for b in _effect_blocks(c) for r in b["rows"]
+               if r["factor_label"] == c.effects.loc[i, "factor_label"]
+               and r["contrast"] == c.effects.loc[i, "contrast"]
+               and b["outcome"] == c.effects.loc[i, "outcome"])
+    assert row["ci"] == "×1.0004 to ×1.2000" and row["clear"]
+
+
+def test_the_terminal_table_says_the_nights_are_simulated(month):
+    from somnomotor.analysis import format_effects_table
+
+    with Store(month["db"]) as st:
+        text = format_effects_table(compare_subject(st, "demo"))
+    assert text.splitlines()[1].startswith("Simulated: All 35 recorded nights")
