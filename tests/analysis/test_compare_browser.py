@@ -146,8 +146,24 @@ def test_the_counts_the_dose_step_and_the_tolerance_figures_match_compare_json(p
     tol = data["tolerance"]
     assert tol["dose_course"]["max_mg"] == 2.0
     assert "alprazolam on 28 nights, first 0.5 mg, last 2 mg, from 0.5 to 2 mg" in text
+    assert f"Dose increases: {tol['dose_course']['increases']}." in text
+    assert tol["dose_course"]["increases"] == 4
+
+
+def test_the_fading_table_of_a_longer_month_matches_compare_json(browser, tmp_path):
+    """Sixty nights: 12 at each dose, so each outcome's weekly change at the first dose held
+    that long (0.5 mg) is shown."""
+    paths = run_month_demo(tmp_path, nights=60, seed=5, fast=True)
+    tol = json.loads(paths["json"].read_text())["tolerance"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(paths["html"].as_uri(), wait_until="load")
+    text = page.locator("body").inner_text()
+    assert "alprazolam on 48 nights, first 0.5 mg, last 2 mg, from 0.5 to 2 mg over the nights; " \
+           "at the stable dose no outcome clearly rose week by week." in text
+    assert tol["stable_period"]["dose_mg"] == 0.5 and tol["stable_period"]["nights"] == 12
+    assert page.locator("#fading th").first.inner_text() == "outcome at 0.5 mg"
     rows = page.locator("#fading tr").all()[1:]
-    assert len(rows) == len(tol["fading"])
+    assert len(rows) == len(tol["fading"]) == 5
     for row, f in zip(rows, tol["fading"], strict=True):
         ratio = f["scale"] == "ratio"
         cells = [c.inner_text() for c in row.locator("td").all()]
@@ -157,6 +173,12 @@ def test_the_counts_the_dose_step_and_the_tolerance_figures_match_compare_json(p
         assert cells[4] == str(f["nights"])
         weight = int(row.locator("td").first.evaluate("td => getComputedStyle(td).fontWeight"))
         assert (weight >= 600) == f["clear"]
+        low, high = (_number(x) for x in cells[2].split(" to "))
+        null = 1.0 if ratio else 0.0
+        assert (low > null or high < null) == f["clear"]
+        assert cells[3] == ("worse week by week" if f["rising"] else
+                            "better week by week" if f["clear"] else "no clear change")
+    page.close()
 
 
 def test_the_three_figures_load_and_are_shown_at_their_own_size(page):
