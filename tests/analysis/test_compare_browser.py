@@ -12,7 +12,6 @@ import json
 import shutil
 
 import pytest
-
 from somnomotor.analysis.demo import run_month_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

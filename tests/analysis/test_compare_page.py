@@ -9,9 +9,9 @@ import json
 import re
 
 import pytest
+from somnomotor.analysis.demo import run_month_demo
 
 from somnomotor.analysis import compare_subject
-from somnomotor.analysis.demo import run_month_demo
 from somnomotor.analysis.report import (
     _DPI,
     MIN_FONT_PT,
