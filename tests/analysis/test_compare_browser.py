@@ -12,7 +12,8 @@ import json
 import shutil
 
 import pytest
-from somnomotor.analysis.demo import run_month_demo
+
+from somnomotor.apps.demo import run_month_demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

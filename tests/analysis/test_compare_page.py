@@ -9,7 +9,6 @@ import json
 import re
 
 import pytest
-from somnomotor.analysis.demo import run_month_demo
 
 from somnomotor.analysis import compare_subject
 from somnomotor.analysis.report import (
@@ -20,6 +19,7 @@ from somnomotor.analysis.report import (
     _forest_fig,
     _trend_fig,
 )
+from somnomotor.apps.demo import run_month_demo
 from somnomotor.store import Store, file_night
 
 
