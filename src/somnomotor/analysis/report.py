@@ -128,9 +128,11 @@ def _forest_fig(comparison: Comparison) -> Any:
             ax.plot([r.estimate], [y], "o", color=color, ms=4)
         ax.axvline(1.0 if ratio else 0.0, color="#999", lw=0.8, ls="--")
         if ratio:
-            from matplotlib.ticker import FuncFormatter, NullFormatter
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
             ax.set_xscale("log")
+            # 0.5, 1, 2 … rather than a lone "1": ratios are read against their ticks
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=6))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(textwrap.fill(o.label, 18), fontsize=MIN_FONT_PT + 1)
