@@ -25,6 +25,9 @@ def test_an_ecg_channel_without_beats_is_not_called_missing():
     ecg_notes = [w for w in result.warnings if "ECG" in w]
     assert ecg_notes and not any("no ECG channel" in w for w in ecg_notes)
     assert any("too few R peaks in the ECG channel 'ECG II' (0)" in w for w in ecg_notes)
+    channel_notes = result.quality["notes"].dropna().tolist()
+    assert any("ECG" in n for n in channel_notes)
+    assert not any("no ECG channel" in n for n in channel_notes)
 
 
 def test_without_an_ecg_channel_the_note_says_so():

@@ -419,6 +419,7 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
 
     notes: list[str] = []
     source = "ecg-channel"
+    why = "no ECG channel"
     if (r_peaks is None or len(r_peaks) < 3) and p.ecg_removal != "never":
         ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
         why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
@@ -497,6 +498,8 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
     events = concat_events([make_events(t) for t in
                             [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows] if len(t)])
     quality = pd.DataFrame([c.quality for c in channels])
+    if len(quality) and why != "no ECG channel":  # the per-channel notes say it the same way
+        quality["notes"] = quality["notes"].str.replace("no ECG channel", why, regex=False)
     details = {
         "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,
                                     "bursts": int((~c.bursts["tonic"]).sum()),
