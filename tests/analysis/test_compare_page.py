@@ -73,6 +73,9 @@ def test_few_nights_say_why_the_effects_section_is_empty(tmp_path):
     notes = re.findall(r"<li>([^<]*)</li>", html)
     assert len(notes) == len(set(notes))
     assert sum("too few for" in n for n in notes) == 1
+    assert [n for n in notes if n.startswith("alprazolam 1, 1.5, 2 mg")] == [
+        "alprazolam 1, 1.5, 2 mg: fewer than 3 nights each; those nights were left out of the "
+        "recorded-night and morning-rating comparisons"]
     assert "0.5 → 0.5" not in html
 
 

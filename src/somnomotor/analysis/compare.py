@@ -179,6 +179,7 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
     rows_out: list[dict[str, Any]] = []
     fits: dict[str, Fit] = {}
     too_few: dict[tuple[int, int], list[str]] = {}  # (nights, coefficients) → outcomes
+    rare_doses: dict[tuple[float, ...], set[str]] = {}  # doses left out → outcome sources
     data = data.sort_values("date").reset_index(drop=True)
     for outcome in OUTCOMES:
         y_all = data[outcome.name]
@@ -198,10 +199,7 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
         rare = sorted(float(d) for d, c in counts.items() if c < MIN_NIGHTS)
         if rare:
             rows = rows[~rows[DOSE_COLUMN].isin(rare)]
-            if outcome is OUTCOMES[0] or (outcome.source == "diary" and outcome is OUTCOMES[5]):
-                notes.append(f"alprazolam {', '.join(f'{d:g}' for d in rare)} mg: fewer than "
-                             f"{MIN_NIGHTS} nights; those nights were left out of {outcome.label}"
-                             " comparisons")
+            rare_doses.setdefault(tuple(rare), set()).add(outcome.source)
         reference = 0.0 if 0.0 in levels else (levels[0] if levels else 0.0)
         doses = [d for d in levels if d != reference]
         X, names = _design(rows, factors, doses)
@@ -233,6 +231,12 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
             r["dose_mg"] = d
             r["reference_mg"] = reference
             rows_out.append(r)
+    for rare, sources in rare_doses.items():  # one note per set of doses left out
+        which = {"night": "recorded-night", "diary": "morning-rating"}
+        what = " and ".join(which[src] for src in ("night", "diary") if src in sources)
+        notes.append(f"alprazolam {', '.join(f'{d:g}' for d in rare)} mg: fewer than "
+                     f"{MIN_NIGHTS} nights each; those nights were left out of the {what} "
+                     "comparisons")
     for (n_rows, n_coef), labels in too_few.items():  # one note per shortfall, not per outcome
         notes.append(f"{_join(labels)}: {n_rows} nights are too few for {n_coef} coefficients "
                      f"(at least {n_coef + 3} nights are needed)")
