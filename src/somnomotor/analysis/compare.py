@@ -231,10 +231,10 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
             r["dose_mg"] = d
             r["reference_mg"] = reference
             rows_out.append(r)
-    for rare, sources in rare_doses.items():  # one note per set of doses left out
+    for left_out, sources in rare_doses.items():  # one note per set of doses left out
         which = {"night": "recorded-night", "diary": "morning-rating"}
         what = " and ".join(which[src] for src in ("night", "diary") if src in sources)
-        notes.append(f"alprazolam {', '.join(f'{d:g}' for d in rare)} mg: fewer than "
+        notes.append(f"alprazolam {', '.join(f'{d:g}' for d in left_out)} mg: fewer than "
                      f"{MIN_NIGHTS} nights each; those nights were left out of the {what} "
                      "comparisons")
     for (n_rows, n_coef), labels in too_few.items():  # one note per shortfall, not per outcome
