@@ -144,42 +144,31 @@ def event_kind(label: str) -> str:
     return "other"
 
 
-#: The words that open somnomotor's own motor-event labels (scored.edf, BIDS, scored.xml's
-#: ``<kind>|<text>`` concepts), kind by kind; read back, they are known, not "unknown".
-_OWN_MOTOR_WORDS: tuple[tuple[str, str], ...] = (
-    ("generalized random myoclonus", "grm"),
-    ("fragmentary myoclonus", "fragmentary_myoclonus"),
-    ("propriospinal myoclonus", "propriospinal_myoclonus"),
-    ("myoclonus", "myoclonus"),
-    ("hypnic jerk", "hypnic_jerk"),
-    ("rem tonic activity", "rem_tonic"),
-    ("rem phasic activity", "rem_phasic"),
-    ("morning tonic activity", "morning_tonic"),
-    ("clm", "clm"),  # derived from the LMs beside it: known, but not read as a movement
-)
-
-
 def own_motor_kind(label: str) -> str | None:
-    """The somnomotor event kind of one of our own motor-event labels, or None.
+    """The somnomotor event kind of one of our own event labels, or None.
 
-    These events (myoclonus, hypnic jerks, REM and morning tonic activity, and
-    candidate leg movements, which restate the LMs beside them) are what
-    somnomotor scores, not inputs it uses, so their scored-event kind stays
-    ``other``; but they are known labels, not unknown ones.
+    Our own labels are the registry's words (:mod:`somnomotor.kinds`): the
+    EDF+/BIDS text (``"Myoclonus fds left"``, ``"CLM bilateral"``) or the NSRR
+    concept ``<kind>|<text>``.  These events (myoclonus, hypnic jerks, REM and
+    morning tonic activity, candidate leg movements restating the LMs beside
+    them …) are what somnomotor scores, not inputs it uses, so their
+    scored-event kind stays what :func:`event_kind` says (often ``other``); but
+    they are known labels, not unknown ones.
 
     >>> own_motor_kind("Myoclonus fds left"), own_motor_kind("myoclonus|Myoclonus fds left")
     ('myoclonus', 'myoclonus')
     >>> own_motor_kind("Spindle") is None
     True
     """
-    from ..events import EVENT_KINDS
+    from .. import kinds
 
-    name, bar, text = label.partition("|")
-    if bar and name.strip() in EVENT_KINDS:
+    name, bar, _text = label.partition("|")
+    if bar and name.strip() in kinds.names():
         return name.strip()
     n = _norm(label)
-    for words, kind in _OWN_MOTOR_WORDS:
-        if n == words or n.startswith(words + " "):
+    words = sorted(((_norm(k.text), k.name) for k in kinds.all_kinds()), key=lambda w: -len(w[0]))
+    for text, kind in words:
+        if n == text or n.startswith(text + " "):
             return kind
     return None
 
