@@ -48,8 +48,13 @@ lint: $(VENV)/.all
 	$(BIN)/mypy src/somnomotor
 	$(BIN)/lint-imports --no-logo
 
-contract: $(VENV)/.all
-	../shared/tools/check-contract
+# The checker lives beside the project in its development tree (../shared/tools), not in a
+# clone; the same promises (docs/interfaces.md) are pinned by the tests (`make test`).
+CONTRACT ?= ../shared/tools/check-contract
+contract:
+	@test -x "$(CONTRACT)" || { echo "make contract: needs the shared contract checker at $(CONTRACT) (part of the development tree, not of a clone; set CONTRACT=/path/to/check-contract). The same promises, docs/interfaces.md, are pinned by make test." >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(VENV)/.all
+	"$(CONTRACT)"
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache build *.egg-info src/*.egg-info

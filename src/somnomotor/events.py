@@ -140,7 +140,8 @@ def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise InputError(f"cannot read events table: {exc}", path) from None
     missing = [c for c in ("onset", "duration", "kind") if c not in df.columns]
     if missing:
-        raise InputError(f"events table lacks column(s) {', '.join(missing)}", path)
+        raise InputError("an events CSV needs the columns onset, duration, kind "
+                         f"(found: {', '.join(map(str, df.columns))})", path)
     for flag in ("arousal", "respiratory"):
         if flag in df.columns:
             df[flag] = df[flag].astype(str).str.lower().isin(["true", "1", "yes"])

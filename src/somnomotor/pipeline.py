@@ -106,10 +106,16 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
     >>> rec = somnomotor.read("night.edf")          # doctest: +SKIP
     >>> rec.read("LAT", 0, 30).dtype                 # doctest: +SKIP
     dtype('float32')
+
+    An annotation-only EDF+ (a scoring, no signals) is refused with
+    :class:`~somnomotor.errors.InputError`: it is a hypnogram, not a recording.
     """
+    from .errors import InputError
     from .io import read_recording
 
     recording = read_recording(path)
+    if not recording.channels:
+        raise InputError("no signals here — is this a hypnogram? use --hypnogram", path)
     if montage is not None:
         from .montage import apply_montage
 
@@ -134,7 +140,7 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None
         if isinstance(item, pd.DataFrame):
             tables.append(item)
             continue
-        sc = read_scorings(item, recording=recording)
+        sc = read_scorings(item, recording=recording, expect="events")
         tables.append(sc.events)
         if sc.unknown_labels:
             listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(sc.unknown_labels.items()))
@@ -200,6 +206,7 @@ def analyze(
     from .score.legs import score_leg_movements
     from .score.muscles import score_muscles
     from .staging import find_lights, resolve_hypnogram, sleep_statistics, staging_confidence
+    from .staging.statistics import indices_interpretability
 
     say = progress or (lambda _msg: None)
     params = params or AnalysisParams.defaults()
@@ -244,6 +251,10 @@ def analyze(
     summary.update(legs.summary)
     summary.update(muscles.summary)
     summary["recording_duration_h"] = recording.duration / 3600.0
+    summary.update(indices_interpretability(stats, str(summary.get("index_basis")),
+                                            recording.duration))
+    if summary["indices_note"]:
+        warnings.append(summary["indices_note"])
     summary["provenance"] = {
         "software_version": __version__,
         "input_sha256": recording.sha256(),

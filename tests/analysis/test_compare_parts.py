@@ -165,3 +165,20 @@ def test_a_level_without_any_events_is_not_estimable_rather_than_infinite():
     assert not r.estimable and not r.clear and np.isnan(r.estimate)
     assert "not estimable" in format_effects_table(c)
     assert c.to_dict()["effects"][0]["estimate"] is not None
+
+
+def test_few_nights_give_one_note_per_shortfall_not_one_per_outcome():
+    """Issue 13: with few nights the same 'too few' note was repeated for all 11 outcomes."""
+    c = compare_nights(_data([0.0] * 4 + [1.0] * 3, alcohol=[0, 2, 0, 2, 0, 2, 1],
+                             bath=[0, 20, 20, 0, 0, 20, 0]), subject="T")
+    too_few = [n for n in c.notes if "too few for" in n]
+    assert len(too_few) == len(set(too_few)) and len(too_few) <= 2
+    assert any("PLMS index" in n and "myoclonus index" in n for n in too_few)
+
+
+def test_the_dose_course_names_the_highest_dose_when_the_last_equals_the_first():
+    """Issue 13: '0.5 → 0.5 mg' although the doses reached 2 mg."""
+    tol = check_tolerance(_data([0.5] * 4 + [2.0] * 4 + [0.5] * 4))
+    assert tol["dose_course"]["max_mg"] == 2.0
+    assert "0.5 → 0.5" not in tol["summary"]
+    assert "first 0.5 mg, last 0.5 mg, from 0.5 to 2 mg" in tol["summary"]

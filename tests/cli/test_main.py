@@ -49,3 +49,32 @@ def test_unwritable_output_folder_is_one_line_exit_1(tmp_path, capsys):
     assert main(["analyze", str(night), "--out", str(blocker / "out"), "--no-report"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "file" in err[0] and "internal error" not in err[0]
+
+
+def _parsers(parser, name="somnomotor"):
+    import argparse
+
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub_name, sub in action.choices.items():
+                yield from _parsers(sub, f"{name} {sub_name}")
+
+
+def test_every_argument_of_every_command_has_help_and_the_help_reads_cleanly():
+    """Issue 13: '95%%' in compare --help; batch --help arguments without help."""
+    import argparse
+
+    from somnomotor.cli import build_parser
+
+    seen = 0
+    for name, parser in _parsers(build_parser()):
+        text = parser.format_help()
+        assert "%%" not in text and "%(" not in text, name
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction) or \
+                    action.help == argparse.SUPPRESS:
+                continue
+            assert action.help, f"{name}: {action.dest} has no help"
+            seen += 1
+    assert seen > 50

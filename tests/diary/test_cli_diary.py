@@ -54,6 +54,25 @@ def test_list_and_export_show_the_entry(db, capsys, tmp_path):
     assert "alprazolam 0.5 mg at 22:30" in text and ",yes," in text
 
 
+def test_list_shows_yes_no_and_whole_counts_not_floats(db, capsys):
+    """Issue 13: 'diary list' printed 1.0 for yes and 4.0 for a rating."""
+    assert main(["diary", "add", "--db", str(db), "--subject", "P1", "--date", "2024-03-02",
+                 "--heating-pad", "no", "--morning-stiffness", "7", "--sleep-quality", "3",
+                 "--alcohol-units", "1.5"]) == 0
+    capsys.readouterr()
+    assert main(["diary", "list", "--db", str(db), "--subject", "P1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split()
+    first = dict(zip(header, lines[1].split(), strict=True))
+    second = dict(zip(header, lines[2].split(), strict=True))
+    assert first["heating_pad"] == "yes" and second["heating_pad"] == "no"
+    assert first["morning_stiffness"] == "4" and second["morning_stiffness"] == "7"
+    assert second["sleep_quality"] == "3" and first["sleep_quality"] == "-"
+    assert second["alcohol_units"] == "1.5" and first["alprazolam_mg"] == "0.5"
+    assert first["bedtime"] == "23:00"
+    assert not any(c.endswith(".0") for line in lines[1:] for c in line.split())
+
+
 def test_import_of_a_bad_file_is_one_line_and_changes_nothing(db, tmp_path, capsys):
     csv = tmp_path / "bad.csv"
     csv.write_text("date,morning_stiffness\n2024-03-05,3\n2024-03-06,12\n")

@@ -219,3 +219,24 @@ def test_scored_edf_read_by_edflib_the_library_behind_edfbrowser(tmp_path):
     parsed = [parse_event_text(t) for t in texts[~is_stage]]
     _match(ev, onsets[~is_stage], durations[~is_stage], [p[0] for p in parsed],
            [p[2] for p in parsed])
+
+
+@pytest.mark.parametrize("name", ["scored.xml", "scored.edf"])
+def test_our_own_scored_files_read_back_with_no_unknown_labels(tmp_path, name):
+    """Issue 13: somnomotor's own scored.xml/scored.edf labels were read back as unknown
+    (myoclonus, hypnic jerk, GRM, REM/morning tonic …, and 'CLM <side>' in scored.edf)."""
+    from somnomotor.io import read_scorings
+
+    ev = every_kind_events()
+    hyp = small_hypnogram()
+    path = tmp_path / name
+    if name == "scored.xml":
+        write_nsrr_xml(ev, path, hypnogram=hyp, duration=3600.0)
+    else:
+        write_scored_edf(ev, path, start=START, duration=3600.0, hypnogram=hyp)
+    sc = read_scorings(path)
+    assert sc.unknown_labels == {}
+    # LMs and PLMs are read as such; somnomotor's other events are known, kept as 'other'
+    assert (sc.events["kind"] == "plm").sum() == (ev["kind"] == "plm").sum()
+    assert (sc.events["kind"] == "lm").sum() >= (ev["kind"] == "lm").sum()
+    assert list(sc.hypnogram.stages) == list(hyp.stages)

@@ -179,7 +179,8 @@ def test_stage_code_5_outside_xml_is_refused_as_ambiguous(tmp_path: Path) -> Non
     ("", "the file is empty"),
     ("# nothing\n\n", "empty hypnogram"),
     ("stage\n", "only a header line"),
-    ("apple\npear\nplum\n", "not a hypnogram: none of its 2 values is a sleep stage"),
+    ("apple\npear\nplum\n", "line 1: 'apple' is not a sleep stage"),
+    ("W\nN2\nN2 \n?\nbanana\nN3\n", "line 5: 'banana' is not a sleep stage"),  # issue 13
 ])
 def test_empty_or_alien_hypnograms_are_clear_errors(tmp_path: Path, text: str,
                                                     message: str) -> None:

@@ -225,3 +225,22 @@ def test_pyedflib_reads_the_same_samples(written):
             np.testing.assert_allclose(f.readSignal(i), night.recording.read(label), atol=ATOL)
         onsets, _, texts = f.readAnnotations()
     assert _stage_texts(list(texts)) == _stage_texts(night.recording.annotations["text"])
+
+
+def test_the_model_figure_legends_cover_no_trace():
+    """Issue 13: plot_model's legends sat over the traces they explain."""
+    import matplotlib.pyplot as plt
+
+    from somnomotor.simulate import simulate_night
+    from somnomotor.simulate.figure import model_figure
+
+    fig = model_figure(simulate_night("polio_mixed", hours=1, seed=3))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+    assert len(legends) == 3
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer))
+    plt.close(fig)

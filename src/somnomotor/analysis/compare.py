@@ -66,6 +66,7 @@ class Comparison:
     last_date: str | None
     fits: dict[str, Fit] = field(default_factory=dict, repr=False)
     method: str = ""
+    n_simulated: int = 0
     data: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,7 +74,8 @@ class Comparison:
         return json_ready({
             "subject": self.subject, "disclaimer": DISCLAIMER,
             "nights": {"total": self.n_nights, "recorded": self.n_recorded,
-                       "with_diary": self.n_diary, "first": self.first_date,
+                       "with_diary": self.n_diary, "simulated": self.n_simulated,
+                       "first": self.first_date,
                        "last": self.last_date},
             "method": self.method, "effects": eff, "dose_response": self.dose_response,
             "tolerance": self.tolerance, "confounding": CONFOUNDING_NOTE, "notes": self.notes})
@@ -176,6 +178,8 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
     notes: list[str] = []
     rows_out: list[dict[str, Any]] = []
     fits: dict[str, Fit] = {}
+    too_few: dict[tuple[int, int], list[str]] = {}  # (nights, coefficients) → outcomes
+    rare_doses: dict[tuple[float, ...], set[str]] = {}  # doses left out → outcome sources
     data = data.sort_values("date").reset_index(drop=True)
     for outcome in OUTCOMES:
         y_all = data[outcome.name]
@@ -195,10 +199,7 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
         rare = sorted(float(d) for d, c in counts.items() if c < MIN_NIGHTS)
         if rare:
             rows = rows[~rows[DOSE_COLUMN].isin(rare)]
-            if outcome is OUTCOMES[0] or (outcome.source == "diary" and outcome is OUTCOMES[5]):
-                notes.append(f"alprazolam {', '.join(f'{d:g}' for d in rare)} mg: fewer than "
-                             f"{MIN_NIGHTS} nights; those nights were left out of {outcome.label}"
-                             " comparisons")
+            rare_doses.setdefault(tuple(rare), set()).add(outcome.source)
         reference = 0.0 if 0.0 in levels else (levels[0] if levels else 0.0)
         doses = [d for d in levels if d != reference]
         X, names = _design(rows, factors, doses)
@@ -207,8 +208,7 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
             factors.pop()
             X, names = _design(rows, factors, doses)
         if len(rows) - X.shape[1] < 3:
-            notes.append(f"{outcome.label}: {len(rows)} nights are too few for "
-                         f"{X.shape[1]} coefficients")
+            too_few.setdefault((len(rows), X.shape[1]), []).append(outcome.label)
             continue
         y = rows[outcome.name].to_numpy(dtype=float)
         offset = None
@@ -231,6 +231,15 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
             r["dose_mg"] = d
             r["reference_mg"] = reference
             rows_out.append(r)
+    for left_out, sources in rare_doses.items():  # one note per set of doses left out
+        which = {"night": "recorded-night", "diary": "morning-rating"}
+        what = " and ".join(which[src] for src in ("night", "diary") if src in sources)
+        notes.append(f"alprazolam {', '.join(f'{d:g}' for d in left_out)} mg: fewer than "
+                     f"{MIN_NIGHTS} nights each; those nights were left out of the {what} "
+                     "comparisons")
+    for (n_rows, n_coef), labels in too_few.items():  # one note per shortfall, not per outcome
+        notes.append(f"{_join(labels)}: {n_rows} nights are too few for {n_coef} coefficients "
+                     f"(at least {n_coef + 3} nights are needed)")
     effects = pd.DataFrame(rows_out)
     if len(effects) and "dose_mg" not in effects:
         effects["dose_mg"] = np.nan
@@ -244,9 +253,14 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
         subject=subject, effects=effects, dose_response=dose_response, tolerance=tolerance,
         notes=list(dict.fromkeys(notes)), n_nights=len(data),
         n_recorded=int(data["recorded"].sum()), n_diary=int(data["diary"].sum()),
+        n_simulated=int(data["simulated"].sum()) if "simulated" in data else 0,
         first_date=None if not len(used) else used["date"].min().date().isoformat(),
         last_date=None if not len(used) else used["date"].max().date().isoformat(),
         fits=fits, method=METHOD, data=data)
+
+
+def _join(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def _exp(v: float) -> float:
@@ -384,12 +398,16 @@ def check_tolerance(data: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any
                            "scale": "ratio" if o.family == "log" else "difference",
                            "change_per_week": float(tr(b)), "ci_low": float(tr(lo)),
                            "ci_high": float(tr(hi)), "nights": int(ok.sum()),
-                           "rising": bool(worse)})
+                           "rising": bool(worse), "clear": bool(lo > 0 or hi < 0)})
     out["stable_period"] = {"dose_mg": longest[2], "nights": longest[1],
                             "from": diary["date"].iloc[longest[0]].date().isoformat()}
     out["fading"] = fading
-    parts = [f"alprazolam on {out['nights_on_drug']} nights, {out['dose_course']['first_mg']:g} "
-             f"→ {out['dose_course']['last_mg']:g} mg"]
+    course = out["dose_course"]
+    levels = sorted({float(v) for v in dose[dose > 0]})
+    parts = [f"alprazolam on {out['nights_on_drug']} nights, first {course['first_mg']:g} mg, "
+             f"last {course['last_mg']:g} mg"
+             + (f", from {levels[0]:g} to {levels[-1]:g} mg over the nights"
+                if len(levels) > 1 else "")]
     if stable is not None:
         parts.append(f"{stable[2]:g} mg held {stable[1]} nights from "
                      f"{out['dose_course']['stable_dose_found']['from']}; "
@@ -429,6 +447,17 @@ def confounding_notes(data: pd.DataFrame) -> list[str]:
     return notes
 
 
+def simulated_note(comparison: Comparison) -> str:
+    """What the page says when nights came from the simulator ("" when none did)."""
+    n, total = comparison.n_simulated, comparison.n_recorded
+    if not n:
+        return ""
+    which = "All" if n == total else f"{n} of the"
+    return (f"Simulated: {which} {total} recorded nights were generated by the somnomotor "
+            "physiological model, not recorded from a person. The figures show what the "
+            "method finds, not anyone's sleep.")
+
+
 def _fmt(value: float, scale: str) -> str:
     return f"×{value:.2f}" if scale == "ratio" else f"{value:+.2f}"
 
@@ -440,6 +469,8 @@ def format_effects_table(comparison: Comparison, *, only_clear: bool = False) ->
               f"{comparison.n_recorded} recorded ({comparison.first_date} to "
               f"{comparison.last_date})")
     lines = [header, ""]
+    if comparison.n_simulated:
+        lines[1:1] = [simulated_note(comparison)]
     if not len(eff):
         lines.append("not enough nights to compare yet")
         return "\n".join(lines)

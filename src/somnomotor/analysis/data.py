@@ -67,6 +67,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("awakenings", "awakenings", "count", "log", "diary"),
 )
 OUTCOME_BY_NAME: dict[str, Outcome] = {o.name: o for o in OUTCOMES}
+#: A filed night whose recording path starts so came from the simulator, not from a person.
+SIMULATED_PREFIX = "simulated:"
 _NIGHT_COLUMNS = ("tst_h", "tib_h", *(o.name for o in OUTCOMES if o.source == "night"))
 
 
@@ -76,7 +78,9 @@ def assemble_nights(diary: list[DiaryEntry], nights: pd.DataFrame) -> pd.DataFra
     ``nights``: as :meth:`somnomotor.store.Store.nights` returns (``night_date``
     plus summary columns).  The result has ``date``, ``day`` (days since the
     first night), the factor columns of :data:`FACTORS`, ``alprazolam_mg`` and
-    every outcome of :data:`OUTCOMES` (NaN where not recorded), sorted by date.
+    every outcome of :data:`OUTCOMES` (NaN where not recorded), ``recorded`` and
+    ``simulated`` (the night was filed from the simulator: its recording path
+    starts with :data:`SIMULATED_PREFIX`), sorted by date.
     """
     d = diary_frame(diary, drugs=(DOSE_DRUG,))
     fac = pd.DataFrame({"date": d["date"]})
@@ -96,8 +100,12 @@ def assemble_nights(diary: list[DiaryEntry], nights: pd.DataFrame) -> pd.DataFra
     for col in _NIGHT_COLUMNS:
         n[col] = pd.to_numeric(nights[col], errors="coerce") if col in nights else np.nan
     n["recorded"] = True
+    paths = nights["recording_path"] if "recording_path" in nights else pd.Series(dtype=object)
+    n["simulated"] = (paths.astype("string").str.startswith(SIMULATED_PREFIX).fillna(False)
+                      .to_numpy(dtype=bool) if len(paths) == len(n) else False)
     out = fac.merge(n, on="date", how="outer").sort_values("date").reset_index(drop=True)
     out["recorded"] = out["recorded"].astype("boolean").fillna(False).astype(bool)
+    out["simulated"] = out["simulated"].astype("boolean").fillna(False).astype(bool)
     out["diary"] = out["date"].isin(fac["date"])
     first = out["date"].min() if len(out) else pd.Timestamp("1970-01-01")
     out["day"] = ((out["date"] - first).dt.days).astype("int64")

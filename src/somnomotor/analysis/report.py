@@ -19,19 +19,39 @@ import pandas as pd
 
 from .._atomic import atomic_write
 from .._version import __version__
-from .compare import CONFOUNDING_NOTE, DISCLAIMER, Comparison
+from .compare import CONFOUNDING_NOTE, DISCLAIMER, Comparison, simulated_note
 from .data import DOSE_COLUMN, OUTCOMES
 
 #: Outcomes drawn night by night in the trend figure.
 TREND_OUTCOMES = ("plms_index", "myoclonus_index", "grm_episode_count", "morning_tonic_seconds",
                   "sleep_efficiency", "morning_stiffness", "penn_frequency", "sleep_quality")
-_DPI = 80
+_DPI = 96
+#: No text on a figure is smaller than this (points; at :data:`_DPI` and at most
+#: :data:`PAGE_WIDTH_PX` wide, a figure is shown at its own size, so 10 pt is 13 px).
+MIN_FONT_PT = 10.0
+#: The page's content width (max-width 1100 px less the padding): figures fit in it.
+PAGE_WIDTH_PX = 1068
 
 
-def _fmt(value: float | None, scale: str) -> str:
+def _fmt(value: float | None, scale: str, digits: int = 2) -> str:
     if value is None or not np.isfinite(value):
         return "–"
-    return f"×{value:.2f}" if scale == "ratio" else f"{value:+.2f}"
+    return f"×{value:.{digits}f}" if scale == "ratio" else f"{value:+.{digits}f}"
+
+
+def interval_digits(low: float, high: float, scale: str, clear: bool) -> int:
+    """Decimals that keep a clear interval's exclusion of no change visible (2, up to 4).
+
+    >>> interval_digits(1.0004, 1.5, "ratio", True), interval_digits(1.2, 1.5, "ratio", True)
+    (4, 2)
+    """
+    null = 1.0 if scale == "ratio" else 0.0
+    for digits in (2, 3, 4):
+        if not clear or not (np.isfinite(low) and np.isfinite(high)):
+            return digits
+        if round(low, digits) != null and round(high, digits) != null:
+            return digits
+    return 4
 
 
 def _png(fig: Any) -> str:
@@ -44,13 +64,17 @@ def _png(fig: Any) -> str:
 
 
 def _trend_figure(data: pd.DataFrame) -> str:
+    return _png(_trend_fig(data))
+
+
+def _trend_fig(data: pd.DataFrame) -> Any:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     shown = [o for o in OUTCOMES if o.name in TREND_OUTCOMES and data[o.name].notna().any()]
-    fig, axes = plt.subplots(max(len(shown), 1), 1, figsize=(11, 1.6 * max(len(shown), 1)),
+    fig, axes = plt.subplots(max(len(shown), 1), 1, figsize=(10, 1.9 * max(len(shown), 1)),
                              sharex=True, squeeze=False)
     dates = data["date"]
     dose = data[DOSE_COLUMN].fillna(0.0).to_numpy()
@@ -70,23 +94,28 @@ def _trend_figure(data: pd.DataFrame) -> str:
         if len(y) > 60:  # a long run: a weekly running mean shows the course
             ax.plot(dates, pd.Series(y).rolling(7, center=True, min_periods=4).mean(),
                     color="#1f3a68", lw=1.6, zorder=5)
-        ax.set_ylabel(textwrap.fill(o.label, 18) + f"\n({o.unit})", fontsize=7)
-        ax.tick_params(labelsize=8)
+        ax.set_ylabel(textwrap.fill(o.label, 18) + f"\n({o.unit})", fontsize=MIN_FONT_PT)
+        ax.tick_params(labelsize=MIN_FONT_PT)
     fig.autofmt_xdate()
-    return _png(fig)
+    return fig
 
 
 def _forest_figure(comparison: Comparison) -> str | None:
+    fig = _forest_fig(comparison)
+    return None if fig is None else _png(fig)
+
+
+def _forest_fig(comparison: Comparison) -> Any:
     import matplotlib.pyplot as plt
 
     eff = comparison.effects
     if not len(eff):
         return None
     outs = [o for o in OUTCOMES if (eff["outcome"] == o.name).any()]
-    cols = 5
+    cols = min(3, len(outs))
     nrows = int(np.ceil(len(outs) / cols))
     labels = list(dict.fromkeys(f"{r.factor_label}, {r.contrast}" for r in eff.itertuples()))
-    fig, axes = plt.subplots(nrows, cols, figsize=(15, 0.32 * len(labels) * nrows + 1.2),
+    fig, axes = plt.subplots(nrows, cols, figsize=(10.5, 0.3 * len(labels) * nrows + 1.2),
                              sharey=True, squeeze=False)
     ypos = {lab: i for i, lab in enumerate(labels)}
     for ax, o in zip(axes.ravel(), outs, strict=False):
@@ -99,31 +128,39 @@ def _forest_figure(comparison: Comparison) -> str | None:
             ax.plot([r.estimate], [y], "o", color=color, ms=4)
         ax.axvline(1.0 if ratio else 0.0, color="#999", lw=0.8, ls="--")
         if ratio:
-            from matplotlib.ticker import FuncFormatter, NullFormatter
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
             ax.set_xscale("log")
+            # 0.5, 1, 2 … rather than a lone "1": ratios are read against their ticks
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=6))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_title(o.label, fontsize=9)
-        ax.tick_params(labelsize=7)
+        ax.set_title(textwrap.fill(o.label, 18), fontsize=MIN_FONT_PT + 1)
+        ax.tick_params(labelsize=MIN_FONT_PT)
     for ax in axes.ravel()[len(outs):]:
         ax.axis("off")
     for row in axes:
         row[0].set_yticks(range(len(labels)))
-        row[0].set_yticklabels(labels, fontsize=7)
+        row[0].set_yticklabels(labels, fontsize=MIN_FONT_PT)
     axes[0, 0].invert_yaxis()  # shared: the first factor on top in every panel
-    return _png(fig)
+    fig.tight_layout()
+    return fig
 
 
 def _dose_figure(comparison: Comparison) -> str | None:
+    fig = _dose_fig(comparison)
+    return None if fig is None else _png(fig)
+
+
+def _dose_fig(comparison: Comparison) -> Any:
     import matplotlib.pyplot as plt
 
     drs = comparison.dose_response
     if not drs:
         return None
-    cols = min(5, len(drs))
+    cols = min(4, len(drs))
     nrows = int(np.ceil(len(drs) / cols))
-    fig, axes = plt.subplots(nrows, cols, figsize=(3 * cols, 2.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, cols, figsize=(2.6 * cols, 2.6 * nrows), squeeze=False)
     for ax, dr in zip(axes.ravel(), drs, strict=False):
         lv = dr["levels"]
         d = np.array([x["dose_mg"] for x in lv])
@@ -140,13 +177,15 @@ def _dose_figure(comparison: Comparison) -> str | None:
             curve = fit["emax_coef"] * grid / (fit["ed50_mg"] + grid)
             ax.plot(grid, np.exp(curve) if dr["scale"] == "ratio" else curve, color="#5b7bb2")
         ax.axhline(1.0 if dr["scale"] == "ratio" else 0.0, color="#999", lw=0.8, ls="--")
-        ax.set_title(dr["outcome_label"], fontsize=9)
-        ax.set_xlabel("alprazolam (mg)", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_title(textwrap.fill(dr["outcome_label"], 22), fontsize=MIN_FONT_PT + 1)
+        ax.set_xlabel("alprazolam (mg)", fontsize=MIN_FONT_PT)
+        ax.set_ylabel("ratio to none" if dr["scale"] == "ratio" else "difference from none",
+                      fontsize=MIN_FONT_PT)
+        ax.tick_params(labelsize=MIN_FONT_PT)
     for ax in axes.ravel()[len(drs):]:
         ax.axis("off")
     fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
 def _effect_blocks(comparison: Comparison) -> list[dict[str, Any]]:
@@ -157,13 +196,22 @@ def _effect_blocks(comparison: Comparison) -> list[dict[str, Any]]:
         if not len(part):
             continue
         scale = part["scale"].iloc[0]
-        rows = [{"factor_label": r.factor_label, "contrast": r.contrast,
-                 "est": _fmt(r.estimate, scale),
-                 "ci": f"{_fmt(r.ci_low, scale)} to {_fmt(r.ci_high, scale)}",
-                 "n_exposed": r.n_exposed, "clear": r.clear} for r in part.itertuples()]
-        blocks.append({"label": o.label, "n": int(part["n_nights"].iloc[0]), "rows": rows,
+        rows = []
+        for r in part.itertuples():
+            digits = interval_digits(r.ci_low, r.ci_high, scale, bool(r.clear))
+            rows.append({"factor_label": r.factor_label, "contrast": r.contrast,
+                         "est": _fmt(r.estimate, scale, digits),
+                         "ci": f"{_fmt(r.ci_low, scale, digits)} to "
+                               f"{_fmt(r.ci_high, scale, digits)}",
+                         "n_exposed": r.n_exposed, "clear": r.clear})
+        blocks.append({"outcome": o.name, "label": o.label, "n": int(part["n_nights"].iloc[0]), "rows": rows,
                        "how": "ratio" if scale == "ratio" else f"difference in {o.unit}"})
     return blocks
+
+
+def _no_effects_reason(comparison: Comparison) -> str:
+    reasons = [n for n in comparison.notes if "too few" in n or "cannot be compared" in n]
+    return "; ".join(reasons) if reasons else "see the notes under Confounding"
 
 
 def render_compare_html(comparison: Comparison) -> str:
@@ -183,6 +231,8 @@ def render_compare_html(comparison: Comparison) -> str:
                                 "first_date": comparison.first_date,
                                 "last_date": comparison.last_date}
     return template.render(c=c, figures=figures, effect_blocks=_effect_blocks(comparison),
+                           simulated_note=simulated_note(comparison),
+                           no_effects_reason=_no_effects_reason(comparison),
                            disclaimer=DISCLAIMER, confounding=CONFOUNDING_NOTE,
                            version=__version__, fmt=_fmt)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from ._common import note, warn
 
@@ -51,19 +52,39 @@ def run(args: argparse.Namespace) -> int:
     result = analyze(rec, hypnogram=args.hypnogram, events=args.events, params=params,
                      staging="none" if args.no_staging else "auto",
                      progress=lambda m: note(f"  {m}…"))
-    for w in result.warnings:
-        warn(w)
     paths = write_outputs(result, args.out, recording=rec, report=not args.no_report,
                           extra=args.export, bids_subject=args.bids_subject)
+    for w in result.warnings:  # after the outputs: a failed write is its one line alone
+        warn(w)
     if args.subject:
         from ..store import file_night_result
 
         file_night_result(args.db, args.subject, result, night_date=args.date,
                           recording_path=str(Path(args.recording).resolve()))
-    s = result.summary
-    print(f"{Path(args.recording).name}: TST {s.get('tst_h', 0) or 0:.2f} h, "
-          f"PLMS index {s.get('plms_index', 0) or 0:.1f}/h, "
-          f"myoclonus index {s.get('myoclonus_index', 0) or 0:.1f}/h "
-          f"(stages: {s['provenance']['hypnogram_source']})")
+    print(terminal_summary(Path(args.recording).name, result.summary))
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0
+
+
+def terminal_summary(name: str, s: dict[str, Any]) -> str:
+    """The one line printed after an analysis; what is unknown is said to be unknown.
+
+    >>> terminal_summary("n.edf", {"tst_h": None, "plms_index": 3.0, "myoclonus_index": None,
+    ...                            "index_basis": "recording",
+    ...                            "provenance": {"hypnogram_source": "none"}})
+    'n.edf: TST unknown (no sleep stages), PLMS index 3.0/h of recording, myoclonus index unknown (stages: none)'
+    """
+    per = "h of recording" if s.get("index_basis") == "recording" else "h"
+    tst = s.get("tst_h")
+
+    def index(key: str) -> str:
+        v = s.get(key)
+        return "unknown" if v is None else f"{v:.1f}/{per}"
+
+    line = (f"{name}: " + ("TST unknown (no sleep stages)" if tst is None else f"TST {tst:.2f} h")
+            + f", PLMS index {index('plms_index')}, myoclonus index {index('myoclonus_index')} "
+            f"(stages: {s['provenance']['hypnogram_source']})")
+    if s.get("indices_interpretable") is False:
+        line += (f" — indices not interpretable (under {s['min_sleep_for_indices_min']:g} min "
+                 f"of {'recording' if per != 'h' else 'sleep'})")
+    return line

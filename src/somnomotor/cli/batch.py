@@ -18,14 +18,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "file, one output folder per night plus batch.csv. Nights already analysed "
                     "with the same input and parameters are skipped.",
     )
-    p.add_argument("source", metavar="DIR_OR_LIST")
+    p.add_argument("source", metavar="DIR_OR_LIST",
+                   help="a folder searched recursively for EDF/BDF recordings, or a text file "
+                        "listing one recording path per line (relative to the list's folder)")
     p.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (somnomotor[cluster])")
     p.add_argument("--params", metavar="F", help="TOML parameters file")
     p.add_argument("--no-staging", action="store_true", help="never stage automatically")
     p.add_argument("--no-report", action="store_true", help="skip report.html per night")
-    p.add_argument("--out", metavar="DIR", default="somnomotor-batch")
+    p.add_argument("--out", metavar="DIR", default="somnomotor-batch",
+                   help="output folder: one sub-folder per night plus batch.csv "
+                        "(default somnomotor-batch)")
     p.set_defaults(func=run)
 
 

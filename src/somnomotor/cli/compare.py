@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "bath, heat at night, capsaicin, alprazolam dose) the difference it was "
                     "associated with in the recorded nights (PLMS index, myoclonus index, GRM "
                     "episodes, morning tonic seconds, sleep efficiency) and in the morning "
-                    "ratings, with 95%% intervals that respect few nights and night-to-night "
+                    "ratings, with 95 % intervals that respect few nights and night-to-night "
                     "correlation; the alprazolam dose-response; a tolerance check. Writes "
                     "compare.json and compare.html to --out. It measures associations for "
                     "discussion with a clinician; it does not recommend.",

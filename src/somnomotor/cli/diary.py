@@ -121,8 +121,26 @@ def run_list(args: argparse.Namespace) -> int:
              "penn_frequency", "sleep_quality"]
     table = df[shown].copy()
     table["date"] = table["date"].dt.strftime("%Y-%m-%d")
-    print(table.to_string(index=False, na_rep="-"))
+    for column in shown[1:]:
+        table[column] = table[column].map(lambda v, c=column: _cell(c, v))
+    print(table.to_string(index=False))
     return 0
+
+
+def _cell(column: str, value: object) -> str:
+    """A diary value as a person writes it: yes/no, whole counts, no trailing '.0'."""
+    from ..diary import FIELDS
+
+    kind = next((f.kind for f in FIELDS if f.name == column), "float")
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if kind == "bool":
+        return "yes" if value else "no"
+    if kind == "int":
+        return str(int(value))  # type: ignore[call-overload]
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io import read_hypnogram, read_scorings
     from ..params import to_dict
     from ..score.legs import read_leg_movements, score_leg_movements
+    from ..staging.statistics import indices_interpretability
 
     args.path = args.lms
     if args.duration is not None and not args.duration > 0:
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         source = f"file:{Path(args.lms).name}"
     scored = [own.events] if own is not None and len(own.events) else []
     for f in args.events:
-        sc = read_scorings(f, recording=rec)
+        sc = read_scorings(f, recording=rec, expect="events")
         scored.append(sc.events)
         if sc.unknown_labels:
             warnings.append(f"{f}: labels not in the vocabulary ignored: "
@@ -133,6 +134,10 @@ def run(args: argparse.Namespace) -> int:
         "hypnogram_source": source,
     }
     warnings += result.details.get("hypnogram_warnings", [])
+    summary.update(indices_interpretability(summary, str(summary.get("index_basis")),
+                                            summary["recording_duration_h"] * 3600.0))
+    if summary["indices_note"]:
+        warnings.append(summary["indices_note"])
     summary["warnings"] = warnings
     summary = json_ready(summary)
 
@@ -147,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
         "per hour of recording (no hypnogram)"
     print(f"{Path(args.lms).name}: {summary['lm_count']} LM, {summary['clm_count']} CLM, "
           f"{summary['plm_count']} PLM in {summary['plm_series_count']} series; "
-          f"PLMS index {summary['plms_index']:.1f} {basis}")
+          f"PLMS index {summary['plms_index']:.1f} {basis}"
+          + ("" if summary["indices_interpretable"] else " — not interpretable (under "
+             f"{summary['min_sleep_for_indices_min']:g} min)"))
     print(f"wrote {out / 'events.csv'}, {out / 'summary.json'}")
     return 0

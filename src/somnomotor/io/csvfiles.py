@@ -21,6 +21,8 @@ from .vocab import stage_from_annotation, stage_from_label
 _KIND_COLUMNS = ("kind", "event", "label", "type")
 _STAGE_COLUMNS = ("stage", "stages", "sleep_stage", "sleepstage", "hypnogram", "hypno", "label",
                   "value", "score")
+#: What an events CSV must hold, said the same way by every command.
+EVENTS_CSV_COLUMNS = "an events CSV needs the columns onset, duration, kind"
 _INT_LIKE = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 
@@ -66,12 +68,10 @@ def read_csv_events(path: str | os.PathLike[str]) -> RawScorings:
         raise AnnotationError(f"not a readable CSV events file ({exc})", path) from None
     df.columns = [str(c).strip().lower() for c in df.columns]
     kind_col = next((c for c in _KIND_COLUMNS if c in df.columns), None)
-    if "onset" not in df.columns or kind_col is None:
-        raise AnnotationError("a CSV events file needs the columns onset, duration, kind "
-                              f"(found: {', '.join(df.columns)})", path)
+    if "onset" not in df.columns or "duration" not in df.columns or kind_col is None:
+        raise AnnotationError(f"{EVENTS_CSV_COLUMNS} (found: {', '.join(df.columns)})", path)
     onset = _numbers(df["onset"], "onset", path, allow_blank=False)
-    duration = (_numbers(df["duration"], "duration", path, allow_blank=True)
-                if "duration" in df.columns else np.zeros(len(df)))
+    duration = _numbers(df["duration"], "duration", path, allow_blank=True)
     if np.any(duration < 0):
         i = int(np.flatnonzero(duration < 0)[0])
         raise AnnotationError(f"row {i + 2}: negative duration ({duration[i]:g} s)", path)
@@ -88,6 +88,18 @@ def read_csv_events(path: str | os.PathLike[str]) -> RawScorings:
         raise AnnotationError(f"row {i + 2}: event '{labels[i]}' has no duration (empty or NaN); "
                               "give it in seconds, 0 for an instant", path)
     return RawScorings(make_items(onset, duration, labels, channel, stages))
+
+
+def not_events_problem(path: str | os.PathLike[str]) -> str:
+    """Why a file sniffed as a one-stage-per-epoch hypnogram cannot be an events file."""
+    lines = [ln.strip() for ln in _read_text(path).splitlines()
+             if ln.strip() and not ln.lstrip().startswith(("#", "%"))]
+    first = lines[0] if lines else ""
+    if re.search(r"[,;\t]", first):
+        cells = [c.strip().strip('"') for c in re.split(r"[,;\t]", first)]
+        return f"{EVENTS_CSV_COLUMNS} (found: {', '.join(cells)})"
+    return ("holds no events: it looks like a hypnogram (one stage per line); "
+            f"{EVENTS_CSV_COLUMNS}, or give a hypnogram with --hypnogram")
 
 
 def _stage_of_value(value: str, path: str | os.PathLike[str], row: int) -> str | None:
@@ -120,25 +132,21 @@ def read_hypnogram_text(path: str | os.PathLike[str], *, epoch: float = EPOCH_S)
         raise AnnotationError("empty hypnogram: the file holds no stages", path)
     column = -1
     first_number, first = rows[0]
+    names = [c.lower() for c in first]
     if _stage_of_value(first[column], path, first_number) is None and not _INT_LIKE.match(
-            first[column]):
-        names = [c.lower() for c in first]
+            first[column]) and (len(first) > 1 or names[0] in _STAGE_COLUMNS):
+        # a header line: several column names, or one naming the stage column
         column = next((names.index(c) for c in _STAGE_COLUMNS if c in names), -1)
         rows = rows[1:]
         if not rows:
             raise AnnotationError("empty hypnogram: only a header line", path)
     stages: list[str] = []
-    unknown: dict[str, int] = {}
     for number, cells in rows:
         value = cells[column] if -len(cells) <= column < len(cells) else ""
         stage = _stage_of_value(value, path, number)
-        if stage is None:
-            unknown[value] = unknown.get(value, 0) + 1
-            stage = "?"
+        if stage is None:  # a guess would replace the recording's own stages: refuse
+            raise AnnotationError(
+                f"line {number}: {value!r} is not a sleep stage (a hypnogram file holds one "
+                "stage per line: W N1 N2 N3 R, 0-4, or ? for unscored)", path)
         stages.append(stage)
-    if sum(unknown.values()) == len(stages):
-        example = next(iter(unknown))
-        raise AnnotationError(f"not a hypnogram: none of its {len(stages)} values is a sleep "
-                              f"stage (first: {example!r}); use W N1 N2 N3 R or 0-4", path)
-    return RawScorings(make_items([], [], []), epoch_stages=stages, epoch=epoch,
-                       unknown_stage_labels=unknown)
+    return RawScorings(make_items([], [], []), epoch_stages=stages, epoch=epoch)

@@ -163,9 +163,14 @@ def _decode_fields(path: Path, raw: bytes, fields: tuple[tuple[str, int, str], .
             if any(b > 127 for b in check):
                 where = f"signal {i + 1} " if fields is _SIGNAL_FIELDS else ""
                 raise _fail(path, f"header field '{words}' {where}holds non-ASCII bytes "
-                                  f"({chunk!r}); EDF/BDF headers must be plain ASCII")
+                                  f"({_shown(chunk)}); EDF/BDF headers must be plain ASCII")
             out[i][name] = chunk.decode("ascii", errors="replace").strip()
     return out
+
+
+def _shown(raw: bytes) -> str:
+    """Header bytes for a message: quoted text, other bytes as \\xNN (no Python b'…')."""
+    return "'" + raw.decode("latin-1").encode("unicode_escape").decode("ascii") + "'"
 
 
 def _number(path: Path, text: str, words: str, kind: type, label: str = "") -> float:
@@ -193,7 +198,7 @@ def _read_layout(path: Path) -> _Layout:
                 if main.startswith(b"GDF"):
                     raise _fail(path, "is a GDF file; only EDF, EDF+, BDF and BDF+ are read")
                 raise _fail(path, f"not an EDF or BDF file (the version field is "
-                                  f"{main[:8]!r}, expected '0' or '\\xffBIOSEMI')")
+                                  f"{_shown(main[:8])}, expected '0' or '\\xffBIOSEMI')")
             head = _decode_fields(path, main, _MAIN_FIELDS, 1, skip_first_byte=bdf)[0]
             ns = int(_number(path, head["n_signals"], "number of signals", int))
             if ns < 1:

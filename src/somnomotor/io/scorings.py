@@ -25,7 +25,7 @@ from ..errors import AnnotationError
 from ..events import SCORED_COLUMNS, empty_scored
 from ..hypnogram import EPOCH_S, Hypnogram
 from ..recording import Recording
-from .vocab import event_kind, is_file_marker
+from .vocab import event_kind, is_file_marker, own_motor_kind
 
 #: Onsets may lie this far (s) outside the recording before they are an error (rounding).
 TIME_TOLERANCE_S = 1.0
@@ -193,7 +193,8 @@ def assemble(raw: RawScorings, *, path: str | os.PathLike[str], fmt: str, source
     ev = ev[~ev["label"].map(is_file_marker).astype(bool)]
     kinds = ev["label"].map(event_kind)
     for label in ev.loc[kinds == "other", "label"]:
-        if label.strip().lower() != "other":  # a file saying "other" knows it
+        # a file saying "other" knows it; our own motor events are known too
+        if label.strip().lower() != "other" and own_motor_kind(label) is None:
             unknown[label] = unknown.get(label, 0) + 1
     events = pd.DataFrame({
         "onset": ev["onset"].astype("float64"),
@@ -246,7 +247,7 @@ def _sniff(path: Path) -> str:
 
 
 def read_scorings(path: str | os.PathLike[str], recording: Recording | None = None, *,
-                  epoch: float = EPOCH_S) -> Scorings:
+                  epoch: float = EPOCH_S, expect: str = "any") -> Scorings:
     """Read a hypnogram and scored events from a file, whatever its format.
 
     Parameters
@@ -260,6 +261,10 @@ def read_scorings(path: str | os.PathLike[str], recording: Recording | None = No
         start, and times outside it raise :class:`~somnomotor.errors.AnnotationError`.
     epoch : float
         Epoch length (s) of one-stage-per-epoch hypnograms.
+    expect : str
+        ``"events"`` when the file is given as scored events (``--events``): a
+        table without ``onset, duration, kind`` is then refused with one line
+        saying so, rather than read as a hypnogram.
 
     Returns
     -------
@@ -289,6 +294,10 @@ def read_scorings(path: str | os.PathLike[str], recording: Recording | None = No
         from .csvfiles import read_csv_events
 
         raw = read_csv_events(p)
+    elif expect == "events":
+        from .csvfiles import not_events_problem
+
+        raise AnnotationError(not_events_problem(p), p)
     else:
         from .csvfiles import read_hypnogram_text
 
@@ -333,4 +342,4 @@ def read_events(path: str | os.PathLike[str], recording: Recording | None = None
 
     >>> ev = read_events("events.csv")                         # doctest: +SKIP
     """
-    return read_scorings(path, recording).events
+    return read_scorings(path, recording, expect="events").events

@@ -144,6 +144,35 @@ def event_kind(label: str) -> str:
     return "other"
 
 
+def own_motor_kind(label: str) -> str | None:
+    """The somnomotor event kind of one of our own event labels, or None.
+
+    Our own labels are the registry's words (:mod:`somnomotor.kinds`): the
+    EDF+/BIDS text (``"Myoclonus fds left"``, ``"CLM bilateral"``) or the NSRR
+    concept ``<kind>|<text>``.  These events (myoclonus, hypnic jerks, REM and
+    morning tonic activity, candidate leg movements restating the LMs beside
+    them …) are what somnomotor scores, not inputs it uses, so their
+    scored-event kind stays what :func:`event_kind` says (often ``other``); but
+    they are known labels, not unknown ones.
+
+    >>> own_motor_kind("Myoclonus fds left"), own_motor_kind("myoclonus|Myoclonus fds left")
+    ('myoclonus', 'myoclonus')
+    >>> own_motor_kind("Spindle") is None
+    True
+    """
+    from .. import kinds
+
+    name, bar, _text = label.partition("|")
+    if bar and name.strip() in kinds.names():
+        return name.strip()
+    n = _norm(label)
+    words = sorted(((_norm(k.text), k.name) for k in kinds.all_kinds()), key=lambda w: -len(w[0]))
+    for text, kind in words:
+        if n == text or n.startswith(text + " "):
+            return kind
+    return None
+
+
 #: Labels that are markers of the file itself, not scorings: dropped on purpose.
 FILE_MARKERS: frozenset[str] = frozenset({"recording start time", "recording start",
                                           "start recording", "record start"})

@@ -349,9 +349,9 @@ def _score_rem(chin: _Channel | None, fds: list[_Channel], hyp: Hypnogram,
     return rows, summary, details
 
 
-def _heartbeat_from_trunk(recording: Recording, p: MuscleParams
+def _heartbeat_from_trunk(recording: Recording, p: MuscleParams, why: str = "no ECG channel"
                           ) -> tuple[np.ndarray | None, str, str]:
-    """No ECG channel: R peaks from the first trunk channel whose heartbeat is clear.
+    """No usable ECG (``why``): R peaks from the first trunk channel whose heartbeat is clear.
 
     Trunk channels are tried in the order chest, shoulder, abdomen, back, neck
     (where the QRS is usually largest); the beats found are then used for every
@@ -367,9 +367,9 @@ def _heartbeat_from_trunk(recording: Recording, p: MuscleParams
         peaks, _note = find_r_peaks_in_emg(y, info.fs)
         if peaks is not None:
             return peaks, f"self:{info.label}", (
-                f"no ECG channel: {peaks.size} R peaks found in '{info.label}' and used to "
+                f"{why}: {peaks.size} R peaks found in '{info.label}' and used to "
                 "remove the ECG artefact from every channel")
-    return None, "none", ("no ECG channel and no clear heartbeat in any trunk channel: "
+    return None, "none", (f"{why} and no clear heartbeat in any trunk channel: "
                           "the ECG artefact is not removed (trunk bursts may include QRS "
                           "complexes)")
 
@@ -419,8 +419,12 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
 
     notes: list[str] = []
     source = "ecg-channel"
+    why = "no ECG channel"
     if (r_peaks is None or len(r_peaks) < 3) and p.ecg_removal != "never":
-        r_peaks, source, note = _heartbeat_from_trunk(recording, p)
+        ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
+        why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
+               if ecg and r_peaks is not None else "no ECG channel")
+        r_peaks, source, note = _heartbeat_from_trunk(recording, p, why)
         notes.append(note)
 
     jobs: list[tuple[ChannelInfo, bool]] = []
@@ -494,6 +498,8 @@ def score_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
     events = concat_events([make_events(t) for t in
                             [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows] if len(t)])
     quality = pd.DataFrame([c.quality for c in channels])
+    if len(quality) and why != "no ECG channel":  # the per-channel notes say it the same way
+        quality["notes"] = quality["notes"].str.replace("no ECG channel", why, regex=False)
     details = {
         "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,
                                     "bursts": int((~c.bursts["tonic"]).sum()),

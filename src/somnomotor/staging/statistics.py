@@ -236,3 +236,40 @@ def sleep_statistics(hypnogram: Hypnogram, *, lights_off: float | None = None,
         key = _STAGE_KEYS[code]
         out[f"{key}_percent"] = 100.0 * out[f"{key}_min"] / tst_min
     return out
+
+
+#: Indices per hour rest on at least this much time (min): over less sleep (or, without
+#: stages, less recording) a handful of events makes any rate (1 PLM in 1 min = 60/h).
+MIN_SLEEP_FOR_INDICES_MIN = 30.0
+
+
+def indices_interpretability(stats: dict[str, Any], index_basis: str,
+                             recording_duration_s: float) -> dict[str, Any]:
+    """Whether a night's indices per hour can be read, and why not.
+
+    The denominator of every index is TST (``index_basis == "sleep"``) or, with
+    no stages, the recording (``"recording"``).  Under
+    :data:`MIN_SLEEP_FOR_INDICES_MIN` minutes of it, the indices are still
+    reported but marked not interpretable.
+
+    Returns the summary keys ``indices_interpretable`` (bool),
+    ``min_sleep_for_indices_min`` and ``indices_note`` (None, or one line why not).
+
+    Examples
+    --------
+    >>> r = indices_interpretability({"tst_min": 1.0}, "sleep", 7200.0)
+    >>> r["indices_interpretable"], r["indices_note"]
+    (False, 'only 1 min of sleep (fewer than 30 min): the indices per hour of sleep are not interpretable')
+    """
+    if index_basis == "sleep":
+        minutes = stats.get("tst_min") or 0.0
+        what, per = "of sleep", "per hour of sleep"
+    else:
+        minutes = recording_duration_s / 60.0
+        what, per = "of recording", "per hour of recording"
+    ok = minutes >= MIN_SLEEP_FOR_INDICES_MIN
+    note = None if ok else (f"only {minutes:.3g} min {what} (fewer than "
+                            f"{MIN_SLEEP_FOR_INDICES_MIN:g} min): the indices {per} are not "
+                            "interpretable")
+    return {"indices_interpretable": ok, "min_sleep_for_indices_min": MIN_SLEEP_FOR_INDICES_MIN,
+            "indices_note": note}
