@@ -34,7 +34,7 @@ from .recording import Recording
 from .result import NightResult
 
 #: Parameter sections: the TOML tables of a parameters file, in the order results list them.
-PARAMETER_SECTIONS: tuple[str, ...] = ("leg_detection", "legs", "muscles")
+PARAMETER_SECTIONS: tuple[str, ...] = ("conditioning", "leg_detection", "legs", "muscles")
 
 
 def parameter_classes() -> dict[str, type]:
@@ -46,8 +46,48 @@ def parameter_classes() -> dict[str, type]:
     from .detect.legs import LegDetectParams
     from .score.legs import LegParams
     from .score.muscles import MuscleParams
+    from .signal.condition import ConditionParams
 
-    return {"leg_detection": LegDetectParams, "legs": LegParams, "muscles": MuscleParams}
+    return {"conditioning": ConditionParams, "leg_detection": LegDetectParams, "legs": LegParams,
+            "muscles": MuscleParams}
+
+
+def _move_aliases(tables: dict[str, dict[str, Any]], where: str | None
+                  ) -> dict[str, dict[str, Any]]:
+    """Keys that moved to their one section, still accepted where they used to be.
+
+    ``[leg_detection]``'s conditioning keys (band, mains, resting level…) and
+    ``[muscles]``'s (band, notch, ECG removal…) now live in ``[conditioning]``,
+    one conditioning for every channel; ``[leg_detection] same_leg_gap_s`` is
+    ``[legs] same_leg_gap_s``.  The same key given twice with different values
+    is an error.  ``[leg_detection]`` is then built with ``[conditioning]``'s
+    values, so the leg detector's inherited constants are the ones used.
+    """
+    from .score.muscles import CONDITIONING_ALIASES
+    from .signal.condition import ConditionParams
+
+    cond_keys = set(ConditionParams.__dataclass_fields__)
+    moves: list[tuple[str, str, str, str, Any]] = []
+    for key in list(tables["leg_detection"]):
+        if key in cond_keys:
+            moves.append(("leg_detection", key, "conditioning", key, None))
+        elif key == "same_leg_gap_s":
+            moves.append(("leg_detection", key, "legs", key, None))
+    for key in list(tables["muscles"]):
+        if key in CONDITIONING_ALIASES:
+            new, translate = CONDITIONING_ALIASES[key]
+            moves.append(("muscles", key, "conditioning", new, translate))
+    for old_sec, old_key, new_sec, new_key, translate in moves:
+        value = tables[old_sec].pop(old_key)
+        if translate is not None:
+            value = translate(value)
+        if new_key in tables[new_sec] and tables[new_sec][new_key] != value:
+            raise ParameterError(
+                f"[{old_sec}] {old_key} = {value!r} disagrees with [{new_sec}] {new_key} = "
+                f"{tables[new_sec][new_key]!r} (the key now lives in [{new_sec}])", where)
+        tables[new_sec][new_key] = value
+    tables["leg_detection"] = {**tables["conditioning"], **tables["leg_detection"]}
+    return tables
 
 
 @dataclass(frozen=True)
@@ -70,12 +110,17 @@ class AnalysisParams:
             raise ParameterError(f"unknown parameter section(s) {', '.join(unknown)} "
                                  f"(known: {', '.join(PARAMETER_SECTIONS)})", where)
         classes = parameter_classes()
-        sections: dict[str, Any] = {}
+        tables: dict[str, dict[str, Any]] = {}
         for name in PARAMETER_SECTIONS:
             table = values.get(name, {})
             if not isinstance(table, Mapping):
                 raise ParameterError(f"[{name}] must be a table", where)
-            sections[name] = from_mapping(classes[name], table, where=where, section=name)
+            tables[name] = dict(table)
+        tables = _move_aliases(tables, where)
+        sections: dict[str, Any] = {}
+        for name in PARAMETER_SECTIONS:
+            sections[name] = from_mapping(classes[name], tables[name], where=where,
+                                          section=name)
         return cls(sections)
 
     @classmethod
@@ -156,7 +201,7 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None
 
 
 def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
-    """R peaks (s) from the first ECG channel, or None when there is none."""
+    """R peaks (s) from the first ECG channel (found at ~128 Hz), or None when there is none."""
     ecg = recording.channels_of_kind("ecg")
     if not ecg:
         return None, None
@@ -164,6 +209,99 @@ def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
 
     label = ecg[0].label
     return detect_r_peaks(recording.read(label), ecg[0].fs), label
+
+
+@dataclass
+class ChannelTables:
+    """The contraction tables of a night's EMG channels, each conditioned once.
+
+    ``legs``/``leg_quality``: the LM table (with its ``attrs``) and leg
+    quality table of :func:`somnomotor.detect.legs.detect_leg_movements`;
+    ``muscles``: one :class:`~somnomotor.detect.bursts.ChannelBursts` per EMG
+    channel; ``notes``: where the R peaks came from.
+    """
+
+    legs: pd.DataFrame
+    leg_quality: pd.DataFrame
+    muscles: list[Any]
+    notes: list[str]
+    r_peaks_source: str
+
+
+def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.ndarray | None,
+                    *, legs: bool = True, muscles: bool = True) -> ChannelTables:
+    """Condition every EMG channel once and turn it into contraction tables.
+
+    Each channel is read and conditioned once
+    (:func:`~somnomotor.signal.condition.condition_recording`, a channel per
+    thread); a tibialis channel then goes through the leg detector *and* the
+    burst detector on that one :class:`~somnomotor.signal.condition.ConditionedEMG`,
+    every other channel through the burst detector.  Only the tables are kept.
+    Without ECG R peaks, the beats are sought in a trunk channel first and used
+    for every channel.
+    """
+    from .detect.bursts import channel_bursts
+    from .detect.legs import (
+        assemble_leg_movements,
+        detect_leg_channel,
+        find_leg_channels,
+        usable_leg_channels,
+    )
+    from .signal.condition import condition_recording, heartbeat_from_trunk
+
+    cp = params["conditioning"]
+    lp = params["leg_detection"]
+    gap = params["legs"].same_leg_gap_s
+    mp = params["muscles"]
+    emg = [c for c in recording.emg_channels() if c.fs > 0] if muscles else []
+    notes: list[str] = []
+    source = "ecg-channel"
+    if (r_peaks is None or len(r_peaks) < 3) and cp.ecg_removal:
+        r_peaks, source, note = heartbeat_from_trunk(recording, recording.emg_channels(), cp)
+        notes.append(note)
+    leg_infos = find_leg_channels(recording) if legs else []
+    usable, sides, notes_by = usable_leg_channels(leg_infos)
+    leg_labels = {c.label for c in usable}
+    burst_labels = {c.label for c in emg}
+    chin = next((c.label for c in emg if c.muscle in mp.chin_muscles), None)
+    channels = emg + [c for c in usable if c.label not in burst_labels]
+
+    def then(info: Any, cond: Any) -> tuple[Any, Any]:
+        leg = (detect_leg_channel(info, cond, lp, sides[info.label], notes_by[info.label],
+                                  same_leg_gap_s=gap)
+               if info.label in leg_labels else None)
+        mus = (channel_bursts(info, cond, mp.bursts, artefact_max_freq_hz=mp.artefact_max_freq_hz,
+                              want_amp=info.label == chin)
+               if info.label in burst_labels else None)
+        return leg, mus
+
+    results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
+                                  r_peaks_source=source, then=then)
+    done = {c.label: r[0] for c, r in zip(channels, results, strict=True) if r[0] is not None}
+    lms, leg_quality = assemble_leg_movements(leg_infos, sides, notes_by, done, recording.duration)
+    return ChannelTables(legs=lms, leg_quality=leg_quality,
+                         muscles=[r[1] for r in results if r[1] is not None],
+                         notes=notes, r_peaks_source=source)
+
+
+def score_recording_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
+                            scored_events: pd.DataFrame | None = None,
+                            params: AnalysisParams | None = None,
+                            r_peaks: np.ndarray | None = None) -> Any:
+    """Every muscle of a recording alone: :func:`detect_channels` then :func:`score_muscles`.
+
+    Examples
+    --------
+    >>> res = score_recording_muscles(rec, hyp, r_peaks=peaks)     # doctest: +SKIP
+    >>> res.summary["grm_episode_count"]                           # doctest: +SKIP
+    """
+    from .score.muscles import score_muscles
+
+    params = params or AnalysisParams.defaults()
+    tables = detect_channels(recording, params, r_peaks, legs=False)
+    return score_muscles(tables.muscles, hypnogram, duration=recording.duration,
+                         scored_events=scored_events, params=params["muscles"],
+                         notes=tables.notes)
 
 
 def analyze(
@@ -202,7 +340,6 @@ def analyze(
     >>> result.summary["plms_index"]                                # doctest: +SKIP
     23.4
     """
-    from .detect.legs import detect_leg_movements
     from .score.legs import score_leg_movements
     from .score.muscles import score_muscles
     from .staging import find_lights, resolve_hypnogram, sleep_statistics, staging_confidence
@@ -232,8 +369,9 @@ def analyze(
     say("ECG R peaks")
     r_peaks, ecg_label = _r_peaks(recording)
 
-    say("leg movements")
-    lms, leg_quality = detect_leg_movements(recording, params["leg_detection"], r_peaks=r_peaks)
+    say("conditioning every EMG channel once: leg movements and bursts")
+    tables = detect_channels(recording, params, r_peaks)
+    lms, leg_quality = tables.legs, tables.leg_quality
     if not lms.attrs.get("leg_channels"):
         warnings.append("no tibialis anterior (leg) EMG channel: leg-movement and PLM figures "
                         "are zero because nothing could be scored, not because the legs were still")
@@ -241,8 +379,8 @@ def analyze(
                                recording_duration=recording.duration, params=params["legs"])
 
     say("every other muscle")
-    muscles = score_muscles(recording, hyp, scored_events=scored, params=params["muscles"],
-                            r_peaks=r_peaks)
+    muscles = score_muscles(tables.muscles, hyp, duration=recording.duration,
+                            scored_events=scored, params=params["muscles"], notes=tables.notes)
 
     warnings += [f"muscles: {n}" for n in muscles.details.get("notes", ())]
     events_table = concat_events([legs.events, muscles.events])

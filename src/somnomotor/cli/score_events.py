@@ -66,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
     from ..events import write_events_csv
     from ..io import read_hypnogram, read_scorings
     from ..params import to_dict
-    from ..score.legs import read_leg_movements, score_leg_movements
+    from ..score.legs import score_leg_movements
     from ..staging.statistics import indices_interpretability
+    from ..technician import read_leg_movements
 
     args.path = args.lms
     if args.duration is not None and not args.duration > 0:

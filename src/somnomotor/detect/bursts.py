@@ -21,16 +21,21 @@ All times are seconds, amplitudes µV.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from ..signal.baseline import nanmedian_rows
-from ..signal.filters import envelope
+from ..recording import ChannelInfo
+from ..signal.baseline import BaselineParams, resting_level
+from ..signal.condition import ConditionedEMG
+from ..signal.filters import block_mean, envelope
+from ..signal.masks import runs
 
 __all__ = ["BurstParams", "BURST_COLUMNS", "burst_envelope", "burst_frequency", "detect_bursts",
-           "estimate_resting_level", "runs"]
+           "bursts_in_channel", "channel_bursts", "ChannelBursts", "estimate_resting_level",
+           "runs"]
 
 #: Columns of the burst table returned by :func:`detect_bursts`.
 BURST_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic", "rest_uv")
@@ -61,14 +66,11 @@ class BurstParams:
     rest_percentile: float = 10.0
     edge_s: float = 0.5  # bursts touching the first/last 0.5 s are filter edge effects, dropped
 
-
-def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive) indices of the runs of True in a boolean array."""
-    m = np.asarray(mask, dtype=bool)
-    if m.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    d = np.diff(m.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    def baseline(self) -> BaselineParams:
+        """The resting-level settings of bursts: a low percentile, no exclusion passes."""
+        return BaselineParams(rest_window_s=self.rest_window_s, rest_block_s=self.rest_block_s,
+                              rest_initial_quantile=self.rest_percentile / 100.0,
+                              rest_iterations=0)
 
 
 def _close_gaps(starts: np.ndarray, ends: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
@@ -85,34 +87,23 @@ def estimate_resting_level(env: np.ndarray, fs: float, params: BurstParams | Non
                            ) -> np.ndarray:
     """The channel's resting level (µV) per block of ``rest_block_s`` seconds.
 
-    Block medians of the envelope, then the 10th percentile over a running
-    10-min window: quiet stretches set the level, activity (even minutes of it)
-    does not. NaN blocks (gaps) are ignored; returns one value per block.
+    The one estimator (:func:`somnomotor.signal.baseline.resting_level`) with
+    the burst settings: block medians of the envelope, then their 10th
+    percentile over a running 10-min window, so quiet stretches set the level
+    and activity (even minutes of it) does not.  NaN (gaps) is ignored.
 
     Examples
     --------
-    >>> rest = estimate_resting_level(env, 512.0)   # doctest: +SKIP
+    >>> env = np.full(256 * 120, 3.0, dtype=np.float32)
+    >>> rest = estimate_resting_level(env, 256.0)
+    >>> rest.size, float(rest[0])
+    (120, 3.0)
     """
     p = params or BurstParams()
-    blk = max(1, int(round(p.rest_block_s * fs)))
-    n = env.size
-    nb = max(1, -(-n // blk))
-    padded = np.full(nb * blk, np.nan, dtype=np.float32)
-    padded[:n] = env
-    # Median of a strided subsample (every 4th sample) is plenty for a level, and 4× cheaper.
-    sub = padded.reshape(nb, blk)[:, ::4] if blk >= 16 else padded.reshape(nb, blk)
-    if np.isnan(sub).any():
-        med = nanmedian_rows(sub)  # all-NaN blocks (gaps) are expected: NaN, no warning
-    else:
-        med = np.median(sub, axis=1)
-    good = np.isfinite(med)
-    if not good.any():
-        return np.zeros(nb, dtype=np.float32)
-    med = np.where(good, med, np.nanmedian(med[good]))
-    win = max(1, int(round(p.rest_window_s / p.rest_block_s)))
-    win = min(win, nb)
-    rest = ndimage.percentile_filter(med, p.rest_percentile, size=win, mode="reflect")
-    return rest.astype(np.float32)
+    rest = resting_level(np.asarray(env, dtype=np.float32), fs, p.baseline(), per_block=True)
+    if rest.size == 0 or not np.isfinite(rest).any():
+        return np.zeros(max(1, rest.size), dtype=np.float32)
+    return rest
 
 
 #: Time step (s) of the slow envelope used for sustained activity.
@@ -331,3 +322,77 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
                          "amplitude_uv": pd.Series(dtype=float), "tonic": pd.Series(dtype=bool),
                          "rest_uv": pd.Series(dtype=float)})
+
+
+@dataclass
+class ChannelBursts:
+    """What burst detection leaves of one conditioned channel (its samples dropped).
+
+    ``bursts``: :data:`BURST_COLUMNS` plus ``channel``, ``muscle``, ``side``,
+    ``region``; ``quality``: the channel's row of the muscle quality table;
+    ``amp_1s``: mean rectified conditioned EMG per second (the chin only).
+    """
+
+    info: ChannelInfo
+    bursts: pd.DataFrame
+    quality: dict[str, Any]
+    amp_1s: np.ndarray | None = None
+
+
+def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams | None = None,
+                   *, artefact_max_freq_hz: float = 0.0, want_amp: bool = False
+                   ) -> ChannelBursts:
+    """The bursts and quality figures of one conditioned channel (:func:`bursts_in_channel`)."""
+    b, fig, amp = bursts_in_channel(cond, params, artefact_max_freq_hz=artefact_max_freq_hz,
+                                    amp_1s=want_amp)
+    notes = list(cond.notes)
+    if fig["artefacts"]:
+        notes.append(f"{fig['artefacts']} artefact transient(s) (mean frequency < "
+                     f"{artefact_max_freq_hz:g} Hz) not counted as bursts")
+    quality = {"channel": info.label, "muscle": info.muscle, "side": info.side,
+               "region": info.region, "fs": info.fs,
+               "resting_level_uv": fig["resting_level_uv"], "mains_hz": cond.mains_hz,
+               "ecg_artefact_uv": cond.ecg_artefact_uv, "residual_ecg": cond.residual_ecg_uv,
+               "ecg_source": cond.ecg_source, "fs_analysis": cond.fs,
+               "flagged_s": cond.flagged_s, "excluded_s": cond.gap_s,
+               "bursts": int((~b["tonic"]).sum()), "tonic_episodes": int(b["tonic"].sum()),
+               "artefacts": fig["artefacts"], "notes": "; ".join(notes)}
+    b = b.assign(channel=info.label, muscle=info.muscle, side=info.side, region=info.region)
+    return ChannelBursts(info, b, quality, amp)
+
+
+def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *,
+                      artefact_max_freq_hz: float = 0.0, amp_1s: bool = False
+                      ) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray | None]:
+    """Bursts of one conditioned channel, with artefact transients taken out.
+
+    Brief "bursts" whose mean frequency (zero crossings) is below
+    ``artefact_max_freq_hz`` are electrode pops or movement artefacts, not EMG
+    (surface EMG: 50–150 Hz, De Luca 1997), and are dropped.  With ``amp_1s``
+    the mean rectified conditioned signal per second is returned too (the REM
+    rules' chin amplitude).
+
+    Returns
+    -------
+    (bursts, figures, amp_1s or None)
+        The :data:`BURST_COLUMNS` table; ``figures``: ``resting_level_uv``
+        (median of the burst resting level), ``artefacts`` (count dropped).
+    """
+    p = params or BurstParams()
+    y, fs = cond.filtered, cond.fs
+    env, fs_env = burst_envelope(y, fs, p)
+    rest = estimate_resting_level(env, fs_env, p)
+    b = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env))
+    del env
+    brief = ~b["tonic"].to_numpy(bool)
+    n_artefacts = 0
+    if brief.any() and artefact_max_freq_hz > 0:
+        freq = burst_frequency(y, fs, b["onset"].to_numpy()[brief], b["duration"].to_numpy()[brief])
+        bad = np.zeros(len(b), dtype=bool)
+        bad[np.flatnonzero(brief)] = freq < artefact_max_freq_hz
+        n_artefacts = int(bad.sum())
+        b = b[~bad].reset_index(drop=True)
+    amp = block_mean(np.abs(y), max(1, int(round(fs)))) if amp_1s else None
+    figures = {"resting_level_uv": float(np.median(rest)) if rest.size else float("nan"),
+               "artefacts": n_artefacts}
+    return b, figures, amp

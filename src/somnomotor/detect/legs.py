@@ -14,14 +14,15 @@ WASM 2016 (Ferri et al., Sleep Med 26:86–95; Table 3 of PMC9619152):
 "EMG" here is the envelope (moving mean of the rectified, band-passed,
 mains-notched, ECG-cleaned signal; :mod:`somnomotor.signal.condition`); the
 resting level is its running robust baseline.  Everything is vectorised over
-the envelope at ~100 Hz; the two legs are conditioned in parallel threads
-(the filters release the GIL).
+the envelope at ~100 Hz.  :func:`detect_leg_channel` works on a channel
+conditioned once (:func:`somnomotor.signal.condition.condition_recording`,
+which the whole analysis shares with the burst detector);
+:func:`detect_leg_movements` is the same for a recording's legs alone.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,11 +31,17 @@ import pandas as pd
 from ..errors import MontageError
 from ..recording import ChannelInfo, Recording
 from ..signal.baseline import detection_thresholds
-from ..signal.condition import ConditionedEMG, ConditionParams, condition_emg
-from ..signal.filters import detect_mains
+from ..signal.condition import ConditionedEMG, ConditionParams, condition_recording
+from ..signal.masks import runs
 
-__all__ = ["LegDetectParams", "LM_COLUMNS", "QUALITY_COLUMNS", "detect_leg_movements",
-           "detect_lms_in_channel", "find_leg_channels"]
+__all__ = ["LegDetectParams", "LM_COLUMNS", "QUALITY_COLUMNS", "SAME_LEG_GAP_S", "LegChannel",
+           "assemble_leg_movements", "detect_leg_channel", "detect_leg_movements",
+           "detect_lms_in_channel", "find_leg_channels", "usable_leg_channels"]
+
+#: WASM 2016: LMs of the same leg less than 0.5 s apart (offset to onset) are one LM.  The
+#: one source of this constant: the scorer's ``[legs] same_leg_gap_s`` defaults to it and
+#: the analysis hands that value to the detector.
+SAME_LEG_GAP_S = 0.5
 
 #: Columns of the LM table returned by :func:`detect_leg_movements`.
 LM_COLUMNS: tuple[str, ...] = ("onset", "duration", "side", "channel", "amplitude_uv")
@@ -62,11 +69,10 @@ class LegDetectParams(ConditionParams):
     offset_threshold_uv: float = 2.0  # WASM 2016: offset ≤ 2 µV above resting …
     offset_quiet_s: float = 0.5  # … held for ≥ 0.5 s; offset at its start
     min_duration_s: float = 0.5  # WASM 2016 / AASM: minimum LM duration
-    same_leg_gap_s: float = 0.5  # WASM 2016: same-leg LMs < 0.5 s apart are one LM
     morphology_rule: bool = True  # WASM 2016 computer detection (Skeba 2016)
     morphology_window_s: float = 0.5  # a 0.5-s window …
     morphology_median_uv: float = 2.0  # … whose median is ≥ 2 µV above resting
-    threads: int = 2  # legs conditioned in parallel
+    threads: int = 2  # legs conditioned in parallel (detect_leg_movements alone)
 
 
 def find_leg_channels(recording: Recording, channels: list[str] | None = None
@@ -86,11 +92,6 @@ def find_leg_channels(recording: Recording, channels: list[str] | None = None
     return [c for c in recording.channels if c.muscle == "tibialis_anterior"]
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    d = np.diff(mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-
-
 def _reduce_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """max(values[a:b]) for each non-empty, non-overlapping, sorted [a, b)."""
     if starts.size == 0:
@@ -101,7 +102,8 @@ def _reduce_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np
     return np.maximum.reduceat(ext, idx)[0::2]
 
 
-def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None = None
+def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None = None, *,
+                          same_leg_gap_s: float = SAME_LEG_GAP_S
                           ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """LMs (onset s, duration s, amplitude_uv) in one conditioned tibialis channel.
 
@@ -130,7 +132,7 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
     idx_on = np.flatnonzero(above)
     if idx_on.size == 0:
         return empty, counts
-    qs, qe = _runs(quiet)
+    qs, qe = runs(quiet)
     long = (qe - qs) >= int(round(p.offset_quiet_s * fs))
     qs, qe = qs[long], qe[long]
     # Non-quiet segments between long quiet runs; an LM starts at the first onset crossing
@@ -144,7 +146,7 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
     b = seg_b[has]
     # Same leg: LMs less than 0.5 s apart (offset → onset) are one LM.
     if a.size > 1:
-        close = (a[1:] - b[:-1]) < p.same_leg_gap_s * fs
+        close = (a[1:] - b[:-1]) < same_leg_gap_s * fs
         counts["merged"] = int(close.sum())
         if close.any():
             first = np.concatenate([[True], ~close])
@@ -187,13 +189,117 @@ def _side_of(ch: ChannelInfo, k: int, notes: list[str]) -> str:
     return side
 
 
+def usable_leg_channels(legs: list[ChannelInfo]
+                        ) -> tuple[list[ChannelInfo], dict[str, str], dict[str, list[str]]]:
+    """The leg channels that can carry EMG, each leg's side, and notes per channel."""
+    notes_by: dict[str, list[str]] = {c.label: [] for c in legs}
+    sides = {c.label: _side_of(c, k, notes_by[c.label]) for k, c in enumerate(legs)}
+    usable = []
+    for c in legs:
+        if c.fs < _MIN_EMG_FS:
+            notes_by[c.label].append(f"sampling rate {c.fs:g} Hz is too low for EMG; skipped")
+        else:
+            usable.append(c)
+    return usable, sides, notes_by
+
+
+@dataclass
+class LegChannel:
+    """What leg detection leaves of one conditioned channel (its samples dropped).
+
+    ``lms``: the channel's LMs (:data:`LM_COLUMNS`); ``quality``: its row of
+    :data:`QUALITY_COLUMNS`; ``unscorable``: per second, True where the channel
+    holds no usable data or its resting level is flagged as too high.
+    """
+
+    lms: pd.DataFrame
+    quality: dict[str, Any]
+    unscorable: np.ndarray
+
+
+def _unscorable_seconds(cond: ConditionedEMG) -> np.ndarray:
+    """Per second, True where ≥ half the second has no data or lies in a flagged stretch."""
+    fs = cond.fs_envelope
+    bad = cond.no_data.copy()
+    for f_on, f_dur in cond.flagged:
+        bad[int(f_on * fs):int(np.ceil((f_on + f_dur) * fs))] = True
+    per_s = int(round(fs))
+    m = -(-bad.size // per_s)
+    pad = m * per_s - bad.size
+    b = np.concatenate([bad, np.ones(max(pad, 0), bool)])[:m * per_s].reshape(m, per_s)
+    return b.mean(axis=1) >= 0.5
+
+
+def detect_leg_channel(info: ChannelInfo, cond: ConditionedEMG, params: LegDetectParams,
+                       side: str, notes: list[str], *, same_leg_gap_s: float = SAME_LEG_GAP_S
+                       ) -> LegChannel:
+    """LMs, quality row and unscorable seconds of one conditioned tibialis channel."""
+    found, counts = detect_lms_in_channel(cond, params, same_leg_gap_s=same_leg_gap_s)
+    found = found.assign(side=side, channel=info.label)
+    notes = list(notes)
+    rest_med = cond.resting_level_uv
+    if np.isfinite(rest_med) and not cond.flat:
+        if rest_med < _PLAUSIBLE_REST_UV[0]:
+            notes.append(f"resting level {rest_med:.3g} µV is implausibly low for surface "
+                         "EMG (check the channel's unit)")
+        elif rest_med > _PLAUSIBLE_REST_UV[1]:
+            notes.append(f"resting level {rest_med:.3g} µV is implausibly high for surface "
+                         "EMG (check the channel's unit and electrodes)")
+    if counts["morphology"]:
+        notes.append(f"{counts['morphology']} event(s) failed the 0.5-s median rule")
+    row = {"label": info.label, "muscle": info.muscle, "side": side, "fs": info.fs,
+           "resting_level_uv": rest_med, "mains_hz": cond.mains_hz,
+           "flagged_s": cond.flagged_s, "excluded_s": cond.no_data_s,
+           "lm_count": int(len(found)), "ecg_removed": cond.ecg_removed,
+           "notes": "; ".join(cond.notes + notes)}
+    return LegChannel(found, row, _unscorable_seconds(cond))
+
+
+def assemble_leg_movements(legs: list[ChannelInfo], sides: dict[str, str],
+                           notes_by: dict[str, list[str]], done: dict[str, LegChannel],
+                           duration: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The LM and quality tables of :func:`detect_leg_movements` from its channels' results."""
+    tables, rows = [], []
+    for c in legs:
+        if c.label not in done:
+            rows.append({"label": c.label, "muscle": c.muscle, "side": sides[c.label],
+                         "fs": c.fs, "resting_level_uv": np.nan, "mains_hz": None,
+                         "flagged_s": 0.0, "excluded_s": duration, "lm_count": 0,
+                         "ecg_removed": False, "notes": "; ".join(notes_by[c.label])})
+            continue
+        tables.append(done[c.label].lms)
+        rows.append(done[c.label].quality)
+    if tables:
+        lms = pd.concat(tables, ignore_index=True)
+    else:
+        lms = pd.DataFrame({"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
+                            "side": pd.Series(dtype=object), "channel": pd.Series(dtype=object),
+                            "amplitude_uv": pd.Series(dtype=float)})
+    lms = lms.loc[:, list(LM_COLUMNS)].sort_values("onset", kind="stable").reset_index(drop=True)
+    quality = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+    lms.attrs["leg_channels"] = [c.label for c in legs]
+    lms.attrs["quality"] = quality.to_dict(orient="records")
+    lms.attrs["unscorable"] = _unscorable(duration, [done[c.label].unscorable for c in legs
+                                                     if c.label in done])
+    return lms, quality
+
+
 def detect_leg_movements(
     recording: Recording,
     params: LegDetectParams | None = None,
     r_peaks: np.ndarray | None = None,
     channels: list[str] | None = None,
+    *,
+    same_leg_gap_s: float = SAME_LEG_GAP_S,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Monolateral leg movements in every tibialis anterior channel of a recording.
+
+    The legs alone: each leg channel is conditioned once
+    (:func:`~somnomotor.signal.condition.condition_recording`, with the
+    conditioning constants ``params`` inherits) and detected by
+    :func:`detect_leg_channel`.  The whole analysis
+    (:func:`somnomotor.analyze`) does the same while conditioning every EMG
+    channel, sharing each leg channel's conditioning with the burst detector.
 
     Parameters
     ----------
@@ -207,6 +313,8 @@ def detect_leg_movements(
         removed from the leg channels first.
     channels : list of str, optional
         Channel labels to use instead of the montage's choice.
+    same_leg_gap_s : float
+        Same-leg LMs closer than this are one LM (``[legs] same_leg_gap_s``).
 
     Returns
     -------
@@ -229,109 +337,40 @@ def detect_leg_movements(
     """
     p = params or LegDetectParams()
     legs = find_leg_channels(recording, channels)
-    notes_by: dict[str, list[str]] = {c.label: [] for c in legs}
-    sides = {c.label: _side_of(c, k, notes_by[c.label]) for k, c in enumerate(legs)}
-    usable = []
-    for c in legs:
-        if c.fs < _MIN_EMG_FS:
-            notes_by[c.label].append(f"sampling rate {c.fs:g} Hz is too low for EMG; skipped")
-        else:
-            usable.append(c)
-    signals = {c.label: recording.read(c.label) for c in usable}
-    run_p = p
-    if p.mains == "auto" and usable:
-        # Mains hum belongs to the room, not the electrode: a line found in one leg channel
-        # is notched in both (it may hide under a noisier channel's spectrum).
-        found = [detect_mains(signals[c.label], c.fs) for c in usable]
-        lines = [f for f in found if f is not None]
-        if lines:
-            common = max(set(lines), key=lines.count)
-            run_p = replace(p, mains=str(int(common)))
+    usable, sides, notes_by = usable_leg_channels(legs)
 
-    def work(c: ChannelInfo) -> tuple[ConditionedEMG, pd.DataFrame, dict[str, Any]]:
-        cond = condition_emg(signals[c.label], c.fs, params=run_p, r_peaks=r_peaks)
-        found, counts = detect_lms_in_channel(cond, p)
-        return cond, found, counts
+    def then(info: ChannelInfo, cond: ConditionedEMG) -> LegChannel:
+        return detect_leg_channel(info, cond, p, sides[info.label], notes_by[info.label],
+                                  same_leg_gap_s=same_leg_gap_s)
 
-    if len(usable) > 1 and p.threads > 1:
-        with ThreadPoolExecutor(max_workers=min(p.threads, len(usable))) as pool:
-            results = list(pool.map(work, usable))
-    else:
-        results = [work(c) for c in usable]
-
-    tables, rows = [], []
+    results = condition_recording(recording, usable, p, r_peaks=r_peaks, then=then,
+                                  threads=p.threads)
     done = {c.label: r for c, r in zip(usable, results, strict=True)}
-    for c in legs:
-        notes = notes_by[c.label]
-        if c.label not in done:
-            rows.append({"label": c.label, "muscle": c.muscle, "side": sides[c.label],
-                         "fs": c.fs, "resting_level_uv": np.nan, "mains_hz": None,
-                         "flagged_s": 0.0, "excluded_s": recording.duration, "lm_count": 0,
-                         "ecg_removed": False, "notes": "; ".join(notes)})
-            continue
-        cond, found, counts = done[c.label]
-        found = found.assign(side=sides[c.label], channel=c.label)
-        tables.append(found)
-        ok = ~cond.no_data
-        rest_med = float(np.median(cond.rest[ok])) if ok.any() else np.nan
-        if np.isfinite(rest_med) and not cond.flat:
-            if rest_med < _PLAUSIBLE_REST_UV[0]:
-                notes.append(f"resting level {rest_med:.3g} µV is implausibly low for surface "
-                             "EMG (check the channel's unit)")
-            elif rest_med > _PLAUSIBLE_REST_UV[1]:
-                notes.append(f"resting level {rest_med:.3g} µV is implausibly high for surface "
-                             "EMG (check the channel's unit and electrodes)")
-        if counts["morphology"]:
-            notes.append(f"{counts['morphology']} event(s) failed the 0.5-s median rule")
-        rows.append({"label": c.label, "muscle": c.muscle, "side": sides[c.label], "fs": c.fs,
-                     "resting_level_uv": rest_med, "mains_hz": cond.mains_hz,
-                     "flagged_s": cond.flagged_s, "excluded_s": cond.no_data_s,
-                     "lm_count": int(len(found)), "ecg_removed": cond.ecg_removed,
-                     "notes": "; ".join(cond.notes + notes)})
-    if tables:
-        lms = pd.concat(tables, ignore_index=True)
-    else:
-        lms = pd.DataFrame({"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
-                            "side": pd.Series(dtype=object), "channel": pd.Series(dtype=object),
-                            "amplitude_uv": pd.Series(dtype=float)})
-    lms = lms.loc[:, list(LM_COLUMNS)].sort_values("onset", kind="stable").reset_index(drop=True)
-    quality = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
-    lms.attrs["leg_channels"] = [c.label for c in legs]
-    lms.attrs["quality"] = quality.to_dict(orient="records")
-    lms.attrs["unscorable"] = _unscorable(recording.duration, [done[c.label][0] for c in usable])
-    return lms, quality
+    return assemble_leg_movements(legs, sides, notes_by, done, recording.duration)
 
 
-def _unscorable(duration: float, conds: list[ConditionedEMG]) -> list[tuple[float, float]]:
+def _unscorable(duration: float, channels: list[np.ndarray]) -> list[tuple[float, float]]:
     """Stretches (onset s, duration s) where no leg channel could be scored.
 
     A second is unscorable in a channel when it holds no usable data or lies in
-    a stretch flagged for a high resting level; it is unscorable for the legs
-    when it is so in every usable leg channel (a channel skipped for its
-    sampling rate never is).  Without any usable leg channel the whole
-    recording is unscorable.  The scorer takes these stretches out of the
-    time the indices are divided by.
+    a stretch flagged for a high resting level (``LegChannel.unscorable``); it
+    is unscorable for the legs when it is so in every usable leg channel (a
+    channel skipped for its sampling rate never is).  Without any usable leg
+    channel the whole recording is unscorable.  The scorer takes these
+    stretches out of the time the indices are divided by.
     """
     n = int(np.ceil(duration - 1e-9))
     if n <= 0:
         return []
-    if not conds:  # no leg channel, or none usable: nothing could be scored
+    if not channels:  # no leg channel, or none usable: nothing could be scored
         return [(0.0, float(duration))]
     everywhere = np.ones(n, dtype=bool)
-    for cond in conds:
-        fs = cond.fs_envelope
-        bad = cond.no_data.copy()
-        for f_on, f_dur in cond.flagged:
-            bad[int(f_on * fs):int(np.ceil((f_on + f_dur) * fs))] = True
-        per_s = int(round(fs))
-        m = min(n, -(-bad.size // per_s))
-        pad = m * per_s - bad.size
-        b = np.concatenate([bad, np.ones(max(pad, 0), bool)])[:m * per_s].reshape(m, per_s)
+    for per_second in channels:
+        m = min(n, per_second.size)
         sec = np.ones(n, dtype=bool)
-        sec[:m] = b.mean(axis=1) >= 0.5
+        sec[:m] = per_second[:m]
         everywhere &= sec
-    d = np.diff(everywhere.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    starts, ends = runs(everywhere)
     return [(float(a), float(min(float(e), duration) - float(a)))
             for a, e in zip(starts, ends, strict=True)]
 

@@ -1,4 +1,4 @@
-"""One EMG channel, conditioned for detection: filtered, envelope, resting level, flags.
+"""One EMG channel, conditioned once for every consumer: the one conditioning path.
 
 :func:`condition_emg` runs, on one channel:
 
@@ -6,49 +6,89 @@
    extreme) and flat stretches (identical samples: a disconnected electrode)
    become no data, with a guard either side so filter ringing at their edges
    is not mistaken for activity;
-2. *band-pass* 10–100 Hz (upper edge clipped below Nyquist at low sampling
-   rates, noted; zero-phase) and *mains notch* at the frequency found in the
-   signal (50 or 60 Hz and harmonics within the band; forward-only, so that
-   its ringing after a large jerk does not also precede it);
-3. *ECG removal* driven by the R peaks of the ECG channel, when given
-   (:func:`somnomotor.signal.ecg.remove_ecg`; skipped with a note if that
-   module is unavailable);
-4. *rectification and envelope*: block means down to ~100 Hz, then a moving
+2. *analysis rate*: a channel sampled well above the band (512 Hz for a
+   10–100 Hz band) is brought down to the lowest integer fraction of its rate
+   at least 2.2 × the band's upper edge (512 → 256 Hz) by a short linear-phase
+   FIR whose delay is removed, so times do not move and every later step costs
+   half;
+3. *band-pass* 10–100 Hz (upper edge clipped below Nyquist at low sampling
+   rates, noted; zero-phase) and *mains notch* at the room's frequency (50 or
+   60 Hz and harmonics within the band; forward-only, so that its ringing after
+   a large jerk does not also precede it);
+4. *ECG removal* driven by the R peaks (of the ECG channel, or found in a trunk
+   channel when there is none) where the beat-locked artefact is measurable
+   (:func:`somnomotor.signal.ecg.remove_ecg`);
+5. *rectification and envelope*: block means down to ~100 Hz, then a moving
    mean (0.1 s);
-5. *resting level* (:func:`somnomotor.signal.baseline.resting_level`) and the
+6. *resting level* (:func:`somnomotor.signal.baseline.resting_level`) and the
    stretches where it is too high to score.
 
-The envelope and resting level are at ``fs_envelope`` (~100 Hz): leg-movement
-rules work at 0.5-s scale, and 10-ms resolution keeps an 8-hour night cheap.
+The leg detector reads the envelope and resting level; the burst detector the
+conditioned signal itself (:attr:`ConditionedEMG.filtered`); the report and the
+review application draw it through :func:`conditioned_trace`, with the
+parameters recorded in the result.  :func:`condition_recording` conditions each
+EMG channel of a recording exactly once, a channel per thread, and hands each to
+the caller's detector before the next is read, so memory is bounded by the
+channels in flight, not by the night times the channels.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from scipy import ndimage, signal
 
 from .baseline import BaselineParams, flag_high_rest, resting_level
-from .filters import bandpass_sos, block_mean, detect_mains, filter_zero_phase, notch_sos
+from .filters import (
+    MAINS_EXCERPT_S,
+    MAINS_EXCERPTS,
+    bandpass_sos,
+    block_mean,
+    decimate,
+    detect_mains,
+    filter_zero_phase,
+    notch_sos,
+)
+from .masks import dilate, runs
 
-__all__ = ["ConditionParams", "ConditionedEMG", "condition_emg", "mark_no_data"]
+if TYPE_CHECKING:
+    from ..recording import ChannelInfo, Recording
+
+__all__ = ["ConditionParams", "ConditionedEMG", "analysis_threads", "condition_emg",
+           "condition_recording", "conditioned_trace", "heartbeat_from_trunk", "mark_no_data",
+           "room_mains"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class ConditionParams(BaselineParams):
-    """Constants of EMG conditioning (inherited by the detectors' parameters)."""
+    """Constants of EMG conditioning (TOML section ``[conditioning]``).
+
+    One set for every EMG channel of a night; the leg detector's parameters
+    (``[leg_detection]``) inherit them.
+    """
 
     band_low_hz: float = 10.0  # WASM 2016 / AASM: leg EMG band about 10–100 Hz
     band_high_hz: float = 100.0
-    mains: str = "auto"  # "auto" (found in the signal), "50", "60" or "none"
+    # Analysed at the lowest integer fraction of the sampling rate ≥ 2.2 × the band's upper
+    # edge (512 → 256 Hz): the band is kept whole and every later step costs half.
+    analysis_min_fs_factor: float = 2.2
+    mains: str = "auto"  # "auto" (found in the room's EMG), "50", "60" or "none"
     notch_q: float = 10.0  # mains notch quality factor (50 Hz: 5-Hz wide, rings ~64 ms)
     envelope_window_s: float = 0.1  # moving mean of the rectified EMG
     envelope_rate_hz: float = 100.0  # envelope and resting level computed at ~100 Hz
-    ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are given …
+    ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are known …
     # … and the beat-locked artefact (RMS over the QRS) is at least this large, µV: a smaller
     # one cannot lift the envelope past the 2-µV offset level (0: always remove).
     ecg_min_artefact_uv: float = 1.0
+    # No ECG channel: the beats are sought in the first of these regions with a clear heartbeat.
+    ecg_self_detect_regions: tuple[str, ...] = ("chest", "abdomen", "back", "shoulder", "neck")
     flat_run_s: float = 1.0  # identical samples for ≥ 1 s: no data (disconnected)
     saturation_run_s: float = 0.05  # at the channel's extreme for ≥ 50 ms: saturated
     no_data_guard_s: float = 1.0  # no data also this long either side (filter ringing)
@@ -56,17 +96,34 @@ class ConditionParams(BaselineParams):
     def __post_init__(self) -> None:
         if self.mains not in ("auto", "50", "60", "none"):
             raise ValueError(f"mains must be 'auto', '50', '60' or 'none', not {self.mains!r}")
+        if not self.analysis_min_fs_factor >= 2.0:
+            raise ValueError("analysis_min_fs_factor must be at least 2 (Nyquist)")
+
+    def analysis_factor(self, fs: float) -> int:
+        """The integer factor a channel at ``fs`` Hz is brought down by before filtering."""
+        return max(1, int(fs // (self.analysis_min_fs_factor * self.band_high_hz)))
+
+    def conditioning(self) -> ConditionParams:
+        """Only the conditioning constants (a subclass's detection constants dropped)."""
+        if type(self) is ConditionParams:
+            return self
+        names = ConditionParams.__dataclass_fields__
+        return ConditionParams(**{k: getattr(self, k) for k in names})
 
 
 @dataclass
 class ConditionedEMG:
     """A conditioned EMG channel (all amplitudes µV, times s).
 
-    ``filtered``: band-passed, notched, ECG-removed signal at ``fs`` (float32,
-    NaN where no data).  ``envelope`` and ``rest`` (resting level) at
-    ``fs_envelope``; ``no_data`` marks envelope samples without usable data.
-    ``flagged``: stretches (onset, duration) whose resting level is too high
-    to score.  ``notes``: sentences for the quality report.
+    ``filtered``: band-passed, notched, ECG-removed signal at the analysis
+    rate ``fs`` (float32, NaN where no data); ``fs_input`` is the channel's own
+    rate.  ``envelope`` and ``rest`` (resting level) at ``fs_envelope``;
+    ``no_data`` marks envelope samples without usable data.  ``flagged``:
+    stretches (onset, duration) whose resting level is too high to score.
+    ``gap_s``: seconds of NaN (recording gaps) in the input.  ``ecg_*``: the
+    beat-locked artefact before and after removal (µV RMS over the QRS, NaN
+    without beats) and where the R peaks came from (``ecg-channel``,
+    ``self:<label>`` or ``none``).  ``notes``: sentences for the quality report.
     """
 
     filtered: np.ndarray
@@ -80,6 +137,11 @@ class ConditionedEMG:
     notes: list[str] = field(default_factory=list)
     ecg_removed: bool = False
     flat: bool = False
+    fs_input: float = 0.0
+    gap_s: float = 0.0
+    ecg_artefact_uv: float = float("nan")
+    residual_ecg_uv: float = float("nan")
+    ecg_source: str = "none"
 
     @property
     def no_data_s(self) -> float:
@@ -91,18 +153,11 @@ class ConditionedEMG:
         """Seconds whose resting level was too high to score."""
         return float(sum(d for _, d in self.flagged))
 
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    d = np.diff(mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-
-
-def _dilate(mask: np.ndarray, r: int) -> np.ndarray:
-    """Grow True runs by ``r`` samples on both sides (cumulative-sum box filter)."""
-    n = mask.size
-    c = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-    idx = np.arange(n)
-    return (c[np.minimum(idx + r + 1, n)] - c[np.maximum(idx - r, 0)]) > 0
+    @property
+    def resting_level_uv(self) -> float:
+        """Median resting level over the usable envelope, µV (NaN when none)."""
+        ok = ~self.no_data
+        return float(np.median(self.rest[ok])) if ok.any() else float("nan")
 
 
 def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
@@ -129,7 +184,7 @@ def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
     same = x[1:] == x[:-1]  # True at i when sample i + 1 repeats sample i
     if not same.any():
         return bad, notes
-    starts, ends = _runs(same)  # runs of repeats; the run of samples is [start, end + 1)
+    starts, ends = runs(same)  # runs of repeats; the run of samples is [start, end + 1)
     ends = ends + 1
     lengths = ends - starts
     hi = float(np.nanmax(x)) if np.isfinite(x).any() else 0.0
@@ -152,9 +207,57 @@ def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
     return bad, notes
 
 
+def _mains_of(p: ConditionParams, x: np.ndarray, fs: float) -> float | None:
+    if p.mains == "auto":
+        return detect_mains(x, fs)
+    return None if p.mains == "none" else float(p.mains)
+
+
+def _notch_forward(y: np.ndarray, fs: float, mains: float, p: ConditionParams) -> np.ndarray:
+    """Mains notches, forward only, the first half second from a backward pass."""
+    upper = min(p.band_high_hz, 0.45 * fs) + 5.0
+    notches = notch_sos(fs, mains, up_to=upper, q=p.notch_q)
+    if not len(notches):
+        return y
+    # Forward only: a notch rings at the mains frequency after a large, brief jerk (time
+    # constant Q / (π f0)); run forward-backward it would ring on both sides and could
+    # stretch a 0.15-s jerk past the 0.5-s LM minimum.  The phase it adds is confined to
+    # the notch band, so the envelope's timing is unchanged.
+    sos_n = notches.astype(np.float32)
+    head = min(y.size, int(fs))
+    # The forward notch needs ~0.5 s to settle on the hum; the first half second is taken
+    # from a backward pass over the first second, settled by then.
+    first = signal.sosfilt(sos_n, y[:head][::-1])[::-1]
+    out = signal.sosfilt(sos_n, y).astype(np.float32, copy=False)
+    out[:head // 2] = first[:head // 2]
+    return out
+
+
+def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
+            mains: float | None, notes: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
+    """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask)."""
+    has_bad = bool(bad.any())
+    xa = np.where(bad, np.float32(np.nan), x) if has_bad else x
+    d = p.analysis_factor(fs)
+    xa = decimate(xa, fs, d)
+    fs_a = fs / d if xa.size != x.size else fs
+    bad_a = ~np.isfinite(xa) if (has_bad or xa is not x) else bad
+    has_bad_a = bool(bad_a.any())
+    sos, band_note = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
+    if band_note:
+        notes.append(band_note)
+    y = filter_zero_phase(np.where(bad_a, np.float32(0.0), xa) if has_bad_a else xa, sos)
+    if mains is not None:
+        y = _notch_forward(y, fs_a, mains, p)
+    if has_bad_a:
+        y[bad_a] = np.nan
+    return y, fs_a, bad_a
+
+
 def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = None,
-                  r_peaks: np.ndarray | None = None) -> ConditionedEMG:
-    """Condition one EMG channel for detection.
+                  r_peaks: np.ndarray | None = None, mains: float | None | str = "detect",
+                  r_peaks_source: str = "ecg-channel") -> ConditionedEMG:
+    """Condition one EMG channel for every detector and view.
 
     Parameters
     ----------
@@ -165,7 +268,12 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     params : ConditionParams
         Or any subclass (e.g. ``LegDetectParams``).
     r_peaks : ndarray, optional
-        R-peak times (s) from the ECG channel; drive ECG-artefact removal.
+        R-peak times (s); drive ECG-artefact removal.
+    mains : float or None, optional
+        The room's mains frequency when the caller knows it
+        (:func:`room_mains`); by default it follows ``params.mains``.
+    r_peaks_source : str
+        Where the R peaks came from, recorded in ``ecg_source``.
 
     Returns
     -------
@@ -175,78 +283,56 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     --------
     >>> rng = np.random.default_rng(0)
     >>> c = condition_emg(rng.normal(0, 2.5, 512 * 120), 512.0)
-    >>> c.fs_envelope, c.filtered.dtype, 0.5 < float(np.median(c.rest)) < 3.0
-    (102.4, dtype('float32'), True)
+    >>> c.fs, c.fs_envelope, c.filtered.dtype, 0.5 < float(np.median(c.rest)) < 3.0
+    (256.0, 85.33333333333333, dtype('float32'), True)
     """
     p = params or ConditionParams()
     notes: list[str] = []
     x = np.asarray(x, dtype=np.float32)
     bad, bad_notes = mark_no_data(x, fs, p)
     notes += bad_notes
+    gap_s = float(np.count_nonzero(~np.isfinite(x))) / fs if x.size else 0.0
     has_bad = bool(bad.any())
     flat = has_bad and bool(bad.all()) and x.size > 0 and not np.isnan(x).all()
-    # Zero-filled copy for filtering (a zero-phase IIR filter would spread NaN everywhere);
-    # the no-data mask is applied again afterwards.
-    xf = np.where(bad, np.float32(0.0), x) if has_bad else x
-
-    # Band-pass (zero-phase), then the mains notch.
-    sos, band_note = bandpass_sos(fs, p.band_low_hz, p.band_high_hz)
-    if band_note:
-        notes.append(band_note)
-    if p.mains == "auto":
-        mains = detect_mains(xf, fs)
-    elif p.mains == "none":
-        mains = None
-    else:
-        mains = float(p.mains)
-    y = filter_zero_phase(xf, sos)
-    if mains is not None:
-        upper = min(p.band_high_hz, 0.45 * fs) + 5.0
-        notches = notch_sos(fs, mains, up_to=upper, q=p.notch_q)
-        if len(notches):
-            # Forward only: a notch rings at the mains frequency after a large, brief jerk
-            # (time constant Q / (π f0)); run forward-backward it would ring on both sides
-            # and could stretch a 0.15-s jerk past the 0.5-s LM minimum.  The phase it adds
-            # is confined to the notch band, so the envelope's timing is unchanged.
-            sos_n = notches.astype(np.float32)
-            head = min(y.size, int(fs))
-            # The forward notch needs ~0.5 s to settle on the hum; the first half second
-            # is taken from a backward pass over the first second, settled by then.
-            first = signal.sosfilt(sos_n, y[:head][::-1])[::-1]
-            y = signal.sosfilt(sos_n, y).astype(np.float32, copy=False)
-            y[:head // 2] = first[:head // 2]
-    if has_bad:
-        y[bad] = np.nan
+    if isinstance(mains, str):
+        mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
+    y, fs_a, bad_a = _filter(x, fs, bad, p, mains, notes)
 
     ecg_removed = False
+    artefact = residual = float("nan")
+    source = "none"
     if p.ecg_removal and r_peaks is not None and len(r_peaks) >= 3:
-        try:
-            from .ecg import remove_ecg, residual_ecg
-        except ImportError:  # pragma: no cover - the ECG module is part of the package
-            notes.append("ECG removal unavailable; not applied")
-        else:
-            peaks = np.asarray(r_peaks, dtype=float)
-            artefact = residual_ecg(y, fs, peaks) if p.ecg_min_artefact_uv > 0 else np.inf
-            if np.isfinite(artefact) and artefact >= p.ecg_min_artefact_uv:
-                y = remove_ecg(y, fs, peaks)
-                ecg_removed = True
-            elif np.isfinite(artefact):
-                notes.append(f"cardiac artefact {artefact:.1f} µV (below "
-                             f"{p.ecg_min_artefact_uv:g} µV): not removed")
+        from .ecg import remove_ecg, residual_ecg
+
+        peaks = np.asarray(r_peaks, dtype=float)
+        artefact = residual_ecg(y, fs_a, peaks)
+        residual = artefact
+        source = r_peaks_source if np.isfinite(artefact) else "none"
+        if np.isfinite(artefact) and artefact >= p.ecg_min_artefact_uv:
+            y = remove_ecg(y, fs_a, peaks)
+            ecg_removed = True
+            residual = residual_ecg(y, fs_a, peaks)
+            via = f" with R peaks from '{source[5:]}' (no ECG channel)" \
+                if source.startswith("self:") else ""
+            notes.append(f"ECG removed{via} ({artefact:.1f} µV → {residual:.1f} µV "
+                         "beat-locked RMS)")
+        elif np.isfinite(artefact):
+            notes.append(f"cardiac artefact {artefact:.1f} µV (below "
+                         f"{p.ecg_min_artefact_uv:g} µV): not removed")
 
     # Rectify, bring down to ~100 Hz, smooth.
-    factor = max(1, int(round(fs / p.envelope_rate_hz)))
-    fs_env = fs / factor
+    factor = max(1, int(round(fs_a / p.envelope_rate_hz)))
+    fs_env = fs_a / factor
     env = block_mean(np.abs(y), factor)
     no_data = ~np.isfinite(env)
-    if factor > 1 and has_bad:
+    if factor > 1 and bad_a.any():
         # A block with any no-data sample is no data.
         nb = env.size
-        padded = np.concatenate([bad, np.ones(nb * factor - bad.size, dtype=bool)])
+        padded = np.concatenate([bad_a, np.ones(nb * factor - bad_a.size, dtype=bool)])
         no_data |= padded.reshape(nb, factor).any(axis=1)
     guard = int(round(p.no_data_guard_s * fs_env))
     if guard > 0 and no_data.any():
-        no_data = _dilate(no_data, guard)
+        no_data = dilate(no_data, guard)
     env_f = np.where(no_data, np.float32(0.0), env)
     size = max(1, int(round(p.envelope_window_s * fs_env)))
     env_s = ndimage.uniform_filter1d(env_f, size, mode="nearest").astype(np.float32)
@@ -260,9 +346,162 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         total = sum(d for _, d in flagged)
         notes.append(f"resting level above {p.high_rest_uv:g} µV for {total:.0f} s "
                      "(not scored there)")
+    if gap_s > 0:
+        notes.append(f"{gap_s:.0f} s without data (gaps) excluded")
     if flat or (x.size and no_data.all()):
         notes.append("no usable signal (flat or disconnected channel)")
-    return ConditionedEMG(filtered=y, fs=float(fs), envelope=env_s, rest=rest,
+    return ConditionedEMG(filtered=y, fs=float(fs_a), envelope=env_s, rest=rest,
                           fs_envelope=float(fs_env), no_data=no_data, mains_hz=mains,
                           flagged=flagged, notes=notes, ecg_removed=ecg_removed,
-                          flat=flat or bool(x.size and no_data.all()))
+                          flat=flat or bool(x.size and no_data.all()), fs_input=float(fs),
+                          gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
+                          ecg_source=source)
+
+
+def analysis_threads() -> int:
+    """Channels conditioned at once: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def room_mains(recording: Recording, channels: Sequence[ChannelInfo]) -> float | None:
+    """The mains frequency of the room: the line found most often among the EMG channels.
+
+    Mains hum belongs to the room, not the electrode: a line found in one
+    channel is notched in all (it may hide under a noisier channel's
+    spectrum).  Each channel is looked at only in the 12 excerpts of 20 s that
+    :func:`~somnomotor.signal.filters.detect_mains` would use, read on their
+    own, so this costs a few reads, not a pass over the night.
+    """
+    found = []
+    for info in channels:
+        if not info.fs > 0:
+            continue
+        n = info.n_samples or int(round(recording.duration * info.fs))
+        seg = int(MAINS_EXCERPT_S * info.fs)
+        if n > seg * MAINS_EXCERPTS:
+            starts = np.linspace(0, n - seg, MAINS_EXCERPTS).astype(np.int64)
+            x = np.concatenate([recording.read(info.label, s / info.fs, (s + seg) / info.fs)
+                                for s in starts])
+        else:
+            x = recording.read(info.label)
+        f = detect_mains(x, info.fs)
+        if f is not None:
+            found.append(f)
+    return max(set(found), key=found.count) if found else None
+
+
+def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
+                         params: ConditionParams | None = None
+                         ) -> tuple[np.ndarray | None, str, str]:
+    """No ECG channel: R peaks from the first trunk channel whose heartbeat is clear.
+
+    Trunk channels (``ecg_self_detect_regions``) are tried in the order chest,
+    shoulder, abdomen, back, neck (where the QRS is usually largest), each
+    band-passed at its analysis rate; the beats found are then used for every
+    channel.  Returns (peaks or None, source, one-line note).
+    """
+    from .ecg import find_r_peaks_in_emg
+
+    p = params or ConditionParams()
+    order = {r: i for i, r in enumerate(("chest", "shoulder", "abdomen", "back", "neck"))}
+    trunk = sorted((c for c in channels if c.region in p.ecg_self_detect_regions and c.fs > 0),
+                   key=lambda c: order.get(c.region, 99))
+    for info in trunk:
+        x = recording.read(info.label)
+        d = p.analysis_factor(info.fs)
+        xa = decimate(x, info.fs, d)
+        fs_a = info.fs / d if xa.size != x.size else info.fs
+        del x
+        sos, _ = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
+        peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
+        if peaks is not None:
+            return peaks, f"self:{info.label}", (
+                f"no ECG channel: {peaks.size} R peaks found in '{info.label}' and used to "
+                "remove the ECG artefact from every channel")
+    return None, "none", ("no ECG channel and no clear heartbeat in any trunk channel: "
+                          "the ECG artefact is not removed (trunk bursts may include QRS "
+                          "complexes)")
+
+
+def condition_recording(
+    recording: Recording,
+    channels: Sequence[ChannelInfo],
+    params: ConditionParams | None = None,
+    *,
+    r_peaks: np.ndarray | None = None,
+    r_peaks_source: str = "ecg-channel",
+    then: Callable[[ChannelInfo, ConditionedEMG], T] | None = None,
+    threads: int | None = None,
+) -> list[Any]:
+    """Condition each channel exactly once, a channel per thread, and hand it on.
+
+    Every channel is read once (float32), conditioned by :func:`condition_emg`
+    with the room's mains frequency (:func:`room_mains`, when ``params.mains``
+    is ``"auto"``) and the R peaks, and passed to ``then(info, conditioned)``
+    — the caller's detectors — whose result is kept instead of the
+    conditioned signal.  numpy and scipy release the GIL, so the threads
+    (:func:`analysis_threads`, or ``threads``) share the cores; memory is
+    bounded by the channels in flight.
+
+    Returns
+    -------
+    list
+        ``then``'s result per channel, in the order of ``channels`` (the
+        :class:`ConditionedEMG` objects when ``then`` is None).
+    """
+    p = params or ConditionParams()
+    channels = list(channels)
+    mains: float | None | str = "detect"
+    if p.mains == "auto" and channels:
+        mains = room_mains(recording, channels)
+
+    def work(info: ChannelInfo) -> Any:
+        x = recording.read(info.label)
+        cond = condition_emg(x, info.fs, params=p, r_peaks=r_peaks, mains=mains,
+                             r_peaks_source=r_peaks_source)
+        del x
+        return then(info, cond) if then is not None else cond
+
+    n = min(threads or analysis_threads(), len(channels))
+    if n > 1:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(work, channels))
+    return [work(c) for c in channels]
+
+
+def conditioned_trace(recording: Recording, label: str, t0: float, t1: float,
+                      params: ConditionParams | None = None, *,
+                      r_peaks: np.ndarray | None = None, mains: float | None | str = "detect",
+                      margin_s: float = 10.0) -> tuple[np.ndarray, float]:
+    """The conditioned signal of one channel from ``t0`` to ``t1`` s, as the detectors saw it.
+
+    The same :func:`condition_emg`, with the parameters recorded in the result
+    (``summary["provenance"]["parameters"]["conditioning"]``), its mains
+    frequency and R peaks, run on the window and ``margin_s`` either side (the
+    filters settle there; the margin is then cut).  ``mains`` is the frequency the
+    analysis notched (the quality table's ``mains_hz``; None: none), or
+    ``"detect"`` to look for it in the window.  Returns the conditioned
+    samples (µV, NaN where no data) and their rate (the analysis rate).
+
+    Examples
+    --------
+    >>> y, fs = conditioned_trace(rec, "LAT", 3600.0, 3630.0)   # doctest: +SKIP
+    """
+    p = (params or ConditionParams()).conditioning()
+    info = recording.channel(label)
+    a = max(0.0, t0 - margin_s)
+    b = min(recording.duration, t1 + margin_s)
+    x = recording.read(label, a, b)
+    peaks = None
+    if r_peaks is not None and len(r_peaks):
+        rp = np.asarray(r_peaks, dtype=float)
+        peaks = rp[(rp >= a) & (rp < b)] - a
+    cond = condition_emg(x, info.fs, params=p, r_peaks=peaks,
+                         mains=mains if p.mains == "auto" else "detect")
+    i0 = int(round((t0 - a) * cond.fs))
+    i1 = int(round((t1 - a) * cond.fs))
+    return cond.filtered[max(0, i0):max(0, i1)], cond.fs

@@ -21,6 +21,7 @@ __all__ = [
     "bandpass",
     "bandpass_sos",
     "block_mean",
+    "decimate",
     "detect_mains",
     "envelope",
     "filter_zero_phase",
@@ -39,8 +40,8 @@ _MAINS_CANDIDATES = (50.0, 60.0)
 #: A line must stand this many times above the neighbouring spectrum (≈ 8 dB).
 _MAINS_MIN_RATIO = 6.0
 #: Length (s) and number of the stretches of signal that the mains detector looks at.
-_MAINS_SEGMENT_S = 20.0
-_MAINS_SEGMENTS = 12
+MAINS_EXCERPT_S = 20.0
+MAINS_EXCERPTS = 12
 
 
 def _fill_nan(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -183,12 +184,12 @@ def detect_mains(x: np.ndarray, fs: float) -> float | None:
     60.0
     """
     xf, _bad = _fill_nan(x)
-    seg = int(_MAINS_SEGMENT_S * fs)
+    seg = int(MAINS_EXCERPT_S * fs)
     nper = int(2 * fs)
     if xf.size < nper or not fs > 2 * min(_MAINS_CANDIDATES) + 5:
         return None
-    if xf.size > seg * _MAINS_SEGMENTS:
-        starts = np.linspace(0, xf.size - seg, _MAINS_SEGMENTS).astype(np.int64)
+    if xf.size > seg * MAINS_EXCERPTS:
+        starts = np.linspace(0, xf.size - seg, MAINS_EXCERPTS).astype(np.int64)
         xf = np.concatenate([xf[s:s + seg] for s in starts])
     freqs, psd = signal.welch(xf, fs=fs, nperseg=nper)
     best, best_ratio = None, _MAINS_MIN_RATIO
@@ -245,3 +246,33 @@ def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
         out = (sums / counts).astype(np.float32)
     out[counts == 0] = np.nan
     return out
+
+
+def decimate(x: np.ndarray, fs: float, factor: int) -> np.ndarray:
+    """Down by an integer ``factor``: a short linear-phase anti-alias FIR, delay removed.
+
+    The FIR has 8·d + 1 taps (cut-off 0.47 × the new rate): its delay of 4·d input
+    samples is exactly 4 output samples, removed, so output sample m lies at input
+    sample m·d and times do not move.  NaN (no data) is zero-filled for the filter
+    and a block holding any NaN is NaN again.  ``factor`` 1 (or a signal too short
+    to filter) returns float32 unchanged.
+
+    Examples
+    --------
+    >>> y = decimate(np.ones(1024), 512.0, 2)
+    >>> y.size, round(float(y[100]), 3)
+    (512, 1.0)
+    """
+    d = int(factor)
+    x = np.asarray(x, dtype=np.float32)
+    if d <= 1 or x.size < 16 * d:
+        return x
+    xf, bad = _fill_nan(x)
+    h = signal.firwin(8 * d + 1, 0.47 * fs / d, fs=fs).astype(np.float32)
+    m = -(-x.size // d)
+    y = signal.upfirdn(h, xf, 1, d)[4:4 + m].astype(np.float32)
+    if bad is not None:
+        pad = np.zeros(m * d, dtype=bool)
+        pad[: bad.size] = bad
+        y[pad.reshape(m, d).any(axis=1)] = np.nan
+    return y
