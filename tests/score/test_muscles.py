@@ -17,7 +17,8 @@ from somnomotor.hypnogram import Hypnogram
 from somnomotor.montage import MUSCLE_REGION
 from somnomotor.params import from_mapping
 from somnomotor.recording import Recording
-from somnomotor.score.muscles import SUMMARY_KEYS, MuscleParams, score_muscles
+from somnomotor.pipeline import score_recording_muscles as score_muscles
+from somnomotor.score.muscles import SUMMARY_KEYS, MuscleParams
 from somnomotor.signal.ecg import detect_r_peaks
 
 FS = 256.0
@@ -59,7 +60,7 @@ HYP = Hypnogram.from_labels(["W"] * 2 + ["N1"] * 2 + ["N2"] * 10 + ["R"] * 6)
 
 def test_summary_has_every_promised_key_and_is_json_valid():
     rec, _ = _recording(["EMG MFD-l", "Intercostal R", "Chin1-Chin2", "LAT"])
-    res = score_muscles(rec, HYP, params=MuscleParams())
+    res = score_muscles(rec, HYP)
     for key in SUMMARY_KEYS:
         assert key in res.summary
     json.dumps(res.summary, allow_nan=False)

@@ -16,7 +16,8 @@ from somnomotor.hypnogram import Hypnogram
 from somnomotor.pipeline import analyze
 from somnomotor.recording import Recording
 from somnomotor.score.legs import LEG_SUMMARY_KEYS, LegParams, score_leg_movements
-from somnomotor.score.muscles import SUMMARY_KEYS, MuscleParams, score_muscles
+from somnomotor.pipeline import score_recording_muscles
+from somnomotor.score.muscles import SUMMARY_KEYS
 
 FS = 256.0
 LABELS = ("LAT", "RAT", "EMG MFD-r", "Intercostal R", "Paraspinal", "Chin1-Chin2")
@@ -69,8 +70,7 @@ def test_leg_scorer_contract(case):
 def test_muscle_scorer_contract(case):
     fill, seconds = CASES[case]
     rec = _recording(fill, seconds)
-    res = score_muscles(rec, _hypnogram(seconds), scored_events=empty_scored(),
-                        params=MuscleParams())
+    res = score_recording_muscles(rec, _hypnogram(seconds), scored_events=empty_scored())
     _check_schema(res.events)
     assert not (res.events["kind"] == "myoclonus").any()
     _check_summary(res.summary, SUMMARY_KEYS)

@@ -216,10 +216,21 @@ def detect_bursts(x: np.ndarray | None, fs: float, *, params: BurstParams | None
     coarse = env0[: nd * dec].reshape(nd, dec).mean(axis=1)
     slow = ndimage.uniform_filter1d(coarse, max(1, int(round(p.tonic_envelope_s / (dec / fs)))))
     t_b = rest_b + np.maximum(np.float32(p.tonic_uv), np.float32(p.tonic_factor) * rest_b)
-    ts, te = runs(slow > t_b[np.minimum((np.arange(nd) * dec) // blk, nb - 1)])
+    t_d = t_b[np.minimum((np.arange(nd) * dec) // blk, nb - 1)]
+    ts, te = runs(slow > t_d)
     ts, te = _close_gaps(ts, te, int(round(p.tonic_gap_s * fs / dec)))
     long = (te - ts) >= int(round(p.tonic_min_s * fs / dec))
-    ts, te = ts[long] * dec, np.minimum(te[long] * dec, n)
+    ts, te = ts[long], te[long]
+    if ts.size:
+        # The slow envelope finds a gradual rise into sustained activity late: an episode
+        # starts where the unsmoothed 50-ms envelope rises above the level and stays there
+        # (dips shorter than tonic_gap_s aside) up to it.
+        cs, ce = _close_gaps(*runs(coarse > t_d), int(round(p.tonic_gap_s * fs / dec)))
+        j = np.searchsorted(ce, ts, side="left")  # the first fast run not ending before ts
+        ok = j < cs.size
+        ok[ok] = cs[j[ok]] <= ts[ok]
+        ts[ok] = cs[j[ok]]
+    ts, te = ts * dec, np.minimum(te * dec, n)
 
     # --- brief bursts on the short envelope (hysteresis) ----------------------
     on_b = rest_b + np.maximum(np.float32(p.onset_uv), np.float32(p.onset_factor) * rest_b)

@@ -1,0 +1,158 @@
+"""One read, one conditioning (issue 11): every EMG channel is conditioned once per analysis,
+the leg and burst detectors see the same conditioned signal, score/ reads nothing, and the
+moved parameter keys still work."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import somnomotor.detect.bursts as bursts_mod
+import somnomotor.detect.legs as legs_mod
+import somnomotor.signal.condition as cond_mod
+from somnomotor.errors import ParameterError
+from somnomotor.pipeline import AnalysisParams, analyze
+from somnomotor.simulate import simulate_night
+
+SRC = Path(cond_mod.__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def night():
+    return simulate_night("polio_mixed", hours=0.25, seed=3, fs=512.0)
+
+
+def test_each_channel_conditioned_once_and_both_detectors_get_the_same_array(night, monkeypatch):
+    calls: dict[str, int] = {}
+    seen_legs: dict[str, int] = {}
+    seen_bursts: dict[str, int] = {}
+    real_condition = cond_mod.condition_emg
+    real_leg = legs_mod.detect_leg_channel
+    real_bursts = bursts_mod.channel_bursts
+
+    def counting_condition(x, fs, **kw):
+        out = real_condition(x, fs, **kw)
+        key = f"{id(out)}"
+        calls[key] = calls.get(key, 0) + 1
+        return out
+
+    def spy_leg(info, cond, *a, **kw):
+        seen_legs[info.label] = id(cond.filtered)
+        return real_leg(info, cond, *a, **kw)
+
+    def spy_bursts(info, cond, *a, **kw):
+        seen_bursts[info.label] = id(cond.filtered)
+        return real_bursts(info, cond, *a, **kw)
+
+    monkeypatch.setattr(cond_mod, "condition_emg", counting_condition)
+    monkeypatch.setattr(legs_mod, "detect_leg_channel", spy_leg)
+    monkeypatch.setattr(bursts_mod, "channel_bursts", spy_bursts)
+    rec = night.recording
+    result = analyze(rec, hypnogram=night.hypnogram, staging="none")
+    emg = [c.label for c in rec.emg_channels()]
+    # Conditioned exactly once per EMG channel, in one analysis.
+    assert len(calls) == len(emg)
+    # The leg detector and the burst detector received the identical conditioned array.
+    legs = [c.label for c in rec.channels if c.muscle == "tibialis_anterior"]
+    assert set(seen_legs) == set(legs) and legs
+    for label in legs:
+        assert seen_legs[label] == seen_bursts[label]
+    assert set(seen_bursts) == set(emg)
+    assert result.summary["lm_count"] > 0
+
+
+def test_each_channel_read_once(night, monkeypatch):
+    rec = night.recording
+    whole_reads: dict[str, int] = {}
+    real_read = type(rec).read
+
+    def counting_read(self, label, start=0.0, stop=None):
+        if start == 0.0 and stop is None:
+            whole_reads[label] = whole_reads.get(label, 0) + 1
+        return real_read(self, label, start, stop)
+
+    monkeypatch.setattr(type(rec), "read", counting_read)
+    analyze(rec, hypnogram=night.hypnogram, staging="none")
+    for c in rec.emg_channels():
+        assert whole_reads.get(c.label) == 1, c.label
+
+
+def _calls_in(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            f = node.func
+            names.add(f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", ""))
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"import:{node.module}" for _ in [0])
+    return names
+
+
+def test_score_reads_no_file_and_conditions_no_signal():
+    forbidden = {"open", "read_csv", "read_scorings", "read_recording", "condition_emg",
+                 "filter_zero_phase", "bandpass", "sosfiltfilt", "sosfilt", "remove_ecg"}
+    for path in sorted((SRC / "score").glob("*.py")):
+        calls = _calls_in(path)
+        assert not (calls & forbidden), (path.name, calls & forbidden)
+        text = path.read_text(encoding="utf-8")
+        assert ".read(" not in text, path.name
+        for mod in ("..io", "..signal.filters", "..signal.ecg", "..signal.condition"):
+            assert f"from {mod} import" not in text, (path.name, mod)
+
+
+def test_moved_keys_still_accepted_and_land_in_one_place():
+    p = AnalysisParams.from_mapping({
+        "leg_detection": {"band_low_hz": 12.0, "same_leg_gap_s": 0.4, "onset_threshold_uv": 9.0},
+        "muscles": {"notch_mains": False, "ecg_min_artefact_uv": 2.0, "ecg_removal": "auto"},
+    })
+    assert p["conditioning"].band_low_hz == 12.0
+    assert p["leg_detection"].band_low_hz == 12.0  # the leg detector's inherited constants
+    assert p["conditioning"].mains == "none"
+    assert p["conditioning"].ecg_min_artefact_uv == 2.0
+    assert p["conditioning"].ecg_removal is True
+    assert p["legs"].same_leg_gap_s == 0.4
+    assert p["leg_detection"].onset_threshold_uv == 9.0
+    d = p.to_dict()
+    assert d["conditioning"]["band_low_hz"] == 12.0 and "same_leg_gap_s" not in d["leg_detection"]
+    never = AnalysisParams.from_mapping({"muscles": {"ecg_removal": "never"}})
+    assert never["conditioning"].ecg_removal is False
+
+
+def test_a_moved_key_given_twice_differently_is_refused():
+    with pytest.raises(ParameterError, match="band_high_hz"):
+        AnalysisParams.from_mapping({"conditioning": {"band_high_hz": 90.0},
+                                     "muscles": {"band_high_hz": 100.0}})
+
+
+def test_same_leg_gap_reaches_the_detector():
+    """[legs] same_leg_gap_s is the detector's merging gap too (one source, WASM 2016)."""
+    from somnomotor.recording import Recording
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "detect"))
+    from test_legs_builders import leg_signal
+
+    # Pairs of 0.6-s bursts 0.8 s apart (offset to onset), every 30 s.
+    bursts = [(t + d, 0.6, 30.0) for t in range(30, 570, 30) for d in (0.0, 1.4)]
+    rec = Recording.from_arrays({"LAT": leg_signal(600, 256.0, bursts)}, 256.0)
+    a = analyze(rec, staging="none")
+    b = analyze(rec, staging="none",
+                params=AnalysisParams.from_mapping({"legs": {"same_leg_gap_s": 1.0}}))
+    assert a.details["legs"]["lm_input_count"] == len(bursts)
+    assert b.details["legs"]["lm_input_count"] == len(bursts) // 2
+
+
+def test_conditioned_trace_is_the_detectors_signal(night):
+    """A window drawn by conditioned_trace matches the whole-night conditioning inside it."""
+    rec = night.recording
+    label = "LAT"
+    full = cond_mod.condition_emg(rec.read(label), 512.0, mains=50.0)
+    y, fs = cond_mod.conditioned_trace(rec, label, 300.0, 330.0, mains=50.0)
+    assert fs == full.fs == 256.0
+    ref = full.filtered[int(300 * fs):int(330 * fs)]
+    assert y.shape == ref.shape
+    assert np.corrcoef(y, ref)[0, 1] > 0.999
+    assert float(np.max(np.abs(y - ref))) < 0.05 * float(np.max(np.abs(ref)))
