@@ -226,6 +226,7 @@ class ChannelTables:
     muscles: list[Any]
     notes: list[str]
     r_peaks_source: str
+    mains_hz: float | None = None
 
 
 def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.ndarray | None,
@@ -247,7 +248,7 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
         find_leg_channels,
         usable_leg_channels,
     )
-    from .signal.condition import condition_recording, heartbeat_from_trunk
+    from .signal.condition import condition_recording, heartbeat_from_trunk, room_mains
 
     cp = params["conditioning"]
     lp = params["leg_detection"]
@@ -275,13 +276,17 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
                if info.label in burst_labels else None)
         return leg, mus
 
+    if cp.mains == "auto":
+        mains = room_mains(recording, channels)
+    else:
+        mains = None if cp.mains == "none" else float(cp.mains)
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
-                                  r_peaks_source=source, then=then)
+                                  r_peaks_source=source, then=then, mains=mains)
     done = {c.label: r[0] for c, r in zip(channels, results, strict=True) if r[0] is not None}
     lms, leg_quality = assemble_leg_movements(leg_infos, sides, notes_by, done, recording.duration)
     return ChannelTables(legs=lms, leg_quality=leg_quality,
                          muscles=[r[1] for r in results if r[1] is not None],
-                         notes=notes, r_peaks_source=source)
+                         notes=notes, r_peaks_source=source, mains_hz=mains)
 
 
 def score_recording_muscles(recording: Recording, hypnogram: Hypnogram | None, *,
@@ -403,6 +408,14 @@ def analyze(
         "hypnogram_source": hyp.source,
         "staging_confidence": staging_confidence(hyp),
         "ecg_channel": ecg_label,
+        # What the report and the review need to draw the signal the detectors saw
+        # (somnomotor.signal.condition.trace_for_result).
+        "conditioning": {
+            "mains_hz": tables.mains_hz,
+            "r_peaks_source": (tables.r_peaks_source if tables.r_peaks_source != "ecg-channel"
+                               else f"ecg-channel:{ecg_label}" if ecg_label and r_peaks is not None
+                               and len(r_peaks) >= 3 else "none"),
+        },
     }
     summary["warnings"] = warnings
     summary = json_ready(summary)

@@ -101,9 +101,11 @@ def promised_summary(events: pd.DataFrame, hours: float) -> dict:
         "recording_duration_h": hours,
         "provenance": {"software_version": "0.1.0", "input_sha256": "ab" * 32,
                        "input_file": "night-07.edf",
-                       "parameters": {"legs": {"rule_set": "wasm2016"}},
+                       "parameters": {"legs": {"rule_set": "wasm2016"}, "conditioning": {}},
                        "parameters_digest": "0123456789ab",
-                       "hypnogram_source": "file:night-hypnogram.csv"},
+                       "hypnogram_source": "file:night-hypnogram.csv",
+                       # what the traces are drawn with (default conditioning, as analysed)
+                       "conditioning": {"mains_hz": None, "r_peaks_source": "none"}},
         "warnings": [],
     }
 

@@ -16,8 +16,8 @@ from somnomotor.events import EVENT_COLUMNS
 from somnomotor.hypnogram import Hypnogram
 from somnomotor.montage import MUSCLE_REGION
 from somnomotor.params import from_mapping
-from somnomotor.recording import Recording
 from somnomotor.pipeline import score_recording_muscles as score_muscles
+from somnomotor.recording import Recording
 from somnomotor.score.muscles import SUMMARY_KEYS, MuscleParams
 from somnomotor.signal.ecg import detect_r_peaks
 

@@ -13,10 +13,9 @@ import pytest
 from somnomotor.detect.legs import LegDetectParams, detect_leg_movements
 from somnomotor.events import EVENT_COLUMNS, EVENT_KINDS, empty_scored
 from somnomotor.hypnogram import Hypnogram
-from somnomotor.pipeline import analyze
+from somnomotor.pipeline import analyze, score_recording_muscles
 from somnomotor.recording import Recording
 from somnomotor.score.legs import LEG_SUMMARY_KEYS, LegParams, score_leg_movements
-from somnomotor.pipeline import score_recording_muscles
 from somnomotor.score.muscles import SUMMARY_KEYS
 
 FS = 256.0

@@ -73,7 +73,9 @@ def write_night(folder: Path, *, recording: Path | None, input_file: str = "nigh
                "plmw_index": 0.0, "myoclonus_index": 6.7, "recording_duration_h": DURATION_S / 3600,
                "provenance": {"software_version": "test", "input_file": input_file,
                               "input_sha256": sha or (sha256(recording) if recording else "0" * 64),
-                              "hypnogram_source": "file:hyp.csv", "parameters": {}}}
+                              "hypnogram_source": "file:hyp.csv",
+                              "parameters": {"conditioning": {}},
+                              "conditioning": {"mains_hz": None, "r_peaks_source": "none"}}}
     (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     if hypnogram:
         write_nsrr_xml(events, folder / "scored.xml",

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from somnomotor.events import make_events
+from somnomotor.pipeline import AnalysisParams
 from somnomotor.recording import Recording
 from somnomotor.web.data import RequestError, find_nights, minmax_envelope, read_signal_window
 from somnomotor.web.review import event_keys, load_review, set_decision
@@ -47,14 +48,39 @@ def test_samples_in_gaps_are_null_not_zero() -> None:
     assert v[10] is not None and v[-10] is not None
 
 
+#: What an analysis records about its conditioning (summary["provenance"]).
+PROVENANCE = {"parameters": AnalysisParams.defaults().to_dict(),
+              "conditioning": {"mains_hz": None, "r_peaks_source": "none"}}
+
+
 def test_envelope_bins_inside_gaps_are_null() -> None:
-    w = read_signal_window(_gappy_recording(), "LAT", 0.0, 60.0, points=120)
+    w = read_signal_window(_gappy_recording(), "LAT", 0.0, 60.0, points=120,
+                           provenance=PROVENANCE)
     assert w["mode"] == "minmax" and len(w["min"]) <= 60
     t = w["t0"] + np.arange(len(w["min"])) * w["dt"]
     inside = (t >= 21.0) & (t + w["dt"] <= 29.0)
     assert inside.any()
     assert all(w["min"][i] is None for i in np.flatnonzero(inside))
     assert w["max"][0] is not None
+
+
+def test_filtered_trace_is_the_analysis_conditioning_and_needs_its_record() -> None:
+    """The review draws what the detectors saw (one conditioning), never a guess."""
+    from somnomotor.signal.condition import condition_emg
+
+    x = np.random.default_rng(2).normal(0, 20, 256 * 120).astype(np.float32)
+    rec = Recording.from_arrays({"LAT": x}, 512.0)
+    w = read_signal_window(rec, "LAT", 40.0, 50.0, points=4000, provenance=PROVENANCE)
+    full = condition_emg(x, 512.0, mains=None)
+    i0 = int(round(w["t0"] * full.fs))
+    ref = full.filtered[i0:i0 + len(w["values"])]
+    got = np.array([np.nan if v is None else v for v in w["values"]])
+    assert w["fs"] == full.fs == 256.0  # the analysis rate the detectors work at
+    assert np.nanmax(np.abs(got - ref)) < 0.01 * np.nanmax(np.abs(ref))
+    with pytest.raises(RequestError, match="conditioning"):
+        read_signal_window(rec, "LAT", 40.0, 50.0)
+    with pytest.raises(RequestError, match="older version"):
+        read_signal_window(rec, "LAT", 40.0, 50.0, provenance={"parameters": {}})
 
 
 def test_window_is_clipped_to_the_recording() -> None:

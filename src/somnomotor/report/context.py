@@ -361,28 +361,11 @@ def _channel_for(result: NightResult, recording: Recording, row: pd.Series) -> s
     return None
 
 
-def _envelope(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """Band-passed signal and its rectified 100-ms moving mean (µV)."""
-    from scipy.ndimage import uniform_filter1d
-
-    x = np.nan_to_num(np.asarray(x, dtype=np.float32))
-    try:
-        from ..signal.filters import bandpass
-
-        y, _note = bandpass(x, fs)
-    except Exception:  # noqa: BLE001 - fall back to a plain zero-phase band-pass
-        from scipy.signal import butter, sosfiltfilt
-
-        high = min(100.0, 0.45 * fs)
-        sos = butter(4, [10.0, high], btype="bandpass", fs=fs, output="sos")
-        y = sosfiltfilt(sos, x) if len(x) > 30 else x
-    y = np.asarray(y, dtype=np.float32)
-    env = uniform_filter1d(np.abs(y), size=max(1, int(round(0.1 * fs))))
-    return y, env
-
-
 def build_snippets(result: NightResult, recording: Recording | None) -> list[F.Snippet]:
     """A few representative events (median amplitude of their kind) with raw EMG."""
+    from ..errors import InputError
+    from ..signal.condition import trace_for_result
+
     if recording is None or not len(result.events):
         return []
     ev = result.events
@@ -415,11 +398,18 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         dur = float(row["duration"])
         t0 = max(0.0, float(row["onset"]) - SNIPPET_PAD_S)
         t1 = min(recording.duration, float(row["onset"]) + min(dur, 12.0) + SNIPPET_PAD_S)
-        x = recording.read(label, t0, t1)
-        if len(x) < 8:
+        # The signal the detectors saw: the same conditioning, with the recorded parameters
+        # (a result that does not record them gets no traces rather than other ones).
+        try:
+            trace = trace_for_result(recording, label, t0, t1,
+                                     result.summary.get("provenance", {}))
+        except InputError:
+            return []
+        y = trace.signal
+        if len(y) < 8:
             continue
-        y, env = _envelope(x, ch.fs)
-        times = t0 + np.arange(len(x)) / ch.fs
+        times = trace.times()
+        env = trace.envelope_at(times)
         leg = row["kind"] in K.leg_kinds()
         q = _quality_row(result, label)
         rest = q.get("resting_level_uv")

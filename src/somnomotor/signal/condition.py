@@ -35,7 +35,7 @@ channels in flight, not by the night times the channels.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,9 +59,9 @@ from .masks import dilate, runs
 if TYPE_CHECKING:
     from ..recording import ChannelInfo, Recording
 
-__all__ = ["ConditionParams", "ConditionedEMG", "analysis_threads", "condition_emg",
+__all__ = ["ConditionParams", "ConditionedEMG", "Trace", "analysis_threads", "condition_emg",
            "condition_recording", "conditioned_trace", "heartbeat_from_trunk", "mark_no_data",
-           "room_mains"]
+           "room_mains", "trace_for_result"]
 
 T = TypeVar("T")
 
@@ -436,6 +436,7 @@ def condition_recording(
     r_peaks_source: str = "ecg-channel",
     then: Callable[[ChannelInfo, ConditionedEMG], T] | None = None,
     threads: int | None = None,
+    mains: float | None | str = "room",
 ) -> list[Any]:
     """Condition each channel exactly once, a channel per thread, and hand it on.
 
@@ -455,9 +456,8 @@ def condition_recording(
     """
     p = params or ConditionParams()
     channels = list(channels)
-    mains: float | None | str = "detect"
-    if p.mains == "auto" and channels:
-        mains = room_mains(recording, channels)
+    if mains == "room":  # the caller may pass the room's line it already found
+        mains = room_mains(recording, channels) if p.mains == "auto" and channels else "detect"
 
     def work(info: ChannelInfo) -> Any:
         x = recording.read(info.label)
@@ -473,35 +473,112 @@ def condition_recording(
     return [work(c) for c in channels]
 
 
+@dataclass
+class Trace:
+    """A window of one conditioned channel, as the detectors saw it.
+
+    ``signal`` at ``fs`` (the analysis rate) from ``t0`` s; ``envelope`` (the
+    leg detector's ~100-Hz envelope) at ``fs_envelope`` from ``t0``; ``note``
+    says what, if anything, could not be reproduced.
+    """
+
+    signal: np.ndarray
+    fs: float
+    envelope: np.ndarray
+    fs_envelope: float
+    t0: float
+    note: str = ""
+
+    def times(self) -> np.ndarray:
+        """Sample times (s from the recording start) of ``signal``."""
+        return self.t0 + np.arange(self.signal.size) / self.fs
+
+    def envelope_at(self, times: np.ndarray) -> np.ndarray:
+        """The envelope interpolated at ``times`` (s)."""
+        te = self.t0 + (np.arange(self.envelope.size) + 0.5) / self.fs_envelope
+        return np.interp(times, te, self.envelope).astype(np.float32)
+
+
+def _window_r_peaks(recording: Recording, source: str, a: float, b: float,
+                    params: ConditionParams) -> np.ndarray | None:
+    """R peaks (s, from ``a``) in a window, found by the same rule as in the analysis."""
+    from .ecg import detect_r_peaks, find_r_peaks_in_emg
+
+    if source.startswith("ecg-channel:"):
+        label = source.split(":", 1)[1]
+        info = recording.channel(label)
+        return detect_r_peaks(recording.read(label, a, b), info.fs)
+    if source.startswith("self:"):
+        label = source.split(":", 1)[1]
+        info = recording.channel(label)
+        x = recording.read(label, a, b)
+        d = params.analysis_factor(info.fs)
+        xa = decimate(x, info.fs, d)
+        fs_a = info.fs / d if xa.size != x.size else info.fs
+        sos, _ = bandpass_sos(fs_a, params.band_low_hz, params.band_high_hz)
+        peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
+        return peaks
+    return None
+
+
 def conditioned_trace(recording: Recording, label: str, t0: float, t1: float,
                       params: ConditionParams | None = None, *,
-                      r_peaks: np.ndarray | None = None, mains: float | None | str = "detect",
-                      margin_s: float = 10.0) -> tuple[np.ndarray, float]:
-    """The conditioned signal of one channel from ``t0`` to ``t1`` s, as the detectors saw it.
+                      mains: float | None | str = "detect", r_peaks_source: str = "none",
+                      margin_s: float = 30.0) -> Trace:
+    """One channel from ``t0`` to ``t1`` s, conditioned as the detectors saw it.
 
-    The same :func:`condition_emg`, with the parameters recorded in the result
-    (``summary["provenance"]["parameters"]["conditioning"]``), its mains
-    frequency and R peaks, run on the window and ``margin_s`` either side (the
-    filters settle there; the margin is then cut).  ``mains`` is the frequency the
-    analysis notched (the quality table's ``mains_hz``; None: none), or
-    ``"detect"`` to look for it in the window.  Returns the conditioned
-    samples (µV, NaN where no data) and their rate (the analysis rate).
+    The same :func:`condition_emg`, with the parameters the analysis recorded
+    (``summary["provenance"]["parameters"]["conditioning"]``), the room's mains
+    frequency (``provenance["conditioning"]["mains_hz"]``; None: no notch;
+    ``"detect"``: looked for in the window) and the R peaks found in the
+    window by the same rule and from the same channel
+    (``provenance["conditioning"]["r_peaks_source"]``: ``ecg-channel:<label>``,
+    ``self:<label>`` or ``none``).  It runs on the window and ``margin_s``
+    either side, where the filters and the template settle; the margin is cut.
 
     Examples
     --------
-    >>> y, fs = conditioned_trace(rec, "LAT", 3600.0, 3630.0)   # doctest: +SKIP
+    >>> tr = conditioned_trace(rec, "LAT", 3600.0, 3630.0, mains=50.0)   # doctest: +SKIP
+    >>> tr.fs, tr.signal.size                                          # doctest: +SKIP
+    (256.0, 7680)
     """
     p = (params or ConditionParams()).conditioning()
     info = recording.channel(label)
     a = max(0.0, t0 - margin_s)
     b = min(recording.duration, t1 + margin_s)
     x = recording.read(label, a, b)
-    peaks = None
-    if r_peaks is not None and len(r_peaks):
-        rp = np.asarray(r_peaks, dtype=float)
-        peaks = rp[(rp >= a) & (rp < b)] - a
+    peaks = _window_r_peaks(recording, r_peaks_source, a, b, p) if p.ecg_removal else None
     cond = condition_emg(x, info.fs, params=p, r_peaks=peaks,
                          mains=mains if p.mains == "auto" else "detect")
-    i0 = int(round((t0 - a) * cond.fs))
-    i1 = int(round((t1 - a) * cond.fs))
-    return cond.filtered[max(0, i0):max(0, i1)], cond.fs
+    i0 = max(0, int(round((t0 - a) * cond.fs)))
+    i1 = max(i0, int(round((t1 - a) * cond.fs)))
+    e0 = max(0, int(np.floor((t0 - a) * cond.fs_envelope)))
+    e1 = max(e0, int(np.ceil((t1 - a) * cond.fs_envelope)))
+    note = ("R peaks of the analysis could not be found again in this window; the cardiac "
+            "artefact is drawn as recorded" if r_peaks_source != "none" and p.ecg_removal
+            and (peaks is None or len(peaks) < 3) else "")
+    return Trace(signal=cond.filtered[i0:i1], fs=cond.fs,
+                 envelope=np.nan_to_num(cond.envelope[e0:e1]), fs_envelope=cond.fs_envelope,
+                 t0=a + i0 / cond.fs, note=note)
+
+
+def trace_for_result(recording: Recording, label: str, t0: float, t1: float,
+                     provenance: Mapping[str, Any]) -> Trace:
+    """:func:`conditioned_trace` with the conditioning a result recorded in its provenance.
+
+    Raises :class:`~somnomotor.errors.InputError` when the result does not
+    record its conditioning (an older analysis): no silent fallback to other
+    settings.
+    """
+    from ..errors import InputError
+    from ..params import from_mapping
+
+    params = provenance.get("parameters", {}) if isinstance(provenance, Mapping) else {}
+    recorded = provenance.get("conditioning") if isinstance(provenance, Mapping) else None
+    if not isinstance(params, Mapping) or "conditioning" not in params \
+            or not isinstance(recorded, Mapping):
+        raise InputError("the result does not record its signal conditioning (analysed by "
+                         "an older version?): analyse the night again to draw its traces")
+    p = from_mapping(ConditionParams, params["conditioning"], section="conditioning")
+    return conditioned_trace(recording, label, t0, t1, p, mains=recorded.get("mains_hz"),
+                             r_peaks_source=str(recorded.get("r_peaks_source") or "none"))

@@ -118,11 +118,11 @@ def detect_r_peaks(ecg: np.ndarray, fs: float, *, params: EcgParams | None = Non
     62.5
     """
     p = params or DEFAULT_ECG
-    d = max(1, int(fs // p.detection_rate_hz)) if p.detection_rate_hz > 0 else 1
-    if d > 1 and np.asarray(ecg).size >= 16 * d:
+    down = max(1, int(fs // p.detection_rate_hz)) if p.detection_rate_hz > 0 else 1
+    if down > 1 and np.asarray(ecg).size >= 16 * down:
         from .filters import decimate
 
-        return detect_r_peaks(decimate(ecg, fs, d), fs / d,
+        return detect_r_peaks(decimate(ecg, fs, down), fs / down,
                               params=replace(p, detection_rate_hz=0.0))
     x, finite = _as_clean_float32(ecg)
     n = x.size

@@ -320,8 +320,9 @@ def create_app(root: Path, db: Path | None = None, *,
         if src.path is None:
             return _error(409, src.reason)
         rec = locator.open(src.path)
+        provenance = data.load_summary(folder).get("provenance") if filtered else None
         return JSONResponse(data.read_signal_window(rec, channel, start, end, points=points,
-                                                    filtered=filtered))
+                                                    filtered=filtered, provenance=provenance))
 
     @app.get("/api/nights/{night:path}/review")
     def night_review(night: str) -> Any:

@@ -45,8 +45,6 @@ MAX_WINDOW_S = 3600.0
 #: Default and largest number of points in one signal answer.
 DEFAULT_POINTS = 4000
 MAX_POINTS = 20000
-#: Extra signal read on each side of a filtered window so the filter settles, s.
-FILTER_PAD_S = 2.0
 #: Name of the night when the review root itself is a night folder ("." cannot
 #: travel in a URL: browsers remove it, even percent-encoded).
 ROOT_NIGHT = "~"
@@ -390,7 +388,8 @@ def _json_numbers(x: np.ndarray, decimals: int = 2) -> list[float | None]:
 
 
 def read_signal_window(recording: Recording, channel: str, start: float, end: float, *,
-                       points: int = DEFAULT_POINTS, filtered: bool = True) -> dict[str, Any]:
+                       points: int = DEFAULT_POINTS, filtered: bool = True,
+                       provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One channel from ``start`` to ``end`` s, ready for a browser: at most ``points`` values.
 
     Parameters
@@ -405,8 +404,13 @@ def read_signal_window(recording: Recording, channel: str, start: float, end: fl
         min/max envelope of ``points // 2`` bins (``mode="minmax"``), otherwise
         every sample is returned (``mode="samples"``).
     filtered : bool
-        Band-pass 10–100 Hz (the EMG band of WASM 2016) before display; the
-        filter is run over 2 s more on each side so the edges settle.
+        Draw the conditioned signal the detectors saw
+        (:func:`somnomotor.signal.condition.trace_for_result`: band-pass, mains
+        notch, ECG removal, at the analysis rate), with the conditioning
+        recorded in ``provenance`` (``summary["provenance"]``); otherwise the raw
+        samples.
+    provenance : mapping
+        The night's ``summary["provenance"]``; needed when ``filtered``.
 
     Returns
     -------
@@ -438,13 +442,19 @@ def read_signal_window(recording: Recording, channel: str, start: float, end: fl
     i1 = int(np.ceil(end * fs - 1e-9))
     note = ""
     if filtered:
-        from ..signal.filters import bandpass
+        # The signal the detectors saw: the analysis's own conditioning, with the
+        # parameters, mains line and R-peak source its summary recorded.
+        from ..signal.condition import trace_for_result
 
-        pad = int(round(FILTER_PAD_S * fs))
-        lo_i = max(0, i0 - pad)
-        raw = recording.read(channel, lo_i / fs, (i1 + pad) / fs)
-        y, note = bandpass(raw, fs)
-        x = y[i0 - lo_i: i0 - lo_i + (i1 - i0)]
+        if provenance is None:
+            raise RequestError("the filtered trace needs the night's summary.json "
+                               "(its recorded conditioning)")
+        try:
+            trace = trace_for_result(recording, channel, i0 / fs, i1 / fs, provenance)
+        except SomnomotorError as exc:
+            raise RequestError(str(exc)) from None
+        x, fs, note = trace.signal, trace.fs, trace.note
+        i0 = int(round(trace.t0 * fs))
     else:
         x = recording.read(channel, i0 / fs, i1 / fs)
     out: dict[str, Any] = {"channel": channel, "fs": fs, "unit": "uV", "start": i0 / fs,
