@@ -46,7 +46,7 @@ def _fmt(v: float | None) -> str:
 def accuracy() -> None:
     from somnomotor.evaluate import evaluate
     from somnomotor.montage import MUSCLE_REGION
-    from somnomotor.score.muscles import score_muscles
+    from somnomotor.pipeline import score_recording_muscles as score_muscles
     from somnomotor.signal.ecg import detect_r_peaks
     from somnomotor.simulate import simulate_night
 
@@ -153,7 +153,7 @@ import json, resource, time, sys
 import numpy as np
 import somnomotor
 from somnomotor.hypnogram import Hypnogram
-from somnomotor.score.muscles import score_muscles
+from somnomotor.pipeline import score_recording_muscles
 from somnomotor.signal.ecg import detect_r_peaks
 path, hyp_path = sys.argv[1], sys.argv[2]
 rec = somnomotor.read(path)
@@ -166,7 +166,7 @@ hyp = Hypnogram.from_labels(open(hyp_path).read().split())
 t0 = time.perf_counter()
 ecg = rec.channels_of_kind("ecg")[0]
 peaks = detect_r_peaks(rec.read(ecg.label), ecg.fs)
-res = score_muscles(rec, hyp, r_peaks=peaks)
+res = score_recording_muscles(rec, hyp, r_peaks=peaks)
 t_all = time.perf_counter() - t0
 print(json.dumps({"channels": len(emg), "fs": emg[0].fs, "read_s": t_read, "muscles_s": t_all,
                   "events": int(len(res.events)),
