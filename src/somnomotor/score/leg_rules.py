@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..signal.masks import runs
+
 __all__ = [
     "TIME_TOL",
     "merge_same_leg",
@@ -385,10 +387,7 @@ def build_series(onsets: np.ndarray, eligible: np.ndarray, *, imi_min_s: float =
     link = (eligible[:-1] & eligible[1:]
             & (imi >= imi_min_s - TIME_TOL) & (imi <= imi_max_s + TIME_TOL))
     # Runs of consecutive links: a run of k links joins k + 1 movements.
-    padded = np.concatenate([[False], link, [False]])
-    d = np.diff(padded.astype(np.int8))
-    starts = np.flatnonzero(d == 1)  # first link index of a run
-    stops = np.flatnonzero(d == -1)  # one past the last link index
+    starts, stops = runs(link)  # first link index of a run, one past the last
     keep = (stops - starts + 1) >= min_length
     starts, stops = starts[keep], stops[keep]
     if starts.size == 0:
@@ -422,9 +421,8 @@ def periodicity_index(imis: np.ndarray, *, imi_min_s: float = 10.0, imi_max_s: f
     if not use.any():
         return None
     ok = (imis >= imi_min_s - TIME_TOL) & (imis <= imi_max_s + TIME_TOL) & use
-    padded = np.concatenate([[False], ok, [False]])
-    d = np.diff(padded.astype(np.int8))
-    lengths = np.flatnonzero(d == -1) - np.flatnonzero(d == 1)
+    run_s, run_e = runs(ok)
+    lengths = run_e - run_s
     periodic = int(lengths[lengths >= min_run].sum())
     return periodic / int(use.sum())
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..hypnogram import Hypnogram
+from ..signal.masks import runs
 from .leg_rules import build_series, periodicity_index
 
 __all__ = [
@@ -147,8 +148,8 @@ def _merge_rate_runs(qualifies: np.ndarray, nrem: np.ndarray, counts: np.ndarray
     """Join runs of qualifying minutes across NREM minutes while the joined stretch keeps
     ≥ ``rate`` potentials a minute on average (a Poisson-like rate of 6/min has single
     minutes below 5 that do not end the pattern)."""
-    d = np.diff(np.concatenate([[0], qualifies.astype(np.int8), [0]]))
-    starts, ends = list(np.flatnonzero(d == 1)), list(np.flatnonzero(d == -1))
+    run_s, run_e = runs(qualifies)
+    starts, ends = list(run_s), list(run_e)
     if len(starts) < 2:
         return qualifies
     csum = np.concatenate([[0], np.cumsum(counts)])
@@ -211,8 +212,7 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
                "fragmentary_myoclonus_minutes": total if total >= p.fragmentary_min_minutes else 0.0}
     rows = []
     if total >= p.fragmentary_min_minutes:
-        d = np.diff(np.concatenate([[0], qualifies.astype(np.int8), [0]]))
-        for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
+        for s, e in zip(*runs(qualifies), strict=True):
             onset = hypnogram.offset + 60.0 * s
             rows.append(_row(onset, 60.0 * (e - s), "fragmentary_myoclonus",
                              str(hypnogram.stage_at(onset)[0])))
