@@ -27,25 +27,23 @@ def night():
 
 
 def test_each_channel_conditioned_once_and_both_detectors_get_the_same_array(night, monkeypatch):
-    calls: dict[str, int] = {}
-    seen_legs: dict[str, int] = {}
-    seen_bursts: dict[str, int] = {}
+    calls: list[int] = []
+    seen_legs: dict[str, object] = {}
+    seen_bursts: dict[str, object] = {}
     real_condition = cond_mod.condition_emg
     real_leg = legs_mod.detect_leg_channel
     real_bursts = bursts_mod.channel_bursts
 
     def counting_condition(x, fs, **kw):
-        out = real_condition(x, fs, **kw)
-        key = f"{id(out)}"
-        calls[key] = calls.get(key, 0) + 1
-        return out
+        calls.append(len(x))
+        return real_condition(x, fs, **kw)
 
     def spy_leg(info, cond, *a, **kw):
-        seen_legs[info.label] = id(cond.filtered)
+        seen_legs[info.label] = cond  # kept alive: its identity cannot be reused
         return real_leg(info, cond, *a, **kw)
 
     def spy_bursts(info, cond, *a, **kw):
-        seen_bursts[info.label] = id(cond.filtered)
+        seen_bursts[info.label] = cond
         return real_bursts(info, cond, *a, **kw)
 
     monkeypatch.setattr(cond_mod, "condition_emg", counting_condition)
@@ -56,11 +54,12 @@ def test_each_channel_conditioned_once_and_both_detectors_get_the_same_array(nig
     emg = [c.label for c in rec.emg_channels()]
     # Conditioned exactly once per EMG channel, in one analysis.
     assert len(calls) == len(emg)
+    assert calls == [int(rec.duration * 512)] * len(emg)
     # The leg detector and the burst detector received the identical conditioned array.
     legs = [c.label for c in rec.channels if c.muscle == "tibialis_anterior"]
     assert set(seen_legs) == set(legs) and legs
     for label in legs:
-        assert seen_legs[label] == seen_bursts[label]
+        assert seen_legs[label] is seen_bursts[label]  # one ConditionedEMG, one array
     assert set(seen_bursts) == set(emg)
     assert result.summary["lm_count"] > 0
 
@@ -150,7 +149,9 @@ def test_conditioned_trace_is_the_detectors_signal(night):
     rec = night.recording
     label = "LAT"
     full = cond_mod.condition_emg(rec.read(label), 512.0, mains=50.0)
-    y, fs = cond_mod.conditioned_trace(rec, label, 300.0, 330.0, mains=50.0)
+    trace = cond_mod.conditioned_trace(rec, label, 300.0, 330.0, mains=50.0)
+    y, fs = trace.signal, trace.fs
+    assert trace.t0 == pytest.approx(300.0)
     assert fs == full.fs == 256.0
     ref = full.filtered[int(300 * fs):int(330 * fs)]
     assert y.shape == ref.shape

@@ -272,7 +272,7 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
                                   same_leg_gap_s=gap)
                if info.label in leg_labels else None)
         mus = (channel_bursts(info, cond, mp.bursts, artefact_max_freq_hz=mp.artefact_max_freq_hz,
-                              want_amp=info.label == chin)
+                              want_amp=info.label == chin, high_rest_uv=cp.high_rest_uv)
                if info.label in burst_labels else None)
         return leg, mus
 
@@ -281,7 +281,8 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     else:
         mains = None if cp.mains == "none" else float(cp.mains)
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
-                                  r_peaks_source=source, then=then, mains=mains)
+                                  r_peaks_source=source, then=then, mains=mains,
+                                  envelope=lambda info: info.label in leg_labels)
     done = {c.label: r[0] for c, r in zip(channels, results, strict=True) if r[0] is not None}
     lms, leg_quality = assemble_leg_movements(leg_infos, sides, notes_by, done, recording.duration)
     return ChannelTables(legs=lms, leg_quality=leg_quality,
@@ -362,6 +363,14 @@ def analyze(
             f"{', …' if len(recording.channels) > 12 else ''}); "
             "name the muscles in a montage file (--montage)", recording.path)
 
+    # The input's checksum (provenance) is read in the background while the channels are
+    # analysed: hashing releases the GIL, and the file is then in the page cache anyway.
+    from concurrent.futures import ThreadPoolExecutor
+
+    hasher = ThreadPoolExecutor(max_workers=1)
+    checksum = hasher.submit(recording.sha256)
+    hasher.shutdown(wait=False)
+
     say("reading scorings")
     scored, scored_warnings, own = _collect_scored(recording, events)
     warnings += scored_warnings
@@ -400,7 +409,7 @@ def analyze(
         warnings.append(summary["indices_note"])
     summary["provenance"] = {
         "software_version": __version__,
-        "input_sha256": recording.sha256(),
+        "input_sha256": checksum.result(),
         "input_file": recording.path.name if recording.path else None,
         "recording_start": recording.start.isoformat() if recording.start else None,
         "parameters": params.to_dict(),

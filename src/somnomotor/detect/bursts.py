@@ -351,12 +351,14 @@ class ChannelBursts:
 
 
 def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams | None = None,
-                   *, artefact_max_freq_hz: float = 0.0, want_amp: bool = False
-                   ) -> ChannelBursts:
+                   *, artefact_max_freq_hz: float = 0.0, want_amp: bool = False,
+                   high_rest_uv: float = 16.0) -> ChannelBursts:
     """The bursts and quality figures of one conditioned channel (:func:`bursts_in_channel`)."""
     b, fig, amp = bursts_in_channel(cond, params, artefact_max_freq_hz=artefact_max_freq_hz,
-                                    amp_1s=want_amp)
+                                    amp_1s=want_amp, high_rest_uv=high_rest_uv)
     notes = list(cond.notes)
+    if fig["flagged_s"] > 0 and not cond.flagged:
+        notes.append(f"resting level above {high_rest_uv:g} µV for {fig['flagged_s']:.0f} s")
     if fig["artefacts"]:
         notes.append(f"{fig['artefacts']} artefact transient(s) (mean frequency < "
                      f"{artefact_max_freq_hz:g} Hz) not counted as bursts")
@@ -365,7 +367,7 @@ def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams 
                "resting_level_uv": fig["resting_level_uv"], "mains_hz": cond.mains_hz,
                "ecg_artefact_uv": cond.ecg_artefact_uv, "residual_ecg": cond.residual_ecg_uv,
                "ecg_source": cond.ecg_source, "fs_analysis": cond.fs,
-               "flagged_s": cond.flagged_s, "excluded_s": cond.gap_s,
+               "flagged_s": fig["flagged_s"], "excluded_s": cond.gap_s,
                "bursts": int((~b["tonic"]).sum()), "tonic_episodes": int(b["tonic"].sum()),
                "artefacts": fig["artefacts"], "notes": "; ".join(notes)}
     b = b.assign(channel=info.label, muscle=info.muscle, side=info.side, region=info.region)
@@ -373,7 +375,8 @@ def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams 
 
 
 def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *,
-                      artefact_max_freq_hz: float = 0.0, amp_1s: bool = False
+                      artefact_max_freq_hz: float = 0.0, amp_1s: bool = False,
+                      high_rest_uv: float = 16.0
                       ) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray | None]:
     """Bursts of one conditioned channel, with artefact transients taken out.
 
@@ -387,7 +390,8 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
     -------
     (bursts, figures, amp_1s or None)
         The :data:`BURST_COLUMNS` table; ``figures``: ``resting_level_uv``
-        (median of the burst resting level), ``artefacts`` (count dropped).
+        (median of the burst resting level), ``artefacts`` (count dropped),
+        ``flagged_s`` (seconds whose resting level exceeds ``high_rest_uv``).
     """
     p = params or BurstParams()
     y, fs = cond.filtered, cond.fs
@@ -404,6 +408,8 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         n_artefacts = int(bad.sum())
         b = b[~bad].reset_index(drop=True)
     amp = block_mean(np.abs(y), max(1, int(round(fs)))) if amp_1s else None
+    # Seconds whose resting level is too high to score (as Luna flags: > 16 µV).
+    flagged = float((rest > high_rest_uv).sum()) * p.rest_block_s
     figures = {"resting_level_uv": float(np.median(rest)) if rest.size else float("nan"),
-               "artefacts": n_artefacts}
+               "artefacts": n_artefacts, "flagged_s": flagged}
     return b, figures, amp

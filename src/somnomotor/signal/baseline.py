@@ -64,9 +64,14 @@ def _block_medians(env: np.ndarray, block: int) -> np.ndarray:
     blocks = e.reshape(nb, block)
     if block > _BLOCK_MEDIAN_SAMPLES:
         blocks = blocks[:, :: block // _BLOCK_MEDIAN_SAMPLES]
-    if np.isfinite(blocks).all():
+    gappy = ~np.isfinite(blocks).all(axis=1)  # the padded last block, gaps, no data
+    if not gappy.any():
         return np.median(blocks, axis=1).astype(np.float32)
-    return nanmedian_rows(blocks)
+    # The slow NaN-aware median only where it is needed.
+    out = np.empty(nb, dtype=np.float32)
+    out[~gappy] = np.median(blocks[~gappy], axis=1)
+    out[gappy] = nanmedian_rows(blocks[gappy])
+    return out
 
 
 def nanmedian_rows(blocks: np.ndarray) -> np.ndarray:

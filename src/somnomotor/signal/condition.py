@@ -256,7 +256,8 @@ def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
 
 def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = None,
                   r_peaks: np.ndarray | None = None, mains: float | None | str = "detect",
-                  r_peaks_source: str = "ecg-channel") -> ConditionedEMG:
+                  r_peaks_source: str = "ecg-channel", envelope: bool = True
+                  ) -> ConditionedEMG:
     """Condition one EMG channel for every detector and view.
 
     Parameters
@@ -274,6 +275,11 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         (:func:`room_mains`); by default it follows ``params.mains``.
     r_peaks_source : str
         Where the R peaks came from, recorded in ``ecg_source``.
+    envelope : bool
+        Also the ~100-Hz envelope, its resting level and the no-data and
+        flagged stretches (steps 5–6; the leg detector and the traces need
+        them).  False leaves them empty: a channel only the burst detector
+        reads skips their cost.
 
     Returns
     -------
@@ -323,6 +329,18 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     # Rectify, bring down to ~100 Hz, smooth.
     factor = max(1, int(round(fs_a / p.envelope_rate_hz)))
     fs_env = fs_a / factor
+    if gap_s > 0:
+        notes.append(f"{gap_s:.0f} s without data (gaps) excluded")
+    if not envelope:
+        if flat:
+            notes.append("no usable signal (flat or disconnected channel)")
+        empty = np.zeros(0, dtype=np.float32)
+        return ConditionedEMG(filtered=y, fs=float(fs_a), envelope=empty, rest=empty,
+                              fs_envelope=float(fs_env), no_data=np.zeros(0, dtype=bool),
+                              mains_hz=mains, notes=notes, ecg_removed=ecg_removed,
+                              flat=flat or bool(x.size and bad.all()), fs_input=float(fs),
+                              gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
+                              ecg_source=source)
     env = block_mean(np.abs(y), factor)
     no_data = ~np.isfinite(env)
     if factor > 1 and bad_a.any():
@@ -346,8 +364,6 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         total = sum(d for _, d in flagged)
         notes.append(f"resting level above {p.high_rest_uv:g} µV for {total:.0f} s "
                      "(not scored there)")
-    if gap_s > 0:
-        notes.append(f"{gap_s:.0f} s without data (gaps) excluded")
     if flat or (x.size and no_data.all()):
         notes.append("no usable signal (flat or disconnected channel)")
     return ConditionedEMG(filtered=y, fs=float(fs_a), envelope=env_s, rest=rest,
@@ -437,6 +453,7 @@ def condition_recording(
     then: Callable[[ChannelInfo, ConditionedEMG], T] | None = None,
     threads: int | None = None,
     mains: float | None | str = "room",
+    envelope: Callable[[ChannelInfo], bool] | None = None,
 ) -> list[Any]:
     """Condition each channel exactly once, a channel per thread, and hand it on.
 
@@ -446,7 +463,8 @@ def condition_recording(
     — the caller's detectors — whose result is kept instead of the
     conditioned signal.  numpy and scipy release the GIL, so the threads
     (:func:`analysis_threads`, or ``threads``) share the cores; memory is
-    bounded by the channels in flight.
+    bounded by the channels in flight.  ``envelope(info)`` says which channels
+    need the ~100-Hz envelope and resting level (all when None).
 
     Returns
     -------
@@ -462,7 +480,8 @@ def condition_recording(
     def work(info: ChannelInfo) -> Any:
         x = recording.read(info.label)
         cond = condition_emg(x, info.fs, params=p, r_peaks=r_peaks, mains=mains,
-                             r_peaks_source=r_peaks_source)
+                             r_peaks_source=r_peaks_source,
+                             envelope=envelope(info) if envelope is not None else True)
         del x
         return then(info, cond) if then is not None else cond
 
