@@ -20,6 +20,7 @@ Each is printed with its ratio to (a) and the target of issue 11.
 from __future__ import annotations
 
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -106,13 +107,17 @@ def _twelve_files() -> tuple[Path, Path]:
     return path, hyp
 
 
-def _run(args: list[str]) -> tuple[float, str]:
+def _run(args: list[str]) -> tuple[float, float, str]:
+    """Wall time and CPU time (user + system, all threads) of a fresh process, and its output."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = subprocess.run(args, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])}…: {out.stderr.strip()[-400:]}")
-    return wall, out.stdout
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return wall, cpu, out.stdout
 
 
 def main() -> None:
@@ -134,14 +139,17 @@ def main() -> None:
     _run([py, "-c", "import sys, somnomotor; r = somnomotor.read(sys.argv[1]); "
           "[r.read(c.label) for c in r.channels if c.kind != 'annotation']", str(twelve)])
     walls: dict[str, list[float]] = {k: [] for k in jobs}
+    cpus: dict[str, list[float]] = {k: [] for k in jobs}
     twelve_runs: list[dict] = []
     for _ in range(REPEAT):
         for name, args in jobs.items():
-            wall, stdout = _run(args)
+            wall, cpu, stdout = _run(args)
             walls[name].append(wall)
+            cpus[name].append(cpu)
             if name == "twelve":
                 twelve_runs.append(json.loads(stdout.strip().splitlines()[-1]))
     med = {k: statistics.median(v) for k, v in walls.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
     plain = med["plain"]
     an = statistics.median(r["analyze_s"] for r in twelve_runs)
     peak = max(r["peak_mb"] for r in twelve_runs)
@@ -158,7 +166,9 @@ def main() -> None:
           f"{med['twelve']:6.2f} s {med['twelve'] / plain:6.2f}×   (in-process analysis "
           f"{an:.2f} s, import {statistics.median(r['import_s'] for r in twelve_runs):.2f} s; "
           f"target ≤ 4 s) peak {peak:.0f} MB (target ≤ 1024 MB)")
-    print("  every run (s): " + "; ".join(f"{k} " + ", ".join(f"{w:.2f}" for w in v)
+    print("  CPU time (user + system, every thread; less sensitive to a loaded machine): "
+          + "; ".join(f"{k} {v:.2f} s ({v / cpu['plain']:.2f}×)" for k, v in cpu.items()))
+    print("  every run, wall (s): " + "; ".join(f"{k} " + ", ".join(f"{w:.2f}" for w in v)
                                           for k, v in walls.items()))
 
 

@@ -239,6 +239,14 @@ def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
     blocks = xp.reshape(nb, factor)
     finite = np.isfinite(blocks)
     if finite.all():
+        if factor <= 16:
+            # A sum of ``factor`` strided slices: several times faster than a mean along
+            # a short axis.
+            out = xp[0::factor].copy()
+            for j in range(1, factor):
+                out += xp[j::factor]
+            out *= np.float32(1.0 / factor)
+            return out
         return blocks.mean(axis=1, dtype=np.float32)
     sums = np.where(finite, blocks, np.float32(0)).sum(axis=1, dtype=np.float32)
     counts = finite.sum(axis=1)
