@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
+from .._util import runs
 from ..recording import ChannelInfo
 from ..signal.baseline import BaselineParams, resting_level
 from ..signal.condition import ConditionedEMG
 from ..signal.filters import block_mean, envelope
-from ..signal.masks import runs
 
 __all__ = ["BurstParams", "BURST_COLUMNS", "burst_envelope", "burst_frequency", "detect_bursts",
            "bursts_in_channel", "channel_bursts", "ChannelBursts", "estimate_resting_level",

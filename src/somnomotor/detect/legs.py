@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._util import runs
 from ..errors import MontageError
 from ..recording import ChannelInfo, Recording
 from ..signal.baseline import detection_thresholds
 from ..signal.condition import ConditionedEMG, ConditionParams, condition_recording
-from ..signal.masks import runs
 
 __all__ = ["LegDetectParams", "LM_COLUMNS", "QUALITY_COLUMNS", "SAME_LEG_GAP_S", "LegChannel",
            "assemble_leg_movements", "detect_leg_channel", "detect_leg_movements",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..signal.masks import runs
+from .._util import runs
 
 __all__ = [
     "TIME_TOL",

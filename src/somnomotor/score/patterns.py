@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._util import runs
 from ..hypnogram import Hypnogram
-from ..signal.masks import runs
 from .leg_rules import build_series, periodicity_index
 
 __all__ = [

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .masks import runs
+from .._util import runs
 
 __all__ = ["BaselineParams", "resting_level", "flag_high_rest", "detection_thresholds"]
 

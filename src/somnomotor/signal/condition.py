@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from scipy import ndimage, signal
 
+from .._util import dilate, runs
 from .baseline import BaselineParams, flag_high_rest, resting_level
 from .filters import (
     MAINS_EXCERPT_S,
@@ -54,7 +55,6 @@ from .filters import (
     filter_zero_phase,
     notch_sos,
 )
-from .masks import dilate, runs
 
 if TYPE_CHECKING:
     from ..recording import ChannelInfo, Recording
@@ -472,7 +472,7 @@ def condition_recording(
         ``then``'s result per channel, in the order of ``channels`` (the
         :class:`ConditionedEMG` objects when ``then`` is None).
     """
-    from .._malloc import reuse_freed_memory
+    from .._util import reuse_freed_memory
 
     reuse_freed_memory()  # channel-sized temporaries are reused, not re-faulted
     p = params or ConditionParams()
