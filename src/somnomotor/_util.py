@@ -99,7 +99,10 @@ def reuse_freed_memory() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        try:  # by its soname: find_library would spawn ldconfig
+            libc = ctypes.CDLL("libc.so.6")
+        except OSError:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"))
         ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, _BYTES)) and bool(
             libc.mallopt(_M_TRIM_THRESHOLD, _BYTES))
     except (OSError, AttributeError):
