@@ -257,8 +257,13 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     emg = [c for c in recording.emg_channels() if c.fs > 0] if muscles else []
     notes: list[str] = []
     source = "ecg-channel"
+    why = "no ECG channel"
     if (r_peaks is None or len(r_peaks) < 3) and cp.ecg_removal:
-        r_peaks, source, note = heartbeat_from_trunk(recording, recording.emg_channels(), cp)
+        ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
+        why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
+               if ecg and r_peaks is not None else "no ECG channel")
+        r_peaks, source, note = heartbeat_from_trunk(recording, recording.emg_channels(), cp,
+                                                     why)
         notes.append(note)
     leg_infos = find_leg_channels(recording) if legs else []
     usable, sides, notes_by = usable_leg_channels(leg_infos)
@@ -283,6 +288,12 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
                                   r_peaks_source=source, then=then, mains=mains,
                                   envelope=lambda info: info.label in leg_labels)
+    if why != "no ECG channel":  # the per-channel notes say it the same way
+        for leg, mus in results:
+            for q in (leg.quality if leg is not None else None,
+                      mus.quality if mus is not None else None):
+                if q is not None:
+                    q["notes"] = str(q["notes"]).replace("no ECG channel", why)
     done = {c.label: r[0] for c, r in zip(channels, results, strict=True) if r[0] is not None}
     lms, leg_quality = assemble_leg_movements(leg_infos, sides, notes_by, done, recording.duration)
     return ChannelTables(legs=lms, leg_quality=leg_quality,

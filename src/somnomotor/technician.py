@@ -111,7 +111,7 @@ def read_leg_movements(path: str | Any, recording: Any = None
             raise InputError(exc.problem, p) from None
     from .io import read_scorings
 
-    sc = read_scorings(p, recording=recording)
+    sc = read_scorings(p, recording=recording, expect="events")
     lms, warnings = leg_movements_from_scored(sc.events)
     if not len(lms):
         warnings.append("no leg movements in the file")

@@ -411,9 +411,9 @@ def room_mains(recording: Recording, channels: Sequence[ChannelInfo]) -> float |
 
 
 def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
-                         params: ConditionParams | None = None
+                         params: ConditionParams | None = None, why: str = "no ECG channel"
                          ) -> tuple[np.ndarray | None, str, str]:
-    """No ECG channel: R peaks from the first trunk channel whose heartbeat is clear.
+    """No usable ECG (``why``): R peaks from the first trunk channel whose heartbeat is clear.
 
     Trunk channels (``ecg_self_detect_regions``) are tried in the order chest,
     shoulder, abdomen, back, neck (where the QRS is usually largest), each
@@ -436,9 +436,9 @@ def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
         peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
         if peaks is not None:
             return peaks, f"self:{info.label}", (
-                f"no ECG channel: {peaks.size} R peaks found in '{info.label}' and used to "
+                f"{why}: {peaks.size} R peaks found in '{info.label}' and used to "
                 "remove the ECG artefact from every channel")
-    return None, "none", ("no ECG channel and no clear heartbeat in any trunk channel: "
+    return None, "none", (f"{why} and no clear heartbeat in any trunk channel: "
                           "the ECG artefact is not removed (trunk bursts may include QRS "
                           "complexes)")
 
