@@ -288,6 +288,14 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
                                   r_peaks_source=source, then=then, mains=mains,
                                   envelope=lambda info: info.label in leg_labels)
+    if cp.ecg_removal and (r_peaks is None or len(r_peaks) < 3):
+        # Trunk channels, where the cardiac artefact is largest, say it stays in them.
+        for _leg, mus in results:
+            if mus is not None and mus.info.region in cp.ecg_self_detect_regions:
+                mus.quality["notes"] = "; ".join(
+                    n for n in (str(mus.quality["notes"]),
+                                f"{why} and no heartbeat found in the trunk channels: "
+                                "ECG artefact not removed") if n)
     if why != "no ECG channel":  # the per-channel notes say it the same way
         for leg, mus in results:
             for q in (leg.quality if leg is not None else None,
