@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 import edfio
 import numpy as np
@@ -156,7 +157,7 @@ def test_plain_edf_fields_become_x(tmp_path):
 
 
 @pytest.mark.parametrize("damage, message", [
-    (lambda b: b[:100], "shorter than an EDF header"),
+    (lambda b: b[:100], "too short to be EDF"),
     (lambda b: b"HELLO   " + b[8:], "not an EDF or BDF"),
     (lambda b: b[:-5000], "truncated"),
 ])
@@ -195,14 +196,23 @@ def test_real_files_anonymized_with_identical_samples_and_annotation_timing(real
     the annotation signals identical, the same annotations at the same times."""
     from somnomotor.anonymize import _read_layout
 
+    from somnomotor.io import read_recording
+
     files = sorted(p for p in real_data.rglob("*") if p.suffix.lower() in (".edf", ".bdf"))
     assert files
     for src in files:
         out = tmp_path / f"anon-{src.name}"
+        try:
+            read_recording(src)
+        except RecordingError as exc:  # one header parser: refused alike, nothing written
+            with pytest.raises(RecordingError, match=re.escape(exc.problem)):
+                anonymize_recording(src, out)
+            assert not out.exists()
+            continue
         rep = anonymize_recording(src, out)
         a, b = src.read_bytes(), out.read_bytes()
         assert len(a) == len(b), src.name
-        layout = _read_layout(src, a[:256 * (int(a[252:256]) + 1)], len(a))
+        layout = _read_layout(src)
         keep = np.ones(len(a), dtype=bool)
         keep[:256] = False
         base = layout.header_bytes
@@ -221,4 +231,5 @@ def test_real_files_anonymized_with_identical_samples_and_annotation_timing(real
             after = (edfio.read_bdf if layout.file_type.startswith("BDF") else edfio.read_edf)(out)
             assert [(x.onset, x.duration) for x in after.annotations] == \
                 [(x.onset, x.duration) for x in before.annotations], src.name
-            assert rep.annotations_kept + rep.annotations_redacted == len(before.annotations)
+            assert rep.annotations_kept + rep.annotations_redacted == len(
+                [x for x in before.annotations if x.text])  # edfio lists empty time stamps too

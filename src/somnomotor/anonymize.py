@@ -121,64 +121,15 @@ class _Layout:
     annotation_slices: tuple[tuple[int, int], ...]  # byte ranges inside one record
 
 
-def _ascii(raw: bytes | bytearray, what: str, path: Path) -> str:
-    try:
-        return raw.decode("ascii")
-    except UnicodeDecodeError:
-        raise RecordingError(f"header field '{what}' holds non-ASCII bytes", path) from None
+def _read_layout(path: Path) -> _Layout:
+    """What anonymising needs of the header, from the package's one EDF header parser
+    (:func:`somnomotor.io.edf.read_layout`: the same checks as reading a recording)."""
+    from .io.edf import read_layout
 
-
-def _int(raw: bytes, what: str, path: Path) -> int:
-    text = _ascii(raw, what, path).strip()
-    try:
-        return int(text)
-    except ValueError:
-        raise RecordingError(f"header field '{what}' is '{text}', expected a whole number",
-                             path) from None
-
-
-def _read_layout(path: Path, head: bytes, file_size: int) -> _Layout:
-    if len(head) < 256:
-        raise RecordingError("file is shorter than an EDF header (256 bytes)", path)
-    if head[:8] == b"\xffBIOSEMI":
-        fmt, bps = "BDF", 3
-    elif head[:8] == b"0       ":
-        fmt, bps = "EDF", 2
-    else:
-        raise RecordingError("not an EDF or BDF file (unknown version field)", path)
-    reserved = _ascii(head[192:236], "reserved", path)
-    ns = _int(head[252:256], "number of signals", path)
-    header_bytes = _int(head[184:192], "header bytes", path)
-    if ns <= 0 or header_bytes != 256 * (ns + 1):
-        raise RecordingError(f"header says {ns} signals and {header_bytes} header bytes, "
-                             "which do not fit together", path)
-    if len(head) < header_bytes:
-        raise RecordingError("file is truncated inside the signal headers", path)
-    sig = head[256:header_bytes]
-    labels = [_ascii(sig[16 * i:16 * (i + 1)], "label", path).strip() for i in range(ns)]
-    off = ns * (16 + 80 + 8 + 8 + 8 + 8 + 8 + 80)  # label … prefilter, then samples/record
-    spr = [_int(sig[off + 8 * i: off + 8 * (i + 1)], "samples per record", path)
-           for i in range(ns)]
-    if any(n <= 0 for n in spr):
-        raise RecordingError("a signal has zero samples per data record", path)
-    record_bytes = sum(spr) * bps
-    n_records = _int(head[236:244], "number of data records", path)
-    available = (file_size - header_bytes) // record_bytes
-    if n_records < 0:
-        n_records = available
-    if available < n_records:
-        raise RecordingError(f"file is truncated: header promises {n_records} data records, "
-                             f"the file holds {available}", path)
-    plus = reserved.startswith(("EDF+", "BDF+"))
-    ann_label = f"{fmt} Annotations"
-    slices = []
-    pos = 0
-    for label, n in zip(labels, spr, strict=True):
-        if plus and label == ann_label:
-            slices.append((pos, pos + n * bps))
-        pos += n * bps
-    return _Layout(fmt + ("+" if plus else ""), header_bytes, n_records, record_bytes,
-                   tuple(slices))
+    layout = read_layout(path)
+    base = "BDF" if layout.bdf else "EDF"
+    return _Layout(base + ("+" if layout.plus else ""), layout.header_bytes, layout.n_records,
+                   layout.record_bytes, layout.annotation_byte_ranges())
 
 
 def _field(text: str, width: int) -> bytes:
@@ -291,13 +242,9 @@ def anonymize_recording(src: str | os.PathLike[str], dst: str | os.PathLike[str]
     if dst.exists() and os.path.samefile(src, dst):
         raise RecordingError("output would overwrite the input; choose another file name", dst)
     extra = tuple(extra_words)
-    size = src.stat().st_size
-    with open(src, "rb") as fh:
-        head = fh.read(256)
-        if len(head) == 256 and head[252:256].strip().isdigit():
-            ns = int(head[252:256])
-            head += fh.read(256 * ns)
-        layout = _read_layout(src, head, size)
+    layout = _read_layout(src)
+    with open(src, "rb") as fh:  # read-only
+        head = fh.read(layout.header_bytes)
         plus = layout.file_type.endswith("+")
         header = bytearray(head[:layout.header_bytes])
         # These fields are replaced anyway: read them leniently (files in the wild

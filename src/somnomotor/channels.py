@@ -32,6 +32,9 @@ class ChannelInfo:
     ``fs`` is the sampling rate in Hz; ``unit`` the physical dimension as stored
     (``uV``, ``mV``, ``V``…); ``scale_to_uv`` the factor applied to reach µV
     (``nan`` when the unit was missing or unknown and was assumed to be µV).
+    ``resolution_uv`` is the amplitude of one digital step in µV (physical
+    range / digital range, from the file header; ``nan`` when the unit is not a
+    known voltage or the signal was not read from a file).
     ``region`` is the body region used by cross-muscle classifiers
     (``leg``, ``arm``, ``shoulder``, ``chest``, ``abdomen``, ``back``, ``neck``, ``chin``).
     """
@@ -44,6 +47,7 @@ class ChannelInfo:
     side: str = ""
     region: str = ""
     scale_to_uv: float = 1.0
+    resolution_uv: float = float("nan")
     transducer: str = ""
     prefilter: str = ""
     n_samples: int = 0

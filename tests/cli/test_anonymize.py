@@ -28,7 +28,7 @@ def test_anonymize_bad_input_is_one_line_and_exit_1(tmp_path, capsys):
     bad.write_bytes(b"0       " + b"x" * 50)
     assert main(["anonymize", str(bad), str(tmp_path / "o.edf")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "broken.edf" in err[0] and "shorter than an EDF header" in err[0]
+    assert len(err) == 1 and "broken.edf" in err[0] and "too short to be EDF" in err[0]
 
 
 def test_anonymize_usage_error_exits_2(capsys):

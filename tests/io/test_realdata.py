@@ -27,7 +27,8 @@ READABLE = [
     "mne-testing-data/test_utf8_annotations.edf",
     "pyedflib-0.1.42/test_generator_datarec_generator_0_5.bdf",
     "pyedflib-0.1.42/test_generator_datarec_generator_2.bdf", "pyedflib-0.1.42/test_legacy.edf",
-    "pyedflib-0.1.42/test_utf8.edf", "sleep-edf-via-edfio/SC4001EC-Hypnogram.edf",
+    "pyedflib-0.1.42/test_utf8.edf", "rsleep-nox/subject1.edf",
+    "sleep-edf-via-edfio/SC4001EC-Hypnogram.edf",
     "sleep-edf-via-edfio/mne_test.edf", "sleep-edf-via-edfio/short_psg.bdf",
     "sleep-edf-via-edfio/short_psg.edf", "sleep-edf-via-edfio/test_subsecond.edf",
 ]
@@ -56,7 +57,9 @@ def test_every_readable_real_file_agrees_with_edfio(real_data: Path, name: str) 
             real_data / name)
     assert len(rec.channels) == len(ref.signals)
     for ch, sig in zip(rec.channels, ref.signals, strict=True):
-        assert ch.label.startswith(sig.label)
+        # edfio replaces non-ASCII header bytes; we decode them (UTF-8, else Latin-1).
+        assert ch.label.startswith(sig.label) or (
+            ch.label.encode("utf-8").decode("ascii", errors="replace") == sig.label)
         assert ch.fs == pytest.approx(sig.sampling_frequency)
         ours = rec.read(ch.label)
         assert ours.dtype == np.float32
@@ -66,7 +69,7 @@ def test_every_readable_real_file_agrees_with_edfio(real_data: Path, name: str) 
             ours = ours[~np.isnan(ours)]
         tol = 1e-5 * max(1.0, float(np.abs(expected).max(initial=0)))
         np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=tol)
-    ref_ann = [a for a in ref.annotations]
+    ref_ann = [a for a in ref.annotations if a.text]  # edfio may list empty time stamps
     assert len(rec.annotations) == len(ref_ann)
 
 

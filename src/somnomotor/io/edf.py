@@ -63,9 +63,10 @@ _SIGNAL_FIELDS: tuple[tuple[str, int, str], ...] = (
 _MAIN_HEADER_BYTES = 256
 _SIGNAL_HEADER_BYTES = 256
 _BDF_MAGIC = b"\xffBIOSEMI"
-#: Header fields holding free text: non-ASCII bytes there are read (Latin-1) with a
-#: warning; in every other (numeric, date, unit) field they are an error.
-_FREE_TEXT_FIELDS = frozenset({"patient", "recording", "label", "transducer", "prefilter"})
+#: Header fields holding text: non-ASCII bytes there are decoded (UTF-8, else Latin-1)
+#: with one warning; in every other (numeric, date, count) field they are an error.
+_TEXT_FIELDS = frozenset({"patient", "recording", "reserved", "label", "transducer", "unit",
+                          "prefilter"})
 _MICRO_SIGNS = (b"\xc2\xb5", b"\xce\xbc", b"\xb5")
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
 
@@ -95,8 +96,12 @@ class _Signal(NamedTuple):
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Everything the header promises, checked against the file size."""
+class EdfLayout:
+    """Everything the header promises, checked against the file size.
+
+    The one EDF/BDF header parser of the package: :func:`read_recording` and
+    :func:`somnomotor.anonymize.anonymize_recording` both start from it.
+    """
 
     path: Path
     bdf: bool
@@ -125,6 +130,12 @@ class _Layout:
         lens = np.array([s.samples_per_record for s in self.signals], dtype=np.int64)
         return np.concatenate([[0], np.cumsum(lens)])
 
+    def annotation_byte_ranges(self) -> tuple[tuple[int, int], ...]:
+        """Byte ranges, inside one data record, of the EDF+/BDF+ annotation signals."""
+        offsets = self.sample_offsets() * self.bytes_per_sample
+        return tuple((int(offsets[k]), int(offsets[k + 1]))
+                     for k, s in enumerate(self.signals) if s.is_annotation and self.plus)
+
     @property
     def file_type(self) -> str:
         base = "BDF" if self.bdf else "EDF"
@@ -135,42 +146,77 @@ def _fail(path: Path, problem: str) -> RecordingError:
     return RecordingError(problem, path)
 
 
+def _decode_text_field(chunk: bytes) -> tuple[str, str]:
+    """(text, encoding) of a header text field holding non-ASCII bytes: UTF-8, else Latin-1."""
+    try:
+        return chunk.decode("utf-8").strip(), "UTF-8"
+    except UnicodeDecodeError:
+        return chunk.decode("latin-1").strip(), "Latin-1"
+
+
 def _decode_fields(path: Path, raw: bytes, fields: tuple[tuple[str, int, str], ...],
                    count: int, skip_first_byte: bool = False) -> list[dict[str, str]]:
-    """Split a header block into ASCII strings per field (and per signal)."""
+    """Split a header block into strings per field (and per signal).
+
+    Text fields (:data:`_TEXT_FIELDS`) holding non-ASCII bytes are decoded
+    (UTF-8, else Latin-1) and marked ``non_ascii_<field>`` = encoding; in any
+    other field non-ASCII bytes are structural damage and refused.
+    """
     out: list[dict[str, str]] = [{} for _ in range(count)]
     pos = 0
     for name, width, words in fields:
         for i in range(count):
             chunk = raw[pos:pos + width]
             pos += width
-            if name == "unit" and any(b > 127 for b in chunk):
-                # µ is the one non-ASCII character writers commonly put in a header
-                # (Latin-1 0xB5, UTF-8 micro sign or Greek mu); read it as 'u'.
+            check = chunk[1:] if (skip_first_byte and name == "version") else chunk
+            if not any(b > 127 for b in check):
+                out[i][name] = chunk.decode("ascii", errors="replace").strip()
+                continue
+            if name == "unit":
+                # µ is the non-ASCII character writers most often put in a unit (Latin-1
+                # 0xB5, UTF-8 micro sign or Greek mu): read it as 'u' so µV is a voltage.
                 fixed = chunk
                 for mu in _MICRO_SIGNS:
                     fixed = fixed.replace(mu, b"u")
                 if all(b <= 127 for b in fixed):
-                    out[i]["unit_had_micro_sign"] = "yes"
-                    chunk = fixed
-            check = chunk[1:] if (skip_first_byte and name == "version") else chunk
-            if name in _FREE_TEXT_FIELDS and any(b > 127 for b in check):
-                # Free text (names, labels) written by non-conforming software, often
-                # Latin-1: keep the file readable, decode as Latin-1 and warn.
-                out[i][name] = chunk.decode("latin-1").strip()
-                out[i]["non_ascii_" + name] = words
+                    out[i]["unit"] = fixed.decode("ascii").strip()
+                    out[i]["non_ascii_unit"] = "µ read as 'u'"
+                    continue
+            if name in _TEXT_FIELDS:
+                out[i][name], out[i]["non_ascii_" + name] = _decode_text_field(chunk)
                 continue
-            if any(b > 127 for b in check):
-                where = f"signal {i + 1} " if fields is _SIGNAL_FIELDS else ""
-                raise _fail(path, f"header field '{words}' {where}holds non-ASCII bytes "
-                                  f"({_shown(chunk)}); EDF/BDF headers must be plain ASCII")
-            out[i][name] = chunk.decode("ascii", errors="replace").strip()
+            where = f"signal {i + 1} " if fields is _SIGNAL_FIELDS else ""
+            raise _fail(path, f"header field '{words}' {where}holds non-ASCII bytes "
+                              f"({_shown(chunk)}); only text fields may (numbers, dates and counts "
+                              "must be plain ASCII)")
     return out
 
 
 def _shown(raw: bytes) -> str:
     """Header bytes for a message: quoted text, other bytes as \\xNN (no Python b'…')."""
     return "'" + raw.decode("latin-1").encode("unicode_escape").decode("ascii") + "'"
+
+
+def _non_ascii_warning(head: dict[str, str], sigs: list[dict[str, str]]) -> str | None:
+    """One warning naming every header field whose non-ASCII bytes were decoded."""
+    parts: list[str] = []
+    for name, _width, words in _MAIN_FIELDS:
+        if head.get("non_ascii_" + name):
+            parts.append(f"{words} [{head['non_ascii_' + name]}]")
+    for name, _width, words in _SIGNAL_FIELDS:
+        hit = [s for s in sigs if s.get("non_ascii_" + name)]
+        if not hit:
+            continue
+        encodings = ", ".join(sorted({s["non_ascii_" + name] for s in hit}))
+        shown = [f"'{s['label']}'" + (f": '{s[name]}'" if name != "label" else "")
+                 for s in hit[:3]]
+        more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
+        what = "channel" if len(hit) == 1 else f"{len(hit)} channels"
+        parts.append(f"{words} of {what} ({', '.join(shown)}{more}) [{encodings}]")
+    if not parts:
+        return None
+    return ("header fields hold non-ASCII bytes (EDF asks for plain ASCII) and were decoded "
+            "as text: " + "; ".join(parts))
 
 
 def _number(path: Path, text: str, words: str, kind: type, label: str = "") -> float:
@@ -184,8 +230,13 @@ def _number(path: Path, text: str, words: str, kind: type, label: str = "") -> f
     return value
 
 
-def _read_layout(path: Path) -> _Layout:
-    """Read and check the header; every lie or inconsistency is a RecordingError."""
+def read_layout(path: Path) -> EdfLayout:
+    """Read and check the header; every lie or inconsistency is a RecordingError.
+
+    Non-ASCII bytes in text fields (names, labels, units) are decoded with one
+    note in ``notes``; structural damage (counts, sizes, numbers that are not
+    numbers, a file shorter or longer than the header says) is refused.
+    """
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:  # read-only, never written
@@ -230,20 +281,11 @@ def _read_layout(path: Path) -> _Layout:
             plus = tag[-1]
 
     signals: list[_Signal] = []
-    notes: list[str] = []
-    for key in ("patient", "recording"):
-        if head.get("non_ascii_" + key):
-            notes.append(f"header field '{head['non_ascii_' + key]}' holds non-ASCII bytes "
-                         "(EDF headers must be plain ASCII); read as Latin-1")
-    for s in _decode_fields(path, sig_raw, _SIGNAL_FIELDS, ns):
+    decoded = _decode_fields(path, sig_raw, _SIGNAL_FIELDS, ns)
+    note = _non_ascii_warning(head, decoded)
+    notes: list[str] = [note] if note else []
+    for s in decoded:
         label = s["label"]
-        for key in ("label", "transducer", "prefilter"):
-            if s.get("non_ascii_" + key):
-                notes.append(f"channel '{label}': header field '{s['non_ascii_' + key]}' holds "
-                             "non-ASCII bytes (EDF headers must be plain ASCII); read as Latin-1")
-        if s.get("unit_had_micro_sign"):
-            notes.append(f"channel '{label}': non-ASCII µ in the unit field read as 'u' "
-                         "(EDF headers must be plain ASCII)")
         is_ann = label in _ANNOTATION_LABELS
         spr = int(_number(path, s["samples_per_record"], "number of samples in each data record",
                           int, label))
@@ -269,13 +311,14 @@ def _read_layout(path: Path) -> _Layout:
         signals.append(_Signal(label, s["transducer"], s["unit"], float(pmin), float(pmax), dmin,
                                dmax, s["prefilter"], spr, is_ann))
 
-    layout = _Layout(path=path, bdf=bdf, plus=plus, header=dict(head), header_bytes=header_bytes,
+    header = {k: v for k, v in head.items() if not k.startswith("non_ascii_")}
+    layout = EdfLayout(path=path, bdf=bdf, plus=plus, header=header, header_bytes=header_bytes,
                      n_records=n_records, record_duration=record_duration,
                      signals=tuple(signals), file_size=size, notes=tuple(notes))
     return _check_size(layout)
 
 
-def _check_size(layout: _Layout) -> _Layout:
+def _check_size(layout: EdfLayout) -> EdfLayout:
     path, rb = layout.path, layout.record_bytes
     data = layout.file_size - layout.header_bytes
     if rb == 0:
@@ -307,7 +350,7 @@ def _check_size(layout: _Layout) -> _Layout:
 _CHUNK_BYTES = 1 << 23
 
 
-def read_record_columns(layout: _Layout, r0: int, r1: int, b0: int, b1: int) -> np.ndarray:
+def read_record_columns(layout: EdfLayout, r0: int, r1: int, b0: int, b1: int) -> np.ndarray:
     """Bytes ``[b0, b1)`` of data records ``[r0, r1)``, as a ``(r1 - r0, b1 - b0)`` uint8 array.
 
     The records are read in blocks of about 8 MiB and only the wanted columns
@@ -352,7 +395,7 @@ def _decode_text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-def _read_annotations(layout: _Layout
+def _read_annotations(layout: EdfLayout
                       ) -> tuple[np.ndarray | None, list[tuple[float, float | None, str]]]:
     """(record onsets from the time-keeping TALs or None, all other annotations).
 
@@ -391,7 +434,7 @@ def _read_annotations(layout: _Layout
     return (onsets if n and not first_signal else None), annotations
 
 
-def _segments(layout: _Layout, onsets: np.ndarray) -> tuple[np.ndarray, list[Gap]]:
+def _segments(layout: EdfLayout, onsets: np.ndarray) -> tuple[np.ndarray, list[Gap]]:
     """Runs of contiguous records: array of (first record, end record) and the gaps (s)."""
     T = layout.record_duration
     step = np.diff(onsets)
@@ -411,7 +454,7 @@ def _segments(layout: _Layout, onsets: np.ndarray) -> tuple[np.ndarray, list[Gap
 class _SampleReader:
     """Decodes samples [i0, i1) of one channel, in µV, from the mapped data records."""
 
-    def __init__(self, layout: _Layout, ordinary: list[int], scales: list[float],
+    def __init__(self, layout: EdfLayout, ordinary: list[int], scales: list[float],
                  onsets: np.ndarray, segments: np.ndarray, gappy: bool) -> None:
         self._layout = layout
         self._ordinary = ordinary
@@ -469,7 +512,7 @@ class _SampleReader:
 
 
 # -- header values ------------------------------------------------------------------
-def _start_datetime(layout: _Layout, header_raw: bytes, warnings_out: list[str]
+def _start_datetime(layout: EdfLayout, header_raw: bytes, warnings_out: list[str]
                     ) -> _dt.datetime | None:
     """Start date (edfio: EDF+ 'Startdate' field, 1985–2084 rule) and time (hh.mm.ss)."""
     h = layout.header
@@ -493,18 +536,49 @@ def _start_datetime(layout: _Layout, header_raw: bytes, warnings_out: list[str]
     return _dt.datetime.combine(start_date, start_time)
 
 
-def _unit_scale(sig: _Signal, warnings_out: list[str]) -> tuple[float, float]:
-    """(factor applied, factor recorded: nan when the unit was not a known voltage)."""
+def _unit_scale(sig: _Signal) -> tuple[float, float, str | None]:
+    """(factor applied, factor recorded: nan when the unit was not a known voltage, note)."""
     unit = sig.unit.strip()
     factor = UNIT_TO_UV.get(unit.lower())
     if factor is not None:
-        return factor, factor
+        return factor, factor, None
     if unit:
-        warnings_out.append(f"channel '{sig.label}' has unit '{unit}', not a known voltage; "
-                            "its values are kept as stored (assumed µV)")
-    else:
-        warnings_out.append(f"channel '{sig.label}' has no unit in its header; µV assumed")
-    return 1.0, float("nan")
+        return 1.0, float("nan"), (f"channel '{sig.label}' has unit '{unit}', not a known "
+                                   "voltage; its values are kept as stored (assumed µV)")
+    return 1.0, float("nan"), f"channel '{sig.label}' has no unit in its header; µV assumed"
+
+
+#: Channel kinds whose signals are voltages: a unit that is not one is worth its own warning.
+_VOLTAGE_KINDS = frozenset({"emg", "eeg", "eog", "ecg"})
+#: Units of electrode-impedance channels (a Nox recording has one per electrode).
+_IMPEDANCE_UNITS = frozenset({"ohm", "ohms", "kohm", "kohms", "kω", "ω", "kohm."})
+
+
+def _unit_notes(infos: list[tuple[str, str, str | None]]) -> list[str]:
+    """Unit notes: one per channel of a voltage kind, one line for all the others.
+
+    ``infos``: (kind, unit, note) per channel.  Impedance, position, oximetry
+    and similar channels (a Nox recording has forty) have units that are not
+    voltages by nature; they are summed up in one line.
+    """
+    def own_line(kind: str, unit: str) -> bool:
+        return kind in _VOLTAGE_KINDS and unit.strip().lower() not in _IMPEDANCE_UNITS
+
+    others = [note for kind, unit, note in infos if note and not own_line(kind, unit)]
+    if len(others) <= 3:
+        return [note for _kind, _unit, note in infos if note]
+    out = [note for kind, unit, note in infos if note and own_line(kind, unit)]
+    rest: dict[str, int] = {}
+    for kind, unit, note in infos:
+        if note and not own_line(kind, unit):
+            key = unit.strip() or "no unit"
+            rest[key] = rest.get(key, 0) + 1
+    if rest:
+        listed = ", ".join(f"'{u}' ×{n}" if u != "no unit" else f"no unit ×{n}"
+                           for u, n in sorted(rest.items(), key=lambda kv: (-kv[1], kv[0])))
+        out.append(f"{sum(rest.values())} channel(s) are not voltages (impedance, position, "
+                   f"oximetry…: units {listed}); their values are kept as stored")
+    return out
 
 
 def read_recording(path: str | os.PathLike[str]) -> Recording:
@@ -544,14 +618,14 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
     (15360,)
     """
     path = Path(path)
-    layout = _read_layout(path)
+    layout = read_layout(path)
     warn: list[str] = list(layout.notes)
     with open(path, "rb") as fh:  # the header and the first data record, for edfio
         header_raw = fh.read(layout.header_bytes + layout.record_bytes)
     start = _start_datetime(layout, header_raw, warn)
 
     ordinary = [k for k, s in enumerate(layout.signals) if not s.is_annotation]
-    scales = [_unit_scale(layout.signals[k], warn) for k in ordinary]
+    scales = [_unit_scale(layout.signals[k]) for k in ordinary]
     T = layout.record_duration
     has_annotations = any(s.is_annotation for s in layout.signals)
     raw_onsets, annotations = (_read_annotations(layout) if has_annotations
@@ -581,7 +655,8 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
 
     channels: list[ChannelInfo] = []
     seen: dict[str, int] = {}
-    for k, (_applied, recorded) in zip(ordinary, scales, strict=True):
+    unit_infos: list[tuple[str, str, str | None]] = []
+    for k, (_applied, recorded, unit_note) in zip(ordinary, scales, strict=True):
         s = layout.signals[k]
         label = s.label
         if label in seen:
@@ -594,9 +669,13 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
             seen[label] = 1
         fs = s.samples_per_record / T
         info = infer_channel(label)
+        unit_infos.append((info.kind, s.unit, unit_note))
+        step = (s.physical_max - s.physical_min) / (s.digital_max - s.digital_min)
         channels.append(replace(info, label=label, fs=fs, unit=s.unit, scale_to_uv=recorded,
+                                resolution_uv=abs(step) * recorded,
                                 transducer=s.transducer, prefilter=s.prefilter,
                                 n_samples=int(round(duration * fs))))
+    warn.extend(_unit_notes(unit_infos))
     ann = pd.DataFrame({
         "onset": pd.Series([a[0] - t0 for a in annotations], dtype="float64"),
         "duration": pd.Series([np.nan if a[1] is None else a[1] for a in annotations],
