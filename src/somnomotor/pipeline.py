@@ -390,6 +390,13 @@ def analyze(
     checksum = hasher.submit(recording.sha256)
     hasher.shutdown(wait=False)
 
+    from .resolution import resolution_findings
+
+    leg_rules = params["leg_detection"]
+    resolution = resolution_findings(recording, onset_uv=leg_rules.onset_threshold_uv,
+                                     offset_uv=leg_rules.offset_threshold_uv)
+    warnings += resolution.warnings
+
     say("reading scorings")
     scored, scored_warnings, own = _collect_scored(recording, events)
     warnings += scored_warnings
@@ -426,6 +433,7 @@ def analyze(
                                             recording.duration))
     if summary["indices_note"]:
         warnings.append(summary["indices_note"])
+    summary["signal_quality"] = resolution.summary
     summary["provenance"] = {
         "software_version": __version__,
         "input_sha256": checksum.result(),
@@ -456,6 +464,7 @@ def analyze(
     quality = pd.concat([q for q in (leg_quality, muscles.quality) if len(q)],
                         ignore_index=True) if (len(leg_quality) or len(muscles.quality)) \
         else pd.DataFrame()
+    quality = resolution.annotate(quality)
     return NightResult(
         events=events_table,
         summary=summary,
