@@ -195,7 +195,6 @@ def test_real_files_anonymized_with_identical_samples_and_annotation_timing(real
     """Every EDF/BDF in ../shared/data/real: same size, every byte outside the header and
     the annotation signals identical, the same annotations at the same times."""
     from somnomotor.anonymize import _read_layout
-
     from somnomotor.io import read_recording
 
     files = sorted(p for p in real_data.rglob("*") if p.suffix.lower() in (".edf", ".bdf"))
