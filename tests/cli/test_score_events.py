@@ -167,8 +167,15 @@ def test_reads_a_remlogic_export_aligned_to_the_recording(tmp_path: Path, capsys
     edfio.Edf(sig, starttime=dt.time(21, 59, 0),
               recording=edfio.Recording(startdate=dt.date(2024, 3, 12))).write(edf)
     out = tmp_path / "out"
-    assert main(["score-events", str(rl), "--out", str(out)]) == 1
-    assert "--recording" in capsys.readouterr().err
+    # Alone, the export's first epoch (22:00:00) is time 0 (issue 14) …
+    assert main(["score-events", str(rl), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "clock origin 2024-03-12 22:00:00: the first epoch of the export" in printed
+    lm = read_events_csv(out / "events.csv").query("kind == 'lm'")
+    assert lm["onset"].round(3).tolist() == [40.0, 60.0, 80.0, 100.0, 120.0]
+    s = json.loads((out / "summary.json").read_text())
+    assert s["provenance"]["clock_origin"] == "2024-03-12 22:00:00"
+    # … with its recording, the recording's start (21:59:00) is.
     assert main(["score-events", str(rl), "--recording", str(edf), "--out", str(out)]) == 0
     ev = read_events_csv(out / "events.csv")
     lm = ev[ev.kind == "lm"]

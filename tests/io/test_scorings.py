@@ -7,6 +7,7 @@ from pathlib import Path
 
 import edfio
 import numpy as np
+import pandas as pd
 import pytest
 
 from somnomotor.errors import AnnotationError
@@ -90,8 +91,23 @@ def test_clock_times_are_aligned_across_midnight() -> None:
     assert align_clock_times([dt.time(23, 59, 49)], start, "x")[0] == pytest.approx(-1.0)
 
 
-def test_clock_times_without_a_recording_start_are_an_error(tmp_path: Path, night: Night) -> None:
+def test_a_full_export_without_its_recording_starts_at_its_first_epoch(
+        tmp_path: Path, night: Night) -> None:
+    """Issue 14: the export's own first epoch is time 0, dated by its Recording Date."""
     path = write_remlogic(night, tmp_path / "r.txt")
+    alone = read_scorings(path)
+    with_rec = read_scorings(path, _recording(night))
+    assert alone.clock_origin == night.start  # first epoch, dated by the header
+    assert "first epoch" in alone.clock_origin_source
+    np.testing.assert_array_equal(alone.hypnogram.stages, with_rec.hypnogram.stages)
+    pd.testing.assert_frame_equal(alone.events, with_rec.events)
+    assert with_rec.clock_origin is None  # the recording's start is the origin
+
+
+def test_clock_times_without_a_recording_or_epochs_are_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text("Sleep Stage\tTime [hh:mm:ss]\tEvent\tDuration[s]\n"
+                    "N2\t23:10:00\tAROUSAL-SPONT\t5\n")
     with pytest.raises(AnnotationError, match="clock times, but the recording start is unknown"):
         read_scorings(path)
 

@@ -56,6 +56,23 @@ def _leg_params(path: str | None) -> Any:
     return from_mapping(LegParams, table.get("legs", {}), where=path, section="legs")
 
 
+def _key(path: str) -> str:
+    """One key per file, however it is named on the command line."""
+    try:
+        return str(Path(path).resolve())
+    except OSError:
+        return str(path)
+
+
+def _clock(stamp: Any) -> str:
+    return stamp.isoformat(sep=" ") if hasattr(stamp, "date") else stamp.isoformat()
+
+
+def _counts(events: Any, kinds: tuple[str, ...]) -> str:
+    counts = events["kind"].value_counts()
+    return ", ".join(f"{int(counts.get(k, 0))} {k}" for k in kinds)
+
+
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -64,12 +81,13 @@ def run(args: argparse.Namespace) -> int:
     from .._version import __version__
     from ..errors import AnnotationError, InputError
     from ..events import write_events_csv
-    from ..io import read_hypnogram, read_scorings
+    from ..io import read_scorings
     from ..params import to_dict
     from ..score.legs import score_leg_movements
     from ..staging.statistics import indices_interpretability
     from ..technician import read_leg_movements
 
+    took: list[str] = []
     args.path = args.lms
     if args.duration is not None and not args.duration > 0:
         raise InputError(f"--duration must be a positive number of seconds, not {args.duration}")
@@ -86,23 +104,81 @@ def run(args: argparse.Namespace) -> int:
             raise AnnotationError(f"{exc.problem.split(' (')[0]}: give the recording with "
                                   "--recording REC", exc.path) from None
         raise
+    # Without the recording, the export's own clock (its first epoch or start-of-analysis
+    # marker) is time 0, for it and for every other file of the night.
+    origin = own.clock_origin if (own is not None and rec is None) else None
+    if own is not None and own.unknown_labels:
+        warnings.append(f"{Path(args.lms).name}: labels not in the vocabulary ignored: "
+                        + ", ".join(f"'{k}' ×{v}" for k, v in sorted(own.unknown_labels.items())))
+    if own is not None:
+        warnings.extend(f"{Path(args.lms).name}: {w}" for w in own.warnings)
+    if origin is not None:
+        took.append(f"clock origin {_clock(origin)}: the {own.clock_origin_source} of "
+                    f"{Path(args.lms).name} (no recording given)")
+
+    # One export may be given under several flags: each file is read once, and its
+    # events are counted once.
+    files: dict[str, Any] = {}
+    if own is not None:
+        files[_key(args.lms)] = own
+
+    def scorings(path: str) -> Any:
+        key = _key(path)
+        if key not in files:
+            # a file given only as --events must hold events (not a bare hypnogram table)
+            expect = "events" if path in args.events and path != args.hypnogram else "any"
+            files[key] = read_scorings(path, recording=rec, origin=origin, expect=expect)
+            sc = files[key]
+            if sc.unknown_labels:
+                warnings.append(f"{Path(path).name}: labels not in the vocabulary ignored: "
+                                + ", ".join(f"'{k}' ×{v}"
+                                            for k, v in sorted(sc.unknown_labels.items())))
+        return files[key]
 
     hyp, source = None, "none"
     if args.hypnogram:
-        hyp = read_hypnogram(args.hypnogram, rec)
+        sc = scorings(args.hypnogram)
+        if sc.hypnogram is None or not len(sc.hypnogram):
+            raise AnnotationError("holds no sleep stages (empty hypnogram)", args.hypnogram)
+        if not sc.hypnogram.is_scored:
+            raise AnnotationError("every epoch of its hypnogram is unscored", args.hypnogram)
+        hyp = sc.hypnogram.fit_to(rec.duration) if rec is not None else sc.hypnogram
         source = f"file:{Path(args.hypnogram).name}"
-    elif own is not None and own.hypnogram is not None and own.hypnogram.is_scored:
-        hyp = own.hypnogram
-        source = f"file:{Path(args.lms).name}"
-    scored = [own.events] if own is not None and len(own.events) else []
-    for f in args.events:
-        sc = read_scorings(f, recording=rec, expect="events")
-        scored.append(sc.events)
-        if sc.unknown_labels:
-            warnings.append(f"{f}: labels not in the vocabulary ignored: "
-                            + ", ".join(f"'{k}' ×{v}" for k, v in sorted(sc.unknown_labels.items())))
-    scored_df = (pd.concat([s for s in scored if len(s)], ignore_index=True)
-                 if any(len(s) for s in scored) else None)
+    else:
+        for path in [args.lms, *args.events]:
+            sc = files.get(_key(path)) if path == args.lms else scorings(path)
+            if sc is not None and sc.hypnogram is not None and sc.hypnogram.is_scored:
+                hyp = sc.hypnogram.fit_to(rec.duration) if rec is not None else sc.hypnogram
+                source = f"file:{Path(path).name}"
+                break
+    # Arousals and respiratory events: from the --events files when given, else from the
+    # leg-movement file and the hypnogram file (a full export holds them all).
+    event_files = list(dict.fromkeys(args.events)) if args.events else [
+        *([args.lms] if own is not None else []),
+        *([args.hypnogram] if args.hypnogram else [])]
+    scored, used_keys = [], set()
+    for path in event_files:
+        key = _key(path)
+        sc = files.get(key) if key in files else scorings(path)
+        if sc is None or key in used_keys:
+            continue
+        used_keys.add(key)
+        if len(sc.events):
+            scored.append(sc.events)
+    scored_df = (pd.concat(scored, ignore_index=True) if scored else None)
+    if scored_df is not None:
+        scored_df = scored_df.drop_duplicates(ignore_index=True)
+        took.append("arousals and respiratory events from "
+                    + ", ".join(Path(p).name for p in dict.fromkeys(event_files))
+                    + ": " + _counts(scored_df, ("arousal", "apnea", "hypopnea", "rera")))
+    took.insert(0 if origin is None else 1,
+                f"leg movements from {Path(args.lms).name}: {len(lms)}")
+    if hyp is not None:
+        took.append(f"sleep stages from {source[5:]}: {len(hyp)} epochs of {hyp.epoch:g} s")
+    for sc in files.values():
+        if sc.ignored_labels:
+            took.append(f"left out of {sc.source[5:]} (not scorings): " + ", ".join(
+                f"'{k}' ×{v}" for k, v in sorted(sc.ignored_labels.items())))
     if args.duration is not None:
         duration = float(args.duration)
     elif rec is not None:
@@ -133,6 +209,12 @@ def run(args: argparse.Namespace) -> int:
         "input_file": Path(args.lms).name,
         "parameters": {"legs": to_dict(params)},
         "hypnogram_source": source,
+        "clock_origin": _clock(origin) if origin is not None else None,
+        "clock_origin_source": (f"{own.clock_origin_source} of {Path(args.lms).name}"
+                                if origin is not None else
+                                ("recording start" if rec is not None else None)),
+        "scoring_files": [Path(p).name for p in dict.fromkeys(
+            [args.lms, *([args.hypnogram] if args.hypnogram else []), *args.events])],
     }
     warnings += result.details.get("hypnogram_warnings", [])
     summary.update(indices_interpretability(summary, str(summary.get("index_basis")),
@@ -149,6 +231,8 @@ def run(args: argparse.Namespace) -> int:
         fh.write("\n")
     for w in warnings:
         warn(w)
+    for line in took:
+        print(f"took {line}")
     basis = "per hour of sleep" if summary["index_basis"] == "sleep" else \
         "per hour of recording (no hypnogram)"
     print(f"{Path(args.lms).name}: {summary['lm_count']} LM, {summary['clm_count']} CLM, "

@@ -27,14 +27,9 @@ _INT_LIKE = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 
 def _read_text(path: str | os.PathLike[str]) -> str:
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return fh.read()
-    except UnicodeDecodeError:
-        with open(path, encoding="latin-1") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise AnnotationError(f"cannot read the file ({exc.strerror})", path) from None
+    from .text import read_text
+
+    return read_text(path)
 
 
 def _numbers(values: pd.Series, column: str, path: str | os.PathLike[str],

@@ -7,7 +7,8 @@ then a tab-separated table whose header row names the columns, e.g.::
 
 Times are clock times (``22:15:30.000``, ``22.15.30`` or ISO
 ``2024-03-12T22:15:30.000``) and are aligned to the recording start across
-midnight, so the recording is needed.  ``SLEEP-S0…S4``, ``SLEEP-REM``,
+midnight; without the recording, the export's first epoch (or its
+start-of-analysis marker) is time 0, so a full export scores on its own.  ``SLEEP-S0…S4``, ``SLEEP-REM``,
 ``SLEEP-UNSCORED`` rows make the hypnogram; ``Location`` becomes the channel.
 """
 
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 
 from ..errors import AnnotationError
 from ..recording import Recording
-from .scorings import RawScorings, align_clock_times, make_items
+from .clock import parse_duration, parse_stamps
+from .scorings import RawScorings, export_anchor, make_items, place_on_timeline
+from .text import read_text
 from .vocab import is_movement_time, stage_from_annotation
-
-_TIME_OF_DAY = re.compile(r"^(\d{1,2})[:.](\d{2})[:.](\d{2})(?:[.,](\d+))?$")
 
 
 def _header_index(lines: list[str]) -> int | None:
@@ -38,36 +38,30 @@ def looks_like_remlogic(text: str) -> bool:
     return _header_index(text.splitlines()[:200]) is not None
 
 
-def _parse_time(value: str, row: int, path: str | os.PathLike[str]) -> _dt.datetime | _dt.time:
-    v = value.strip()
-    m = _TIME_OF_DAY.match(v)
-    if m:
-        hh, mm, ss, frac = m.groups()
-        micro = int((frac or "0").ljust(6, "0")[:6])
-        try:
-            return _dt.time(int(hh), int(mm), int(ss), micro)
-        except ValueError:
-            pass
-    else:
-        try:
-            # Local clock time, like the recording's start: an offset is dropped.
-            return _dt.datetime.fromisoformat(v.replace(",", ".")).replace(tzinfo=None)
-        except ValueError:
-            pass
-    raise AnnotationError(f"line {row}: {value!r} is not a clock time (hh:mm:ss.xxx or ISO)",
-                          path)
+def _recording_date(lines: list[str], path: str | os.PathLike[str]) -> _dt.date | None:
+    """The ``Recording Date:`` of the header block, when there is one."""
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "recording date" and value.strip():
+            try:
+                stamp = parse_stamps([value.strip() + " 00:00:00"], path, what="header line")[0]
+            except AnnotationError:
+                return None
+            return stamp.date() if isinstance(stamp, _dt.datetime) else None
+    return None
 
 
-def read_remlogic(path: str | os.PathLike[str], recording: Recording | None) -> RawScorings:
-    """Read a RemLogic event export; clock times are aligned to ``recording.start``.
+def read_remlogic(path: str | os.PathLike[str], recording: Recording | None, *,
+                  origin: _dt.datetime | _dt.time | None = None) -> RawScorings:
+    """Read a RemLogic event export.
+
+    Clock times are aligned to ``recording.start``; without a recording, to
+    ``origin``, else to the export's own start-of-analysis marker or first
+    epoch (dated with the header's ``Recording Date`` when it has one).
 
     >>> raw = read_remlogic("night1-events.txt", rec)            # doctest: +SKIP
     """
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except OSError as exc:
-        raise AnnotationError(f"cannot read the file ({exc.strerror})", path) from None
+    lines = read_text(path).splitlines()
     h = _header_index(lines)
     if h is None:
         raise AnnotationError("not a RemLogic event export (no 'Time'/'Event' header row)", path)
@@ -76,7 +70,8 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None) -> 
     col_event = names.index("event")
     col_dur = next((i for i, c in enumerate(names) if c.startswith("duration")), None)
     col_loc = next((i for i, c in enumerate(names) if c.startswith("location")), None)
-    times: list[_dt.datetime | _dt.time] = []
+    time_text: list[str] = []
+    rows: list[int] = []
     labels, durations, channels, stages = [], [], [], []
     for row, line in enumerate(lines[h + 1:], start=h + 2):
         if not line.strip():
@@ -84,13 +79,13 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None) -> 
         cells = line.split("\t")
         if len(cells) <= max(col_time, col_event):
             raise AnnotationError(f"line {row}: expected {len(names)} tab-separated columns, "
-                                  f"found {len(cells)}", path)
+                                  f"found {len(cells)} (is the file cut short?)", path)
         event = cells[col_event].strip()
-        times.append(_parse_time(cells[col_time], row, path))
-        dur_text = cells[col_dur].strip().replace(",", ".") if (
-            col_dur is not None and col_dur < len(cells)) else ""
+        time_text.append(cells[col_time])
+        rows.append(row)
+        dur_text = cells[col_dur].strip() if (col_dur is not None and col_dur < len(cells)) else ""
         try:
-            durations.append(float(dur_text) if dur_text else float("nan"))
+            durations.append(parse_duration(dur_text))
         except ValueError:
             raise AnnotationError(f"line {row}: duration {dur_text!r} is not a number",
                                   path) from None
@@ -100,5 +95,13 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None) -> 
         stage = stage_from_annotation(event, durations[-1] if durations[-1] == durations[-1]
                                       else None)
         stages.append("?" if is_movement_time(event) else (stage or ""))
-    onsets = align_clock_times(times, recording.start if recording is not None else None, path)
-    return RawScorings(make_items(onsets, durations, labels, channels, stages))
+    stamps = parse_stamps(time_text, path, rows=rows)
+    anchor, source = export_anchor(stamps, labels, stages)
+    day = _recording_date(lines[:h], path)
+    if isinstance(anchor, _dt.time) and day is not None:
+        anchor = _dt.datetime.combine(day, anchor)
+        source += " (dated by the header's Recording Date)"
+    onsets, used, used_source = place_on_timeline(stamps, recording=recording, origin=origin,
+                                                  anchor=anchor, anchor_source=source, path=path)
+    return RawScorings(make_items(onsets, durations, labels, channels, stages),
+                       clock_origin=used, clock_origin_source=used_source)
