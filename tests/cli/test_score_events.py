@@ -170,7 +170,7 @@ def test_reads_a_remlogic_export_aligned_to_the_recording(tmp_path: Path, capsys
     # Alone, the export's first epoch (22:00:00) is time 0 (issue 14) …
     assert main(["score-events", str(rl), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "clock origin 2024-03-12 22:00:00: the first epoch of the export" in printed
+    assert "clock origin 2024-03-12 22:00:00 from export.txt: first epoch of the export" in printed
     lm = read_events_csv(out / "events.csv").query("kind == 'lm'")
     assert lm["onset"].round(3).tolist() == [40.0, 60.0, 80.0, 100.0, 120.0]
     s = json.loads((out / "summary.json").read_text())

@@ -22,19 +22,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "association, indices. Writes events.csv and summary.json to --out.",
     )
     p.add_argument("lms", metavar="LMS",
-                   help="leg movements: CSV onset,duration,side (s; left/right), or an EDF+, "
-                        "NSRR XML, RemLogic or CSV-events file holding scored leg movements")
+                   help="leg movements: CSV onset,duration,side (s; left/right), or a scoring "
+                        "export holding them (EDF+, NSRR or Profusion XML, RemLogic, Noxturnal "
+                        "CSV, DOMINO text or a folder of DOMINO exports, CSV events); a full "
+                        "export's stages, arousals and respiratory events are used too")
     p.add_argument("--hypnogram", metavar="F",
-                   help="hypnogram file (CSV/text, EDF+ annotations, NSRR XML, RemLogic); "
-                        "without one, indices are per hour of recording")
+                   help="hypnogram file (any scoring format); default: the stages of LMS when "
+                        "it holds them; without any, indices are per hour of recording")
     p.add_argument("--events", metavar="F", action="append", default=[],
-                   help="scored arousals and respiratory events (repeatable)")
+                   help="scored arousals and respiratory events (repeatable); default: those "
+                        "of LMS and of --hypnogram")
     p.add_argument("--duration", metavar="S", type=float,
                    help="recording duration in seconds (default: end of the hypnogram or of "
                         "the last event)")
     p.add_argument("--recording", metavar="REC",
                    help="the recording the scorings belong to (its header only): aligns clock "
-                        "times (RemLogic exports) and gives the duration")
+                        "times to its start and gives the duration; without it an export's "
+                        "first epoch or start-of-analysis marker is time 0")
     p.add_argument("--params", metavar="F", help="TOML parameters file ([legs] section)")
     p.add_argument("--out", metavar="DIR", default="somnomotor-out", help="output folder")
     p.set_defaults(func=run, path=None)
@@ -85,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from ..params import to_dict
     from ..score.legs import score_leg_movements
     from ..staging.statistics import indices_interpretability
-    from ..technician import read_leg_movements
+    from ..technician import leg_movements_from_scored, read_leg_movements
 
     took: list[str] = []
     args.path = args.lms
@@ -98,7 +102,13 @@ def run(args: argparse.Namespace) -> int:
 
         rec = read_recording(args.recording)
     try:
-        lms, own, warnings = read_leg_movements(args.lms, recording=rec)
+        if Path(args.lms).is_dir():  # a folder of exports (DOMINO writes one file per kind)
+            own = read_scorings(args.lms, recording=rec)
+            lms, notes = leg_movements_from_scored(own.events)
+            warnings = [f"{Path(args.lms).name}: {w}" for w in notes or (
+                [] if len(lms) else ["no leg movements in the folder"])]
+        else:
+            lms, own, warnings = read_leg_movements(args.lms, recording=rec)
     except AnnotationError as exc:
         if rec is None and "recording start" in exc.problem:
             raise AnnotationError(f"{exc.problem.split(' (')[0]}: give the recording with "
@@ -113,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
     if own is not None:
         warnings.extend(f"{Path(args.lms).name}: {w}" for w in own.warnings)
     if origin is not None:
-        took.append(f"clock origin {_clock(origin)}: the {own.clock_origin_source} of "
-                    f"{Path(args.lms).name} (no recording given)")
+        took.append(f"clock origin {_clock(origin)} from {Path(args.lms).name}: "
+                    f"{own.clock_origin_source} (no recording given)")
 
     # One export may be given under several flags: each file is read once, and its
     # events are counted once.
@@ -205,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     summary["recording_duration_h"] = result.details["hours"]["recording"]
     summary["provenance"] = {
         "software_version": __version__,
-        "input_sha256": file_sha256(args.lms),
+        "input_sha256": file_sha256(args.lms) if Path(args.lms).is_file() else None,
         "input_file": Path(args.lms).name,
         "parameters": {"legs": to_dict(params)},
         "hypnogram_source": source,

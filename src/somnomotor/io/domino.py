@@ -188,19 +188,21 @@ def read_domino(path: str | os.PathLike[str], recording: Recording | None, *,
         warnings.append(f"{len(profiles)} sleep profiles in the folder "
                         f"({', '.join(f.path.name for f in profiles)}); their epochs overlap "
                         "and the later file wins")
-    stamps = [s for f in files for s in f.stamps]
     labels = [lab for f in files for lab in f.labels]
     durations = [d for f in files for d in f.durations]
     channels = [f.path.stem if p.is_dir() else "" for f in files for _ in f.labels]
     if not labels:
         raise AnnotationError("the DOMINO export holds no epochs or events (only its header)",
                               path)
-    if any(isinstance(s, _dt.datetime) for s in stamps) and not all(
-            isinstance(s, _dt.datetime) for s in stamps):
-        # files of one folder may differ: dated lines and bare clock times → clock times
-        stamps = [s.time() if isinstance(s, _dt.datetime) else s for s in stamps]
-    onsets, used, used_source = place_on_timeline(stamps, recording=recording, origin=origin,
-                                                  anchor=anchor, anchor_source=source, path=path)
+    # Each file is in time order on its own (clock times cross midnight within it): place
+    # each on the one timeline separately.
+    parts, used, used_source = [], None, ""
+    for f in files:
+        on, used, used_source = place_on_timeline(f.stamps, recording=recording, origin=origin,
+                                                  anchor=anchor, anchor_source=source,
+                                                  path=f.path)
+        parts.append(on)
+    onsets = np.concatenate(parts) if parts else np.zeros(0)
     items = vendor_items(DOMINO, onsets, durations, labels, channels)
     # Stages only from the sleep profile(s): a "Wake" in an event list is not an epoch.
     from_profile = np.array([f.stage_file for f in files for _ in f.labels], dtype=bool)
