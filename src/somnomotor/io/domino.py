@@ -130,12 +130,16 @@ def _read_file(path: Path) -> _File:
     if discrete and not rate > 0:
         raise AnnotationError("a DOMINO sleep profile ('Signal Type: Discret') needs its "
                               "'Rate:' (the epoch length)", path)
-    begins, ends, rows, labels, durations = [], [], [], [], []
+    begins: list[str] = []
+    ends: list[str | None] = []
+    rows: list[int] = []
+    labels: list[str] = []
+    durations: list[float] = []
     for row, line in enumerate(lines[first:], start=first + 1):
         if not line.strip():
             continue
         cells = [c.strip() for c in line.split(";")]
-        if len(cells) < 2 or not cells[-1]:
+        if len(cells) < 2 or not cells[-1] or re.fullmatch(r"[\d.,]+", cells[-1]):
             raise AnnotationError(f"line {row}: expected 'time; label' or 'start-end; duration; "
                                   f"label', found {line.strip()!r} (is the file cut short?)", path)
         a, b = _split_span(cells[0])
@@ -156,14 +160,16 @@ def _read_file(path: Path) -> _File:
     stamps = parse_stamps(begins, path, rows=rows)
     with_end = [i for i, e in enumerate(ends) if e is not None]
     if with_end:
-        stops = parse_stamps([ends[i] for i in with_end], path, rows=[rows[i] for i in with_end])
+        stops = parse_stamps([str(ends[i]) for i in with_end], path,
+                             rows=[rows[i] for i in with_end])
         for i, stop in zip(with_end, stops, strict=True):
-            a = stamps[i]
-            if isinstance(a, _dt.datetime) and isinstance(stop, _dt.datetime):
-                durations[i] = (stop - a).total_seconds()
-            elif isinstance(a, _dt.time) and isinstance(stop, _dt.time):
+            begin = stamps[i]
+            if isinstance(begin, _dt.datetime) and isinstance(stop, _dt.datetime):
+                durations[i] = (stop - begin).total_seconds()
+            elif isinstance(begin, _dt.time) and isinstance(stop, _dt.time):
                 span = (stop.hour * 3600 + stop.minute * 60 + stop.second + stop.microsecond / 1e6
-                        - a.hour * 3600 - a.minute * 60 - a.second - a.microsecond / 1e6)
+                        - begin.hour * 3600 - begin.minute * 60 - begin.second
+                        - begin.microsecond / 1e6)
                 durations[i] = span % 86400.0
     return _File(path, start, stamps, labels, durations, discrete)
 

@@ -85,7 +85,7 @@ def read_profusion_xml(path: str | os.PathLike[str]) -> RawScorings:
     # Profusion names no stage as an event; a name that looks like one is an event here.
     items["stage"] = ""
     stages_node = root.find("SleepStages")
-    epoch_stages = None
+    epoch_stages: list[str] | None = None
     unknown: dict[str, int] = {}
     if stages_node is not None:
         epoch_stages = []
