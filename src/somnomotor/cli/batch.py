@@ -15,7 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "batch",
         help=HELP,
         description="Analyze every recording in a folder (recursively) or listed in a text "
-                    "file, one output folder per night plus batch.csv. Nights already analysed "
+                    "file, one output folder per night plus batch.csv. Each night's hypnogram "
+                    "and events are found as cohorts lay them out (NSRR NAME-nsrr.xml or "
+                    "NAME-profusion.xml, also in a parallel annotations folder; Sleep-EDF "
+                    "*-Hypnogram.edf; BIDS _events.tsv; same-stem sidecars); a night with two "
+                    "candidates is reported, not guessed. Nights already analysed "
                     "with the same input and parameters are skipped.",
     )
     p.add_argument("source", metavar="DIR_OR_LIST",
@@ -52,10 +56,14 @@ def run(args: argparse.Namespace) -> int:
                       scheduler=args.scheduler, staging="none" if args.no_staging else "auto",
                       report=not args.no_report, on_row=on_row)
     counts = table["status"].value_counts().to_dict()
+    ambiguous = counts.get("ambiguous", 0)
     print(f"{len(table)} night(s): {counts.get('done', 0)} analysed, "
-          f"{counts.get('skipped', 0)} already done, {counts.get('error', 0)} failed; "
-          f"table: {args.out}/batch.csv")
+          f"{counts.get('skipped', 0)} already done, {counts.get('error', 0)} failed"
+          + (f", {ambiguous} with ambiguous scorings (not analysed)" if ambiguous else "")
+          + f"; table: {args.out}/batch.csv")
     for _, row in table[table["status"] == "error"].iterrows():
         print(f"  failed: {row['message']}")
-    # Any failed night makes the batch's exit status 1, so scripts notice.
-    return 1 if counts.get("error", 0) else 0
+    for _, row in table[table["status"] == "ambiguous"].iterrows():
+        print(f"  ambiguous: {row['message']}")
+    # Any failed or ambiguous night makes the batch's exit status 1, so scripts notice.
+    return 1 if counts.get("error", 0) or ambiguous else 0

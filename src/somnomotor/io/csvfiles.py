@@ -18,7 +18,8 @@ from ..hypnogram import EPOCH_S
 from .scorings import RawScorings, make_items
 from .vocab import stage_from_annotation, stage_from_label
 
-_KIND_COLUMNS = ("kind", "event", "label", "type")
+#: The column naming the event: ours, then BIDS ``trial_type``/``value`` (BIDS ``_events.tsv``).
+_KIND_COLUMNS = ("kind", "event", "label", "type", "trial_type", "value", "description")
 _STAGE_COLUMNS = ("stage", "stages", "sleep_stage", "sleepstage", "hypnogram", "hypno", "label",
                   "value", "score")
 #: What an events CSV must hold, said the same way by every command.
@@ -35,7 +36,7 @@ def _read_text(path: str | os.PathLike[str]) -> str:
 def _numbers(values: pd.Series, column: str, path: str | os.PathLike[str],
              allow_blank: bool) -> np.ndarray:
     text = values.astype(str).str.strip()
-    blank = text.isin(["", "nan", "NaN"])
+    blank = text.isin(["", "nan", "NaN", "n/a"])  # "n/a": BIDS's missing value
     out = pd.to_numeric(text.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(out) & ~blank.to_numpy()
     if not allow_blank:
