@@ -168,24 +168,47 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
     return recording
 
 
-def _collect_scored(recording: Recording, events: Iterable[Any] | None
-                    ) -> tuple[pd.DataFrame, list[str], Any]:
+def _scoring_inputs(hypnogram: Any, events: Iterable[Any] | None) -> list[Any]:
+    """The event files of a night: each file once; a hypnogram file's own events when no
+    event file is given (an export holds stages, arousals and respiratory events)."""
+    items: list[Any] = list(events or ())
+    if not items and isinstance(hypnogram, str | os.PathLike):
+        items = [hypnogram]
+    seen, out = set(), []
+    for item in items:
+        key = str(Path(item).resolve()) if isinstance(item, str | os.PathLike) else id(item)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _collect_scored(recording: Recording, events: Iterable[Any] | None,
+                    hypnogram: Any = None) -> tuple[pd.DataFrame, list[str], Any, Hypnogram | None]:
     """Scored events (arousals, respiratory events…) from files and the recording itself.
 
-    Returns the events, warnings about labels outside the vocabulary, and the
-    recording's own scorings (which may hold its hypnogram).
+    Returns the events, warnings about labels outside the vocabulary, the
+    recording's own scorings (which may hold its hypnogram) and, when those hold
+    no stages, the first event file's hypnogram (an export's), else None.
     """
     from .io import read_scorings, scorings_from_recording
 
     tables, warnings = [], []
     own = scorings_from_recording(recording)
+    export_hypnogram = None
     if len(own.events):
         tables.append(own.events)
     for item in events or ():
         if isinstance(item, pd.DataFrame):
             tables.append(item)
             continue
-        sc = read_scorings(item, recording=recording, expect="events")
+        # a file given as events must hold events; the hypnogram file, read here for its
+        # events when no event file is given, may be a bare hypnogram
+        is_hyp = isinstance(hypnogram, str | os.PathLike) and \
+            Path(hypnogram).resolve() == Path(item).resolve()
+        sc = read_scorings(item, recording=recording, expect="any" if is_hyp else "events")
+        if export_hypnogram is None and sc.hypnogram is not None and sc.hypnogram.is_scored:
+            export_hypnogram = sc.hypnogram
         tables.append(sc.events)
         if sc.unknown_labels:
             listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(sc.unknown_labels.items()))
@@ -193,11 +216,13 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None
     if own.unknown_labels:
         listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(own.unknown_labels.items()))
         warnings.append(f"recording annotations not in the vocabulary kept as 'other': {listed}")
+    if own.hypnogram is not None and own.hypnogram.is_scored:
+        export_hypnogram = None
     tables = [t for t in tables if len(t)]
     if not tables:
-        return empty_scored(), warnings, own
+        return empty_scored(), warnings, own, export_hypnogram
     scored = pd.concat(tables, ignore_index=True).sort_values("onset", kind="stable")
-    return scored.reset_index(drop=True), warnings, own
+    return scored.reset_index(drop=True), warnings, own, export_hypnogram
 
 
 def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
@@ -398,8 +423,11 @@ def analyze(
     warnings += resolution.warnings
 
     say("reading scorings")
-    scored, scored_warnings, own = _collect_scored(recording, events)
+    events = _scoring_inputs(hypnogram, events)
+    scored, scored_warnings, own, export_hyp = _collect_scored(recording, events, hypnogram)
     warnings += scored_warnings
+    if hypnogram is None and export_hyp is not None:
+        hypnogram = export_hyp  # the stages of an export given as an events file
 
     say("sleep stages")
     hyp = resolve_hypnogram(recording, hypnogram_path=hypnogram, staging=staging, scorings=own)
@@ -442,6 +470,7 @@ def analyze(
         "parameters": params.to_dict(),
         "parameters_digest": params.digest(),
         "hypnogram_source": hyp.source,
+        "events_files": [Path(e).name for e in events if isinstance(e, str | os.PathLike)],
         "staging_confidence": staging_confidence(hyp),
         "ecg_channel": ecg_label,
         # What the report and the review need to draw the signal the detectors saw

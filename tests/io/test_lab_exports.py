@@ -211,3 +211,34 @@ def test_real_noxturnal_exports_score_alone(real_data: Path, tmp_path: Path, cap
     assert (first.hypnogram.stages != "?").sum() == 466 + 364 + 249 + 213 + 66
     assert main(["score-events", str(folder / "noxturnal_events_example_unicode.csv"),
                  "--out", str(tmp_path / "o")]) == 0
+
+
+def test_analyze_takes_an_export_given_once_or_under_both_flags(tmp_path: Path,
+                                                                capsys) -> None:
+    """--events EXPORT alone gives its stages too; --hypnogram EXPORT alone gives its events
+    too; both flags on one file count its events once."""
+    rng = np.random.default_rng(1)
+    rec = tmp_path / "night.edf"
+    sigs = [edfio.EdfSignal(rng.normal(0, 2, 100 * 1200), 100, label=lab,
+                            physical_dimension="uV", physical_range=(-500, 500))
+            for lab in ("LAT", "RAT")]
+    start = dt.datetime(2016, 1, 15, 23, 50, 0)
+    edfio.Edf(sigs, starttime=start.time(),
+              recording=edfio.Recording(startdate=start.date())).write(rec)
+    runs = {}
+    for name, flags in {"events": ["--events", str(NOX_EN)],
+                        "hypnogram": ["--hypnogram", str(NOX_EN)],
+                        "both": ["--hypnogram", str(NOX_EN), "--events", str(NOX_EN),
+                                 "--events", str(NOX_EN)]}.items():
+        out = tmp_path / name
+        assert main(["analyze", str(rec), *flags, "--no-staging", "--no-report",
+                     "--out", str(out)]) == 0
+        printed = capsys.readouterr().out
+        assert "(stages: file:noxturnal_en_utf8.csv)" in printed
+        assert "scored events from noxturnal_en_utf8.csv" in printed
+        runs[name] = json.loads((out / "summary.json").read_text())
+        scored = (out / "scored.xml").read_text()
+        assert scored.count("Obstructive Apnea") == 1  # carried on once, not twice
+    assert runs["events"]["tst_h"] == runs["hypnogram"]["tst_h"] == runs["both"]["tst_h"]
+    assert runs["events"]["tst_h"] == pytest.approx(32 * 30 / 3600)
+    assert runs["both"]["provenance"]["events_files"] == ["noxturnal_en_utf8.csv"]

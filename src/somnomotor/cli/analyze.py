@@ -21,9 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("recording", help="EDF, EDF+ or BDF recording")
     p.add_argument("--hypnogram", metavar="F",
-                   help="hypnogram file (CSV/text, EDF+ annotations, NSRR XML, RemLogic)")
+                   help="hypnogram file (CSV/text, EDF+ annotations, NSRR or Profusion XML, "
+                        "RemLogic, Noxturnal CSV, DOMINO text); an export's arousals and "
+                        "respiratory events are used too unless --events is given")
     p.add_argument("--events", metavar="F", action="append", default=[],
-                   help="scored arousals/respiratory events (repeatable)")
+                   help="scored arousals/respiratory events (repeatable; any scoring format); "
+                        "an export's stages are used when there is no other hypnogram")
     p.add_argument("--montage", metavar="F", help="TOML montage override")
     p.add_argument("--params", metavar="F", help="TOML parameters file")
     p.add_argument("--out", metavar="DIR", default="somnomotor-out", help="output folder")
@@ -62,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         file_night_result(args.db, args.subject, result, night_date=args.date,
                           recording_path=str(Path(args.recording).resolve()))
     print(terminal_summary(Path(args.recording).name, result.summary))
+    if result.summary["provenance"].get("events_files"):
+        print(f"scored events from {', '.join(result.summary['provenance']['events_files'])}")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0
 
