@@ -79,6 +79,7 @@ def test_info_and_analyze_read_the_nox_like_header(tmp_path: Path, capsys) -> No
     assert main(["info", str(src)]) == 0
     out = capsys.readouterr().out
     assert out.count("non-ASCII") == 1 and "PosAngle" in out
+    assert out.count("coarser than the 8-µV LM onset rule") == 2
     out_dir = tmp_path / "out"
     assert main(["analyze", str(src), "--no-staging", "--no-report", "--out", str(out_dir)]) == 0
     err = capsys.readouterr().err
@@ -95,3 +96,16 @@ def test_real_nox_recording_opens(real_data: Path) -> None:
     legs = [c for c in rec.channels if c.label in ("Left Leg", "Right Leg")]
     assert all(c.resolution_uv == pytest.approx(31.25, rel=1e-3) for c in legs)
     assert np.isfinite(rec.read("Left Leg")).all()
+
+
+def test_the_quality_table_notes_the_coarse_legs() -> None:
+    import somnomotor
+
+    result = somnomotor.analyze(somnomotor.read(NOX_LIKE), staging="none")
+    q = result.quality
+    names = q["label"].where(q["label"].notna(), q["channel"]).astype(str)
+    legs = q[names.isin(["Left Leg", "Right Leg"])]
+    assert len(legs) and legs["notes"].str.contains("coarser than the 8-µV LM onset rule").all()
+    assert legs["resolution_uv"].round(2).eq(31.25).all()
+    chin = q[names == "Chin1-Chin2"]
+    assert not chin["notes"].astype(str).str.contains("coarser").any()

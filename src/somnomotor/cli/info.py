@@ -74,10 +74,13 @@ def describe_recording(rec: Recording) -> list[str]:
         for r in rows:
             lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths,
                                                                     strict=True)).rstrip())
-    if rec.warnings:
+    from ..resolution import resolution_findings
+
+    notes = list(rec.warnings) + resolution_findings(rec).warnings
+    if notes:
         lines.append("")
         lines.append("warnings:")
-        lines.extend(f"  - {w}" for w in rec.warnings)
+        lines.extend(f"  - {w}" for w in notes)
     return lines
 
 
