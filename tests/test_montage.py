@@ -114,3 +114,10 @@ def test_apply_montage_rejects_bad_files_with_one_line(tmp_path, text: str, need
         apply_montage(_rec(), f)
     msg = str(err.value)
     assert needle in msg and str(f) in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("label", ["C3 Impédance", "C3-M2 (Imp)", "E1 Impedance",
+                                   "Jambe droite Imp", "ECG Impédance"])
+def test_impedance_channels_are_not_the_signal_their_electrode_names(label: str) -> None:
+    """A Nox A1 writes one 1-Hz impedance channel (Ohm) per electrode."""
+    assert infer_channel(label).kind == "other"

@@ -207,6 +207,10 @@ def _muscle_of(tokens: list[str], says_emg: bool) -> tuple[str, str]:
     return "", ""
 
 
+#: Label words of electrode-impedance channels (English, French, German).
+_IMPEDANCE_TOKENS = frozenset({"imp", "impedance", "impédance", "impedanz"})
+
+
 def infer_channel(label: str) -> ChannelInfo:
     """Kind, muscle, side and region of a channel from its label alone.
 
@@ -218,13 +222,15 @@ def infer_channel(label: str) -> ChannelInfo:
     >>> c = infer_channel("EMG Tib R")
     >>> c.kind, c.muscle, c.side, c.region
     ('emg', 'tibialis_anterior', 'right', 'leg')
-    >>> infer_channel("Abd").kind
-    'resp'
+    >>> infer_channel("Abd").kind, infer_channel("C3 Impédance").kind
+    ('resp', 'other')
     """
     tokens = _tokens(label)
     if label.strip() in ("EDF Annotations", "BDF Annotations"):
         return ChannelInfo(label=label, fs=0.0, kind="annotation")
-    if not tokens:
+    if not tokens or any(t in _IMPEDANCE_TOKENS for t in tokens):
+        # Electrode-impedance channels (a Nox A1 writes one per electrode, 'C3 Impédance',
+        # 'C3-M2 (Imp)') carry Ohms at 1 Hz, not the signal their electrode names.
         return ChannelInfo(label=label, fs=0.0, kind="other")
     stems = [_stem(t) for t in tokens]
     if any(s in ("ecg", "ekg") or t.startswith(("ecg", "ekg")) for s, t in zip(stems, tokens,
