@@ -242,3 +242,17 @@ def test_analyze_takes_an_export_given_once_or_under_both_flags(tmp_path: Path,
     assert runs["events"]["tst_h"] == runs["hypnogram"]["tst_h"] == runs["both"]["tst_h"]
     assert runs["events"]["tst_h"] == pytest.approx(32 * 30 / 3600)
     assert runs["both"]["provenance"]["events_files"] == ["noxturnal_en_utf8.csv"]
+
+
+def test_a_german_remlogic_export_reads_like_the_english_one(tmp_path: Path) -> None:
+    text = REMLOGIC.read_text(encoding="utf-8")
+    german = text.replace("Recording Date:", "Aufnahmedatum:").replace(
+        "Sleep Stage\tPosition\tTime [hh:mm:ss.xxx]\tEvent\tDuration[s]\tLocation",
+        "Schlafstadium\tPosition\tZeit [hh:mm:ss.xxx]\tEreignis\tDauer[s]\tOrt")
+    path = tmp_path / "export_de.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + german.encode("utf-16-le"))
+    de, en = read_scorings(path), read_scorings(REMLOGIC)
+    assert de.format == en.format == "remlogic"
+    assert de.hypnogram.stages.tolist() == en.hypnogram.stages.tolist()
+    assert de.events.equals(en.events) and de.clock_origin == en.clock_origin
+    assert en.clock_origin == dt.datetime(2024, 3, 12, 23, 59, 0)  # dated by Recording Date

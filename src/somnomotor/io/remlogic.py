@@ -20,15 +20,25 @@ import os
 from ..errors import AnnotationError
 from ..recording import Recording
 from .clock import parse_duration, parse_stamps
-from .scorings import RawScorings, export_anchor, make_items, place_on_timeline
+from .scorings import RawScorings, export_anchor, place_on_timeline, vendor_items
 from .text import read_text
-from .vocab import is_movement_time, stage_from_annotation
+from .vendor_vocab import REMLOGIC, normalise
+
+#: Column names of the table's header row, in the languages RemLogic is installed in.
+_TIME = ("time", "zeit", "heure", "tid", "tijd")
+_EVENT = ("event", "ereignis", "evenement", "handelse", "gebeurtenis")
+_DURATION = ("duration", "dauer", "duree", "varaktighet", "duur")
+_LOCATION = ("location", "ort", "emplacement", "lokalisation", "plats", "locatie")
+
+
+def _names(line: str) -> list[str]:
+    return [normalise(c) for c in line.split("\t")]
 
 
 def _header_index(lines: list[str]) -> int | None:
     for i, line in enumerate(lines):
-        cells = [c.strip().lower() for c in line.split("\t")]
-        if "event" in cells and any(c.startswith("time") for c in cells):
+        cells = _names(line)
+        if any(c in _EVENT for c in cells) and any(c.startswith(_TIME) for c in cells):
             return i
     return None
 
@@ -42,7 +52,8 @@ def _recording_date(lines: list[str], path: str | os.PathLike[str]) -> _dt.date 
     """The ``Recording Date:`` of the header block, when there is one."""
     for line in lines:
         key, _, value = line.partition(":")
-        if key.strip().lower() == "recording date" and value.strip():
+        if normalise(key) in ("recording date", "aufnahmedatum", "date d'enregistrement") \
+                and value.strip():
             try:
                 stamp = parse_stamps([value.strip() + " 00:00:00"], path, what="header line")[0]
             except AnnotationError:
@@ -65,14 +76,16 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None, *,
     h = _header_index(lines)
     if h is None:
         raise AnnotationError("not a RemLogic event export (no 'Time'/'Event' header row)", path)
-    names = [c.strip().lower() for c in lines[h].split("\t")]
-    col_time = next(i for i, c in enumerate(names) if c.startswith("time"))
-    col_event = names.index("event")
-    col_dur = next((i for i, c in enumerate(names) if c.startswith("duration")), None)
-    col_loc = next((i for i, c in enumerate(names) if c.startswith("location")), None)
+    names = _names(lines[h])
+    col_time = next(i for i, c in enumerate(names) if c.startswith(_TIME))
+    col_event = next(i for i, c in enumerate(names) if c in _EVENT)
+    col_dur = next((i for i, c in enumerate(names) if c.startswith(_DURATION)), None)
+    col_loc = next((i for i, c in enumerate(names) if c.startswith(_LOCATION)), None)
     time_text: list[str] = []
     rows: list[int] = []
-    labels, durations, channels, stages = [], [], [], []
+    labels: list[str] = []
+    durations: list[float] = []
+    channels: list[str] = []
     for row, line in enumerate(lines[h + 1:], start=h + 2):
         if not line.strip():
             continue
@@ -92,16 +105,14 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None, *,
         channels.append(cells[col_loc].strip() if col_loc is not None and col_loc < len(cells)
                         else "")
         labels.append(event)
-        stage = stage_from_annotation(event, durations[-1] if durations[-1] == durations[-1]
-                                      else None)
-        stages.append("?" if is_movement_time(event) else (stage or ""))
     stamps = parse_stamps(time_text, path, rows=rows)
-    anchor, source = export_anchor(stamps, labels, stages)
+    items = vendor_items(REMLOGIC, [0.0] * len(labels), durations, labels, channels)
+    anchor, source = export_anchor(stamps, labels, items["stage"].tolist())
     day = _recording_date(lines[:h], path)
     if isinstance(anchor, _dt.time) and day is not None:
         anchor = _dt.datetime.combine(day, anchor)
         source += " (dated by the header's Recording Date)"
     onsets, used, used_source = place_on_timeline(stamps, recording=recording, origin=origin,
                                                   anchor=anchor, anchor_source=source, path=path)
-    return RawScorings(make_items(onsets, durations, labels, channels, stages),
-                       clock_origin=used, clock_origin_source=used_source)
+    items["onset"] = onsets
+    return RawScorings(items, clock_origin=used, clock_origin_source=used_source)

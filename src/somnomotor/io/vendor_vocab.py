@@ -80,6 +80,30 @@ NOXTURNAL: dict[str, Entry] = _table({
                                     "Warnung", "Benachrichtigung"),
 })
 
+#: Embla RemLogic event exports: event codes are the same in every language.
+REMLOGIC: dict[str, Entry] = _table({
+    ("stage", "W"): ("SLEEP-S0", "SLEEP-W", "SLEEP-WAKE"),
+    ("stage", "N1"): ("SLEEP-S1", "SLEEP-N1"),
+    ("stage", "N2"): ("SLEEP-S2", "SLEEP-N2"),
+    ("stage", "N3"): ("SLEEP-S3", "SLEEP-S4", "SLEEP-N3"),
+    ("stage", "R"): ("SLEEP-REM", "SLEEP-R"),
+    ("stage", "?"): ("SLEEP-UNSCORED", "SLEEP-MT"),
+    ("event", "arousal"): ("AROUSAL", "AROUSAL-SPONT", "AROUSAL-RESP", "AROUSAL-PLM",
+                           "AROUSAL-LM", "AROUSAL-SNORE", "AROUSAL-APNEA", "AROUSAL-HYPOPNEA",
+                           "AROUSAL-DESAT"),
+    ("event", "rera"): ("AROUSAL-RERA", "RERA"),
+    ("event", "apnea"): ("APNEA", "APNEA-OBSTRUCTIVE", "APNEA-CENTRAL", "APNEA-MIXED"),
+    ("event", "hypopnea"): ("HYPOPNEA", "HYPOPNEA-OBSTRUCTIVE", "HYPOPNEA-CENTRAL",
+                            "HYPOPNEA-MIXED"),
+    ("event", "lm"): ("PLM-LM", "LM", "LM-LEFT", "LM-RIGHT", "LIMB-MOVEMENT"),
+    ("event", "plm"): ("PLM", "PLM-LEFT", "PLM-RIGHT"),
+    ("event", "lights"): ("LIGHTS-OFF", "LIGHTS-ON"),
+    ("event", "artifact"): ("ARTIFACT", "ARTEFACT"),
+    ("event", "other"): ("DESAT", "SPO2-DESAT", "SNORE", "SNORING", "POS-SUPINE", "POS-PRONE",
+                         "POS-LEFT", "POS-RIGHT", "POS-UPRIGHT", "BRUXISM", "RBD"),
+    ("marker", "analysis-start"): (*_ANALYSIS_START, "ANALYSIS-START", "ANALYSIS START"),
+})
+
 #: Compumedics Profusion XML (``*-profusion.xml`` in the NSRR cohorts); English only.
 PROFUSION: dict[str, Entry] = _table({
     ("event", "arousal"): ("Arousal ()", "Arousal (ASDA)", "Arousal (Standard)", "Arousal",
