@@ -256,3 +256,22 @@ def test_a_german_remlogic_export_reads_like_the_english_one(tmp_path: Path) -> 
     assert de.hypnogram.stages.tolist() == en.hypnogram.stages.tolist()
     assert de.events.equals(en.events) and de.clock_origin == en.clock_origin
     assert en.clock_origin == dt.datetime(2024, 3, 12, 23, 59, 0)  # dated by Recording Date
+
+
+def test_the_first_file_with_a_clock_sets_time_0_for_the_others(tmp_path: Path,
+                                                                 capsys) -> None:
+    """A plain LM list (seconds), the stages of a DOMINO folder (Start Time 23:50:00) and the
+    events of a Noxturnal export (its own marker is 23:49:53): the Noxturnal times are placed
+    on the DOMINO clock, so the arousal at 23:54:51 meets the LM at 290 s."""
+    lms = tmp_path / "lms.csv"
+    lms.write_text("onset,duration,side\n" + "".join(
+        f"{on:g},1.5,{'left' if k % 2 == 0 else 'right'}\n" for k, on in enumerate(LM_ONSETS)))
+    out = tmp_path / "out"
+    assert main(["score-events", str(lms), "--hypnogram", str(DOMINO), "--events", str(NOX_FR),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "clock origin 2016-01-15 23:50:00 from domino_night" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["plms_count"] == 5 and summary["plms_arousal_count"] == 1
+    assert summary["provenance"]["clock_origin"] == "2016-01-15 23:50:00"
+    assert "domino_night" in summary["provenance"]["clock_origin_source"]

@@ -117,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
     # Without the recording, the export's own clock (its first epoch or start-of-analysis
     # marker) is time 0, for it and for every other file of the night.
     origin = own.clock_origin if (own is not None and rec is None) else None
+    origin_note = (f"{own.clock_origin_source} of {Path(args.lms).name}"
+                   if origin is not None and own is not None else "")
     if own is not None and own.unknown_labels:
         warnings.append(f"{Path(args.lms).name}: labels not in the vocabulary ignored: "
                         + ", ".join(f"'{k}' ×{v}" for k, v in sorted(own.unknown_labels.items())))
@@ -133,12 +135,19 @@ def run(args: argparse.Namespace) -> int:
         files[_key(args.lms)] = own
 
     def scorings(path: str) -> Any:
+        nonlocal origin, origin_note
         key = _key(path)
         if key not in files:
             # a file given only as --events must hold events (not a bare hypnogram table)
             expect = "events" if path in args.events and path != args.hypnogram else "any"
             files[key] = read_scorings(path, recording=rec, origin=origin, expect=expect)
             sc = files[key]
+            if rec is None and origin is None and sc.clock_origin is not None:
+                # the first file with a clock sets time 0 for the files read after it
+                origin = sc.clock_origin
+                origin_note = f"{sc.clock_origin_source} of {Path(path).name}"
+                took.append(f"clock origin {_clock(origin)} from {Path(path).name}: "
+                            f"{sc.clock_origin_source} (no recording given)")
             if sc.unknown_labels:
                 warnings.append(f"{Path(path).name}: labels not in the vocabulary ignored: "
                                 + ", ".join(f"'{k}' ×{v}"
@@ -181,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         took.append("arousals and respiratory events from "
                     + ", ".join(Path(p).name for p in dict.fromkeys(event_files))
                     + ": " + _counts(scored_df, ("arousal", "apnea", "hypopnea", "rera")))
-    took.insert(0 if origin is None else 1,
+    took.insert(1 if took and took[0].startswith("clock origin") else 0,
                 f"leg movements from {Path(args.lms).name}: {len(lms)}")
     if hyp is not None:
         took.append(f"sleep stages from {source[5:]}: {len(hyp)} epochs of {hyp.epoch:g} s")
@@ -220,8 +229,7 @@ def run(args: argparse.Namespace) -> int:
         "parameters": {"legs": to_dict(params)},
         "hypnogram_source": source,
         "clock_origin": _clock(origin) if origin is not None else None,
-        "clock_origin_source": (f"{own.clock_origin_source} of {Path(args.lms).name}"
-                                if origin is not None else
+        "clock_origin_source": (origin_note if origin is not None else
                                 ("recording start" if rec is not None else None)),
         "scoring_files": [Path(p).name for p in dict.fromkeys(
             [args.lms, *([args.hypnogram] if args.hypnogram else []), *args.events])],
