@@ -275,3 +275,19 @@ def test_the_first_file_with_a_clock_sets_time_0_for_the_others(tmp_path: Path,
     assert summary["plms_count"] == 5 and summary["plms_arousal_count"] == 1
     assert summary["provenance"]["clock_origin"] == "2016-01-15 23:50:00"
     assert "domino_night" in summary["provenance"]["clock_origin_source"]
+
+
+@pytest.mark.parametrize("encoding, bom, declared", [
+    ("utf-16-le", codecs.BOM_UTF16_LE, "UTF-16"), ("utf-16-le", codecs.BOM_UTF16_LE, "UTF-8"),
+    ("utf-8", codecs.BOM_UTF8, "UTF-8"), ("utf-16-be", b"", None),
+])
+def test_xml_exports_in_any_encoding(tmp_path: Path, encoding: str, bom: bytes,
+                                     declared: str | None) -> None:
+    text = PROFUSION.read_text(encoding="utf-8")
+    text = text.replace('encoding="UTF-8"', f'encoding="{declared}"') if declared else \
+        text.split("?>", 1)[1]
+    path = tmp_path / "night-profusion.xml"
+    path.write_bytes(bom + text.encode(encoding))
+    sc, ref = read_scorings(path), read_scorings(PROFUSION)
+    assert sc.format == "profusion-xml"
+    assert sc.hypnogram.stages.tolist() == STAGES and sc.events.equals(ref.events)

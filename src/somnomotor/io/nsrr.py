@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from ..errors import AnnotationError
 from ..hypnogram import EPOCH_S
 from .scorings import RawScorings, make_items
+from .text import read_xml
 from .vocab import stage_from_nsrr_concept
 
 
@@ -35,10 +36,7 @@ def read_nsrr_xml(path: str | os.PathLike[str]) -> RawScorings:
 
     >>> raw = read_nsrr_xml("shhs1-200001-nsrr.xml")            # doctest: +SKIP
     """
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        raise AnnotationError(f"not valid XML ({exc})", path) from None
+    root = read_xml(path)
     events = root.find("ScoredEvents")
     if events is None:
         raise AnnotationError(f"not an NSRR XML annotation file (root <{root.tag}> has no "

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from ..errors import AnnotationError
 from ..hypnogram import EPOCH_S
 from .scorings import RawScorings, vendor_items
-from .text import decode_bytes
+from .text import read_xml
 from .vendor_vocab import PROFUSION, PROFUSION_STAGES
 
 
@@ -47,21 +47,7 @@ def read_profusion_xml(path: str | os.PathLike[str]) -> RawScorings:
 
     >>> raw = read_profusion_xml("shhs1-200001-profusion.xml")   # doctest: +SKIP
     """
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise AnnotationError(f"cannot read the file ({exc.strerror})", path) from None
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError:
-        try:  # a file re-saved in another encoding than its declaration says
-            text = decode_bytes(data)[0]
-            root = ET.fromstring(text.split("?>", 1)[1] if text.lstrip().startswith("<?xml")
-                                 else text)
-        except (ET.ParseError, IndexError) as exc:
-            raise AnnotationError(f"not valid XML ({exc}); is the file cut short?",
-                                  path) from None
+    root = read_xml(path)
     if root.tag != "CMPStudyConfig":
         raise AnnotationError(f"not a Profusion XML file (root <{root.tag}>, expected "
                               "<CMPStudyConfig>)", path)

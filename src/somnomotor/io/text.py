@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import xml.etree.ElementTree as ET
 
 from ..errors import AnnotationError
 
@@ -58,3 +60,25 @@ def read_text(path: str | os.PathLike[str]) -> str:
     except OSError as exc:
         raise AnnotationError(f"cannot read the file ({exc.strerror})", path) from None
     return decode_bytes(raw)[0]
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def read_xml(path: str | os.PathLike[str]) -> ET.Element:
+    """The root of an XML scoring file in UTF-8 or UTF-16, with or without a BOM, even when
+    its declaration names another encoding than the one the file was saved in."""
+    try:
+        with open(path, "rb") as fh:  # read-only
+            data = fh.read()
+    except OSError as exc:
+        raise AnnotationError(f"cannot read the file ({exc.strerror})", path) from None
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError:
+        pass
+    text = _XML_DECLARATION.sub("", decode_bytes(data)[0].lstrip("\ufeff"), count=1)
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise AnnotationError(f"not valid XML ({exc}); is the file cut short?", path) from None
