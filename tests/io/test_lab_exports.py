@@ -237,6 +237,7 @@ def test_analyze_takes_an_export_given_once_or_under_both_flags(tmp_path: Path,
         assert "(stages: file:noxturnal_en_utf8.csv)" in printed
         assert "scored events from noxturnal_en_utf8.csv" in printed
         runs[name] = json.loads((out / "summary.json").read_text())
+        assert sum("'Spindle' ×1" in w for w in runs[name]["warnings"]) == 1  # reported once
         scored = (out / "scored.xml").read_text()
         assert scored.count("Obstructive Apnea") == 1  # carried on once, not twice
     assert runs["events"]["tst_h"] == runs["hypnogram"]["tst_h"] == runs["both"]["tst_h"]
