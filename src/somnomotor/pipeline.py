@@ -210,8 +210,7 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None,
         if export_hypnogram is None and sc.hypnogram is not None and sc.hypnogram.is_scored:
             export_hypnogram = sc.hypnogram
         tables.append(sc.events)
-        if isinstance(hypnogram, str | os.PathLike) and \
-                Path(hypnogram).resolve() == Path(item).resolve():
+        if is_hyp:
             continue  # the hypnogram's reader reports its unknown labels
         if sc.unknown_labels:
             listed = ", ".join(f"'{k}' ×{v}" for k, v in sorted(sc.unknown_labels.items()))
