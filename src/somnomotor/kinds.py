@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 __all__ = ["BUILTIN_KINDS", "EventKind", "Headline", "NSRR_OURS_TYPE", "ReportRow", "SCORED",
-           "SLEEP_HEADLINES", "ScoredKind", "all_kinds", "colours", "get", "headline_keys", "leg_kinds", "names",
+           "SLEEP_HEADLINES", "ScoredKind", "YARDSTICKS", "Yardstick", "all_kinds", "colours", "get", "headline_keys", "leg_kinds", "names",
            "produced", "register", "registry_json", "report_rows", "unregister"]
 
 #: NSRR XML ``EventType`` of every somnomotor kind NSRR has no name for.
@@ -307,26 +307,74 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         "contraction", "Contraction", "#BBBBBB", "Contraction",
         "every activation of one EMG channel (the base layer)", None, episode=True,
         summary_keys=("contraction_index_by_region", "contraction_index_by_stage")),
+    # -- the AASM movement chapter (score/aasm_movements.py) --------------------------------
     EventKind(
         "alma", "Alternating leg muscle activation", "#44AA99", "ALMA",
-        "alternating leg muscle activation episode", None, leg=True, per_channel=False,
-        episode=True, summary_keys=("alma_count",)),
+        "alternating leg muscle activation episode", "somnomotor.score.alma", leg=True,
+        per_channel=False, episode=True, summary_keys=("alma_count", "alma_index"),
+        headlines=(Headline("alma_count", "ALMA", 0),),
+        report_rows=(ReportRow("patterns", "Alternating leg muscle activation (ALMA, AASM)",
+                               "alma_count", 0, order=2),)),
     EventKind(
         "hypnagogic_foot_tremor", "Hypnagogic foot tremor", "#117733", "Hypnagogic foot tremor",
-        "hypnagogic foot tremor episode", None, episode=True,
-        summary_keys=("hypnagogic_foot_tremor_count",)),
+        "hypnagogic foot tremor episode", "somnomotor.score.foot_tremor", episode=True,
+        summary_keys=("hypnagogic_foot_tremor_count", "hypnagogic_foot_tremor_index"),
+        headlines=(Headline("hypnagogic_foot_tremor_count", "HFT", 0),),
+        report_rows=(ReportRow("patterns", "Hypnagogic foot tremor / high-frequency leg "
+                               "movements (AASM)", "hypnagogic_foot_tremor_count", 0,
+                               order=2),)),
     EventKind(
         "bruxism", "Bruxism", "#332288", "Bruxism",
-        "sleep bruxism episode (rhythmic masticatory muscle activity)", None, episode=True,
-        summary_keys=("bruxism_episode_count",)),
+        "sleep bruxism episode (rhythmic masticatory muscle activity)",
+        "somnomotor.score.bruxism", episode=True,
+        summary_keys=("bruxism_episode_count", "bruxism_index", "bruxism_phasic_count",
+                      "bruxism_tonic_count", "bruxism_mixed_count"),
+        headlines=(Headline("bruxism_index", "bruxism", 1, "/h"),),
+        report_rows=(ReportRow("patterns", "Bruxism episodes (AASM)", "bruxism_episode_count",
+                               0, order=2),)),
     EventKind(
         "rhythmic_movement", "Rhythmic movement", "#DDCC77", "Rhythmic movement",
-        "rhythmic movement episode", None, per_channel=False, episode=True,
-        summary_keys=("rhythmic_movement_count",)),
+        "rhythmic movement episode", "somnomotor.score.rhythmic", per_channel=False,
+        episode=True, summary_keys=("rhythmic_movement_count", "rhythmic_movement_index"),
+        headlines=(Headline("rhythmic_movement_count", "RMD episodes", 0),),
+        report_rows=(ReportRow("patterns", "Rhythmic movement episodes (AASM)",
+                               "rhythmic_movement_count", 0, order=2),)),
     EventKind(
         "large_movement", "Large movement", "#661100", "Large movement",
-        "large body movement", None, per_channel=False, episode=True,
-        summary_keys=("large_movement_count",)),
+        "large body movement", "somnomotor.score.large_movements", per_channel=False,
+        episode=True, summary_keys=("large_movement_count", "large_movement_index"),
+        headlines=(Headline("large_movement_index", "large movements", 1, "/h"),),
+        report_rows=(ReportRow("patterns", "Large muscle group movements (IRLSSG 2021)",
+                               "large_movement_count", 0, order=2),)),
+)
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """A healthy sleepers' 90th percentile beside the summary figure ``key``."""
+
+    key: str
+    p90: float
+    unit: str
+    label: str
+    source: str = "Frauscher et al., Sleep 2014;37:763–773"
+
+
+#: Healthy sleepers as a yardstick: the 90th percentiles of Frauscher B, Gabelia D,
+#: Mitterling T, et al. "Motor events during healthy sleep: a quantitative
+#: polysomnographic study", Sleep 2014;37(4):763–773 (100 healthy adults, 19–77 y).
+#: The one place they are declared; ``score.yardsticks`` compares a night with them,
+#: the report's ``healthy`` table shows them (:func:`report_rows`).
+YARDSTICKS: tuple[Yardstick, ...] = (
+    Yardstick("plms_index", 24.8, "/h sleep", "PLMS index"),
+    Yardstick("hypnagogic_foot_tremor_count", 4.0, "sequences / night",
+              "High-frequency leg movement sequences"),
+    Yardstick("fragmentary_myoclonus_index", 143.7, "/h sleep", "Fragmentary myoclonus"),
+    Yardstick("neck_myoclonus_index", 8.8, "/h REM", "Neck myoclonus"),
+    Yardstick("rem_phasic_percent", 15.6, "% of REM epochs",
+              "Phasic mentalis activity (AASM 30-s epochs)"),
+    Yardstick("rem_tonic_percent", 2.6, "% of REM epochs",
+              "Tonic mentalis activity (AASM 30-s epochs)"),
 )
 
 #: Scored (input) event kinds read from other tools' files (``events.SCORED_KINDS``),
@@ -404,7 +452,15 @@ def headline_keys() -> tuple[str, ...]:
 
 
 def report_rows(section: str) -> list[ReportRow]:
-    """The rows of one report table, ordered by ``order`` then registry order."""
+    """The rows of one report table, ordered by ``order`` then registry order.
+
+    Section ``healthy``: one row per :data:`YARDSTICKS` entry, flagged above the
+    healthy 90th percentile.
+    """
+    if section == "healthy":
+        return [ReportRow("healthy", y.label, y.key, 1, note=f"healthy 90th percentile "
+                          f"{y.p90:g} {y.unit} ({y.source})", always=False, flag_above=y.p90)
+                for y in YARDSTICKS]
     rows = [(r.order, i, r) for i, k in enumerate(_REGISTRY.values()) for r in k.report_rows
             if r.section == section]
     return [r for _, _, r in sorted(rows, key=lambda t: (t[0], t[1]))]

@@ -394,6 +394,7 @@ def analyze(
     """
     from .score.legs import score_leg_movements
     from .score.muscles import score_muscles
+    from .score.yardsticks import healthy_comparison
     from .staging import find_lights, resolve_hypnogram, sleep_statistics, staging_confidence
     from .staging.statistics import indices_interpretability
 
@@ -459,6 +460,7 @@ def analyze(
     summary.update(legs.summary)
     summary.update(muscles.summary)
     summary["recording_duration_h"] = recording.duration / 3600.0
+    summary.update(healthy_comparison(summary))  # Frauscher 2014's healthy 90th percentiles
     summary.update(indices_interpretability(stats, str(summary.get("index_basis")),
                                             recording.duration))
     if summary["indices_note"]:

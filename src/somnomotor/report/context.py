@@ -730,6 +730,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "muscle_rows": muscle_rows(result),
         "muscle_headings": muscle_headings(),
         "pattern_rows": pattern_rows(summary),
+        "healthy_rows": registry_rows(summary, "healthy"),
         "kinds_found": kinds_found,
         "rem_rows": rem_rows(summary),
         "morning_rows": morning_rows(summary),
@@ -753,8 +754,8 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
 def summary_keys_shown(context: Mapping[str, Any]) -> Sequence[str]:
     """The summary keys the report displays (for tests and audits)."""
     keys = []
-    for name in ("sleep_rows", "stage_rows", "legs_rows", "pattern_rows", "rem_rows",
-                 "morning_rows"):
+    for name in ("sleep_rows", "stage_rows", "legs_rows", "pattern_rows", "healthy_rows",
+                 "rem_rows", "morning_rows"):
         for row in context[name]:
             keys += [c.key for c in row.cells if c.key]
     return keys

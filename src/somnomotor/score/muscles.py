@@ -36,6 +36,8 @@ from ..events import concat_events, make_events
 from ..hypnogram import Hypnogram
 from ..params import from_mapping
 from ..recording import ChannelInfo
+from .aasm_movements import AASM_SUMMARY_KEYS, score_aasm_movements
+from .aasm_rules import AasmParams
 from .base import ScoreResult
 from .morning import MorningParams, score_morning
 from .myoclonus import myoclonus_indices, myoclonus_rows
@@ -63,11 +65,11 @@ __all__ = ["MuscleParams", "score_muscles", "SUMMARY_KEYS", "CONDITIONING_ALIASE
 SUMMARY_KEYS: tuple[str, ...] = (
     "myoclonus_index", "myoclonus_index_by_muscle", "grm_episode_count", "hypnic_jerk_count",
     "fragmentary_myoclonus_minutes", "rem_atonia_index", "sinbar_any_percent",
-    "rem_tonic_percent", "rem_phasic_percent", "morning_tonic_seconds",
+    "rem_tonic_percent", "rem_phasic_percent", "morning_tonic_seconds", *AASM_SUMMARY_KEYS,
 )
 
 _SUB = {"bursts": BurstParams, "patterns": PatternParams, "rem": RemParams,
-        "morning": MorningParams}
+        "morning": MorningParams, "aasm": AasmParams}
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class MuscleParams:
     patterns: PatternParams = field(default_factory=PatternParams)
     rem: RemParams = field(default_factory=RemParams)
     morning: MorningParams = field(default_factory=MorningParams)
+    aasm: AasmParams = field(default_factory=AasmParams)  # [muscles.aasm]: the AASM chapter
 
     def __post_init__(self) -> None:
         for name, cls in _SUB.items():
@@ -277,6 +280,19 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
         arm_periodicity_index=arm["arm_periodicity_index"],
     )
 
+    # The AASM movement chapter: bruxism, rhythmic movements, ALMA, foot tremor, large movements.
+    available = pd.DataFrame({"channel": [c.info.label for c in channels],
+                              "muscle": [c.info.muscle for c in channels],
+                              "side": [c.info.side for c in channels],
+                              "region": [c.info.region for c in channels]})
+    aasm_rows, aasm_summary, aasm_notes = score_aasm_movements(
+        bursts, hyp, p.aasm, available=available, sleep_h=tst_h,
+        other=pd.concat([t for t in (grm, prop) if len(t)], ignore_index=True)
+        if len(grm) or len(prop) else None)
+    summary.update(aasm_summary)
+    summary["not_scorable"] = aasm_notes  # count key → what is missing (the count is None)
+    notes.extend(aasm_notes.values())
+
     # REM sleep without atonia.
     chin = next((c for c in channels if c.amp_1s is not None), None)
     fds = [c for c in channels if c.info.muscle in p.sinbar_arm_muscles]
@@ -288,7 +304,8 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     summary.update(morning_summary)
 
     events = concat_events([make_events(t) for t in
-                            [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows] if len(t)])
+                            [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows,
+                                      *aasm_rows] if len(t)])
     quality = pd.DataFrame([c.quality for c in channels])
     details = {
         "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,

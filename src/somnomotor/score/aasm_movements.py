@@ -1,0 +1,90 @@
+"""The AASM movement chapter in one call: bruxism, rhythmic movements, ALMA,
+hypnagogic foot tremor, large muscle group movements.
+
+Order matters (a burst is claimed once): bruxism on the jaw channels;
+rhythmic movements over large muscle groups (with the leg bursts inside an
+episode); ALMA (alternating legs) before foot tremor (one leg) on the leg
+bursts left; large movements last, kept only where no other movement's
+episode lies.  Works on any per-channel activation table with the burst
+columns (bursts today, contractions tomorrow).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..hypnogram import Hypnogram
+from .aasm_rules import AasmParams
+from .alma import score_alma
+from .bruxism import score_bruxism
+from .foot_tremor import score_foot_tremor
+from .large_movements import score_large_movements
+from .rhythmic import score_rhythmic_movements
+
+__all__ = ["score_aasm_movements", "AASM_SUMMARY_KEYS"]
+
+#: The promised summary keys (interfaces.md); None when the pattern is not scorable.
+AASM_SUMMARY_KEYS: tuple[str, ...] = (
+    "alma_count", "hypnagogic_foot_tremor_count", "bruxism_episode_count",
+    "rhythmic_movement_count", "large_movement_count",
+)
+_INDEX = {"alma_count": "alma_index",
+          "hypnagogic_foot_tremor_count": "hypnagogic_foot_tremor_index",
+          "bruxism_episode_count": "bruxism_index",
+          "rhythmic_movement_count": "rhythmic_movement_index",
+          "large_movement_count": "large_movement_index"}
+
+
+def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
+                         available: pd.DataFrame, sleep_h: float,
+                         other: pd.DataFrame | None = None
+                         ) -> tuple[list[pd.DataFrame], dict[str, Any], dict[str, str]]:
+    """Every AASM-chapter pattern of one night.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Per-channel activations of every EMG channel (burst columns, ``stage`` optional).
+    hyp : Hypnogram
+    p : AasmParams
+    available : DataFrame
+        The recorded EMG channels: ``channel``, ``muscle``, ``side``, ``region``.
+    sleep_h : float
+        Hours of sleep (or of recording when unscored): the indices' denominator.
+    other : DataFrame, optional
+        Episodes of other movements (GRM, propriospinal myoclonus) a large movement must not overlap.
+
+    Returns
+    -------
+    (rows, summary, notes)
+        Events rows per pattern; the promised counts (None when not scorable)
+        with an index per hour of sleep beside each and sub-type counts; the
+        patterns that could not be scored: count key → a note naming what is missing.
+    """
+    table = table.reset_index(drop=True)
+    summary: dict[str, Any] = {}
+    brux, s, used_b = score_bruxism(table, hyp, p, available=available)
+    summary.update(s)
+    rmd, s, used_r = score_rhythmic_movements(table, hyp, p, available=available, exclude=used_b)
+    summary.update(s)
+    alma_in = table[~used_r].reset_index(drop=True)
+    alma, s, used_a_sub = score_alma(alma_in, hyp, p, available=available)
+    summary.update(s)
+    used_a = ~used_r.copy()
+    used_a[used_a] = used_a_sub
+    hft, s, _ = score_foot_tremor(table, hyp, p, available=available,
+                                  exclude=used_r | used_a | used_b)
+    summary.update(s)
+    others = [t for t in (brux, rmd, alma, hft, other) if t is not None and len(t)]
+    large, s = score_large_movements(table, hyp, p, available=available,
+                                     other=pd.concat(others, ignore_index=True) if others
+                                     else None)
+    summary.update(s)
+    for count, index in _INDEX.items():
+        n = summary.get(count)
+        summary[index] = (n / sleep_h) if n is not None and sleep_h > 0 else None
+    notes = {count: summary.pop(f"{index[:-len('_index')]}_note")
+             for count, index in _INDEX.items() if f"{index[:-len('_index')]}_note" in summary}
+    return [brux, rmd, alma, hft, large], summary, notes
