@@ -149,6 +149,13 @@ def test_bruxism_overlapping_chin_and_masseter_are_one_elevation():
     assert s["bruxism_episode_count"] == 0  # two elevations, not three
 
 
+def test_bruxism_is_scored_in_sleep_only():
+    hyp = Hypnogram.from_labels(["W"] * 4 + ["N2"] * 4)
+    table = _table([(40.0, 5.0, "Chin"), (160.0, 5.0, "Chin")])
+    rows, s, _ = score_bruxism(table, hyp, P, available=_avail())
+    assert s["bruxism_episode_count"] == 1 and rows["stage"].tolist() == ["N2"]
+
+
 def test_bruxism_without_chin_or_masseter_is_not_scorable():
     _, s, _ = score_bruxism(_table([]), HYP, P, available=_avail(("LAT", "RAT")))
     assert s["bruxism_episode_count"] is None and "no chin or masseter" in s["bruxism_note"]

@@ -46,6 +46,8 @@ class AasmParams:
     bruxism_tonic_min_s: float = 2.0  # tonic: one elevation > 2 s
     bruxism_stable_s: float = 3.0  # ≥ 3 s of stable background before a new episode
     bruxism_muscles: tuple[str, ...] = ("mentalis", "submentalis", "masseter")
+    bruxism_stages: tuple[str, ...] = ("N1", "N2", "N3", "R", "?")  # sleep bruxism (ICSD-3):
+    # an episode starts in sleep ("?": unscored recordings); chin tone of wakefulness is not one
     # Rhythmic movement disorder — AASM v2.6.
     rhythmic_min_bursts: int = 4  # ≥ 4 movements make a cluster
     rhythmic_min_hz: float = 0.5  # 0.5–2.0 Hz

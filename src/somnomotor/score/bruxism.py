@@ -4,7 +4,8 @@ Rules (AASM v2.6, bruxism): chin or masseter EMG elevations at least twice the
 background amplitude; *phasic* elevations last 0.25–2 s and at least 3 of them
 in a regular sequence make an episode; a *tonic* episode is one elevation
 lasting more than 2 s; at least 3 s of stable background EMG must come before
-a new episode is scored.
+a new episode is scored.  Sleep bruxism: an episode starts in a stage of
+``bruxism_stages`` (the tone of wakefulness is not bruxism).
 
 Elevations of several jaw channels (chin and masseter) that overlap are one
 elevation.  Elevations separated by less than ``bruxism_stable_s`` of
@@ -79,7 +80,8 @@ def score_bruxism(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
             tonic = bool((d > p.bruxism_tonic_min_s).any())
             phasic = int(((d >= p.bruxism_phasic_min_s)
                           & (d <= p.bruxism_phasic_max_s)).sum()) >= p.bruxism_min_phasic
-            if tonic or phasic:
+            asleep = str(hyp.stage_at(np.array([on[i]]))[0]) in p.bruxism_stages
+            if (tonic or phasic) and asleep:
                 kind = "mixed" if tonic and phasic else "tonic" if tonic else "phasic"
                 counts[kind] += 1
                 c = str(ch[i])

@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..events import SCORED_COLUMNS, make_events
 from ..hypnogram import Hypnogram
+from .aasm_patterns import aasm_truth_ok, generate_aasm
 from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_transitions
 from .control import ControlState, Evening, compute_control
 from .patterns import (
@@ -110,6 +111,15 @@ def _episode_rows(bursts: pd.DataFrame, episodes: list[dict[str, Any]]) -> list[
             continue
         b = bursts[bursts["group"] == ep["group"]]
         if b.empty:
+            continue
+        if str(ep.get("source", "")).startswith("aasm_"):
+            if aasm_truth_ok(ep["kind"], len(b)):
+                rows.append({"onset": float(b["onset"].min()),
+                             "duration": float((b["onset"] + b["duration"]).max()
+                                               - b["onset"].min()),
+                             "kind": ep["kind"], "channel": ep["channel"], "side": ep["side"],
+                             "muscle": EMG_CHANNELS[ep["channel"]][0] if ep["channel"] else "",
+                             "amplitude_uv": float(b["amplitude"].max())})
             continue
         regions = {EMG_CHANNELS[c][2] for c in b["channel"]}
         if ep["kind"] == "grm" and (len(regions) < 2 or len(b) < 3):
@@ -221,6 +231,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     generate_rbd_limbs(seed, stages, s, gen)
     generate_morning(seed, stages, s, total, gen)
     generate_fragmentary(seed, stages, s, gen)
+    generate_aasm(seed, stages, s, total, gen)
 
     kept = resolve_overlaps(gen.bursts)
     kept = [b for b in kept if b["onset"] >= 0.0 and b["onset"] + b["duration"] <= total - 0.5]

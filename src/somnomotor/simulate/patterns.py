@@ -59,7 +59,11 @@ for _label, (_m, _s, _r) in EMG_CHANNELS.items():
 
 #: Burst priorities for resolving overlaps in one channel (lower wins).
 PRIORITY = {"boundary": 0, "plm": 0, "morning": 0, "rem": 0, "resp": 1, "grm": 2, "propriospinal": 3,
-            "sleep_start": 4, "myoclonus": 5, "rbd_limb": 5, "fragmentary": 6}
+            "sleep_start": 4, "myoclonus": 5, "rbd_limb": 5, "fragmentary": 6,
+            # the AASM chapter (simulate/aasm_patterns.py): its trains win over random jerks
+            "aasm_alma": 1, "aasm_hft": 1, "aasm_bruxism": 1, "aasm_rhythmic": 1, "aasm_large": 1}
+#: Sources whose bursts of one group (one train) may sit closer than the channel gap.
+TRAIN_SOURCES = frozenset({"boundary", "aasm_alma", "aasm_hft", "aasm_bruxism", "aasm_rhythmic"})
 
 #: Minimal gap (s) between two bursts of one channel: legs 1 s so that truth LMs are
 #: separable (WASM 2016 merges LMs < 0.5 s apart), other muscles 0.3 s.
@@ -448,8 +452,8 @@ def resolve_overlaps(bursts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             near = [plm_onsets[m] for m in (j - 1, j) if 0 <= m < plm_onsets.size]
             if any(abs(s - p) < PLM_CLEARANCE_S for p in near):
                 continue
-        probe = b["source"] == "boundary"
-        if leg and not probe and probe_spans.size and np.any(
+        probe = b["source"] in TRAIN_SOURCES
+        if leg and b["source"] != "boundary" and probe_spans.size and np.any(
                 (s < probe_spans[:, 1] + PLM_CLEARANCE_S) & (e > probe_spans[:, 0] - PLM_CLEARANCE_S)):
             continue
         ks, ke = starts.setdefault(ch, []), ends.setdefault(ch, [])

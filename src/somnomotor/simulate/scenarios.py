@@ -145,6 +145,13 @@ DEFAULTS: dict[str, Any] = {
     "resp.index_per_h": 0.0,
     "resp.lm_prob": 0.5,
     "resp.arousal_prob": 0.7,
+    # -- the AASM movement chapter (simulate/aasm_patterns.py; all off by default) --
+    "aasm.alma_per_h": 0.0,
+    "aasm.foot_tremor_per_h": 0.0,
+    "aasm.bruxism_per_h": 0.0,
+    "aasm.rhythmic_per_h": 0.0,
+    "aasm.large_per_h": 0.0,
+    "aasm.spacing_s": 30.0,
 }
 
 #: Short documentation of each setting: unit, meaning, source.
@@ -246,6 +253,12 @@ SETTING_DOCS: dict[str, str] = {
     "resp.index_per_h": "per hour of sleep, apneas + hypopneas",
     "resp.lm_prob": "probability of a leg movement at the end of a respiratory event",
     "resp.arousal_prob": "probability of an arousal at the end of a respiratory event",
+    "aasm.alma_per_h": "per hour, alternating leg muscle activation episodes (AASM v2.6)",
+    "aasm.foot_tremor_per_h": "per hour, hypnagogic foot tremor trains (AASM v2.6)",
+    "aasm.bruxism_per_h": "per hour, bruxism episodes on the chin (AASM v2.6)",
+    "aasm.rhythmic_per_h": "per hour, rhythmic movement episodes, trunk and neck (AASM v2.6)",
+    "aasm.large_per_h": "per hour, large muscle group movements (IRLSSG 2021)",
+    "aasm.spacing_s": "s, least quiet between two AASM-chapter episodes",
 }
 for _r in REGIONS:
     SETTING_DOCS[f"damage.{_r}"] = f"0-1, loss of descending control of the {_r} motor neurons"
@@ -287,6 +300,13 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
          "damage.abdomen": 0.65, "damage.back": 0.65, "damage.neck": 0.45, "damage.chin": 0.1,
          "grm.episodes_per_h": 0.6, "sleep_starts.prob": 0.7, "morning.prob": 0.85,
          "resp.index_per_h": 3.0, "myoclonus.rate_per_h": 15.0},
+    ),
+    "aasm_mixed": (
+        "the rest of the AASM movement chapter: ALMA, hypnagogic foot tremor, bruxism, "
+        "rhythmic movements and large movements, beside a few PLMs and random myoclonus",
+        {"damage.leg": 0.3, "plm.trains_per_h": 1.0, "aasm.alma_per_h": 2.0,
+         "aasm.foot_tremor_per_h": 2.0, "aasm.bruxism_per_h": 3.0, "aasm.rhythmic_per_h": 1.5,
+         "aasm.large_per_h": 3.0},
     ),
 }
 
