@@ -70,6 +70,14 @@ def test_alma_burst_count_and_frequency_limits(n, interval, expected):
     assert len(rows) == expected and used.sum() == (n if expected else 0)
 
 
+@pytest.mark.parametrize(("gap", "episodes"), [(2.0, 1), (2.1, 2)])
+def test_alma_trains_close_together_are_one_series(gap, episodes):
+    first = _train(4, 0.5, ["LAT", "RAT"], dur=0.2)  # ends at 101.7
+    second = _train(4, 0.5, ["LAT", "RAT"], t0=101.7 + gap, dur=0.2)
+    _, summary, _ = score_alma(_table(first + second), HYP, P, available=_avail())
+    assert summary["alma_count"] == episodes
+
+
 def test_alma_needs_alternation_between_the_legs():
     rows, summary, _ = score_alma(_table(_train(6, 1.0, ["LAT"])), HYP, P, available=_avail())
     assert summary["alma_count"] == 0

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["AasmParams", "above_background", "channels_of", "episode_rows", "frequency_trains"]
+__all__ = ["AasmParams", "above_background", "channels_of", "episode_rows", "frequency_trains",
+           "join_spans"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class AasmParams:
     alma_min_hz: float = 0.5  # alternation frequency 0.5–3.0 Hz
     alma_max_hz: float = 3.0
     # Frequency: 1 / the onset-to-onset interval of successive (alternating) bursts.
+    alma_join_s: float = 2.0  # two trains ≤ 2 s apart (end to onset) are one series: a single
+    # weak or missed burst does not cut a series (2 s = the slowest interval allowed, 1/0.5 Hz)
     alma_max_burst_s: float = 10.0  # bursts "usually 100–500 ms": not a criterion; 10 s (an LM's
     # upper limit, WASM 2016) only keeps sustained activity out
     # Hypnagogic foot tremor / high-frequency leg movements — AASM v2.6; Yang & Winkelman 2010.
@@ -134,6 +137,17 @@ def episode_rows(kind: str, spans: list[tuple[float, float, str, str, str]],
     return pd.DataFrame({"onset": on, "duration": end - on, "kind": kind,
                          "channel": [s[2] for s in spans], "muscle": [s[3] for s in spans],
                          "side": [s[4] for s in spans], "stage": stage_at(on)})
+
+
+def join_spans(spans: list[tuple[float, float]], join_s: float) -> list[tuple[float, float]]:
+    """Merge (onset, end) spans, sorted by onset, whose gap (end to next onset) is ≤ ``join_s``."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a - out[-1][1] <= join_s + 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def channels_of(table: pd.DataFrame) -> str:

@@ -4,7 +4,7 @@ Rule (AASM v2.6, movement rules): at least 4 discrete bursts of anterior
 tibialis activity alternating between the legs, at 0.5–3.0 Hz (bursts usually
 100–500 ms; a series usually 1–30 s).  Frequency here is 1 / the onset-to-onset
 interval of successive alternating bursts (:class:`~.aasm_rules.AasmParams`).
-Needs both legs: without a left and a right tibialis channel ALMA is not
+Trains at most ``alma_join_s`` apart are one series.  Needs both legs: without a left and a right tibialis channel ALMA is not
 scorable (summary value None and a note), never 0.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..hypnogram import Hypnogram
-from .aasm_rules import AasmParams, episode_rows, frequency_trains
+from .aasm_rules import AasmParams, episode_rows, frequency_trains, join_spans
 
 __all__ = ["score_alma"]
 
@@ -46,11 +46,12 @@ def score_alma(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
     sub = table.iloc[sel]
     order = np.argsort(sub["onset"].to_numpy(float), kind="stable")
     sub, sel = sub.iloc[order], sel[order]
-    spans = []
+    trains = []
     for idx in frequency_trains(sub["onset"].to_numpy(float), p.alma_min_hz, p.alma_max_hz,
                                 p.alma_min_bursts, alternate=sub["side"].to_numpy(object)):
         tr = sub.iloc[idx]
-        end = float((tr["onset"] + tr["duration"]).max())
-        spans.append((float(tr["onset"].iloc[0]), end, "", "tibialis_anterior", "bilateral"))
+        trains.append((float(tr["onset"].iloc[0]), float((tr["onset"] + tr["duration"]).max())))
         used[sel[idx]] = True
+    spans = [(a, b, "", "tibialis_anterior", "bilateral")
+             for a, b in join_spans(trains, p.alma_join_s)]
     return episode_rows("alma", spans, hyp.stage_at), {"alma_count": len(spans)}, used
