@@ -104,8 +104,8 @@ def _episode(kind: str, r: np.random.Generator, t0: float, group: int, rest: flo
                                      float(r.uniform(30, 70)), "lm", src, group=group))
     else:  # large
         d = float(r.uniform(4.0, 30.0))
-        chans = r.choice(len(_LARGE_CHANNELS), size=int(r.integers(2, 5)), replace=False)
-        for c in chans:
+        picks = r.choice(len(_LARGE_CHANNELS), size=int(r.integers(2, 5)), replace=False)
+        for c in picks:
             lag = float(r.uniform(0.0, 0.5))
             bursts.append(_burst(t0 + lag, d - lag - float(r.uniform(0, 0.5)),
                                  _LARGE_CHANNELS[int(c)], float(r.uniform(20, 50)), "tonic", src,
