@@ -286,3 +286,32 @@ def test_healthy_yardsticks_flag_only_figures_above_the_90th_percentile():
     rows = report_rows("healthy")
     assert [r.key for r in rows] == [y.key for y in YARDSTICKS]
     assert all(r.flag_above == y.p90 for r, y in zip(rows, YARDSTICKS, strict=True))
+
+
+# -- Through the muscle scorer: not scorable, parameters -----------------------------------
+
+def test_score_muscles_says_what_is_not_scorable_on_a_recording_without_chin_or_right_leg():
+    from somnomotor.pipeline import score_recording_muscles
+    from somnomotor.recording import Recording
+
+    rng = np.random.default_rng(0)
+    fs, n = 256.0, int(256 * 120)
+    rec = Recording.from_arrays({lab: (2.5 * rng.standard_normal(n)).astype(np.float32)
+                                 for lab in ("LAT", "EMG MFD-l")}, fs)
+    res = score_recording_muscles(rec, Hypnogram.from_labels(["N2"] * 4))
+    s = res.summary
+    assert s["alma_count"] is None and s["bruxism_episode_count"] is None
+    assert s["hypnagogic_foot_tremor_count"] == 0 and s["large_movement_count"] == 0
+    assert "right leg" in s["not_scorable"]["alma_count"]
+    assert any("chin or masseter" in n for n in res.details["notes"])
+
+
+def test_aasm_parameters_are_a_muscles_sub_table():
+    from somnomotor.errors import ParameterError
+    from somnomotor.params import from_mapping
+    from somnomotor.score.muscles import MuscleParams
+
+    p = from_mapping(MuscleParams, {"aasm": {"alma_min_bursts": 5}}, section="muscles")
+    assert p.aasm.alma_min_bursts == 5
+    with pytest.raises(ParameterError, match="muscles.aasm"):
+        from_mapping(MuscleParams, {"aasm": {"no_such": 1}}, section="muscles")
