@@ -176,7 +176,7 @@ def _long_repeats_only(same: np.ndarray, least: int) -> np.ndarray | None:
     full = same[:nb * b].reshape(nb, b).all(axis=1)
     if not full.any():
         return None
-    near = dilate(full, 1)
+    near = dilate(np.asarray(full, dtype=bool), 1)
     if near.all():
         return same
     keep = np.repeat(near, b)
