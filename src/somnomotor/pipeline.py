@@ -417,6 +417,11 @@ def analyze(
     hasher = ThreadPoolExecutor(max_workers=1)
     checksum = hasher.submit(recording.sha256)
     hasher.shutdown(wait=False)
+    # The ECG's R peaks (numpy/scipy, GIL released) are found meanwhile too, while the
+    # scorings and the hypnogram (Python) are read: the two cores overlap.
+    beats = ThreadPoolExecutor(max_workers=1)
+    r_peaks_job = beats.submit(_r_peaks, recording)
+    beats.shutdown(wait=False)
 
     from .resolution import resolution_findings
 
@@ -438,7 +443,7 @@ def analyze(
     stats = sleep_statistics(hyp, **find_lights(scored))
 
     say("ECG R peaks")
-    r_peaks, ecg_label = _r_peaks(recording)
+    r_peaks, ecg_label = r_peaks_job.result()
 
     say("conditioning every EMG channel once: leg movements and bursts")
     tables = detect_channels(recording, params, r_peaks)

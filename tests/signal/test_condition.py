@@ -114,3 +114,37 @@ def test_strong_hum_leaves_no_transient_after_the_first_tenth_of_a_second() -> N
     c = condition_emg(x, fs)
     head = c.envelope[int(0.1 * c.fs_envelope):int(2 * c.fs_envelope)]
     assert c.mains_hz == 50.0 and np.all(head < np.median(c.rest) + 2.0)
+
+
+def test_no_data_marking_keeps_every_long_repeat_when_it_skips_the_short_ones() -> None:
+    """The fast path (only blocks wholly of repeats are looked at) marks exactly what a
+    listing of every run of repeated samples marks: quantised noise with many short
+    repeats, plus flat and saturated stretches of every length around the limits."""
+    from somnomotor._util import runs
+
+    def every_run(x: np.ndarray, fs: float) -> np.ndarray:
+        p = ConditionParams()
+        bad = ~np.isfinite(x)
+        same = x[1:] == x[:-1]
+        starts, ends = runs(same)
+        ends = ends + 1
+        lengths = ends - starts
+        hi, lo = float(np.nanmax(x)), float(np.nanmin(x))
+        v = x[starts]
+        rail = ((v > 0) & (v >= 0.98 * hi)) | ((v < 0) & (v <= 0.98 * lo))
+        sat = (lengths >= max(2, round(p.saturation_run_s * fs))) & rail
+        flat = (lengths >= round(p.flat_run_s * fs)) & ~sat
+        for a, b in zip(starts[sat | flat], ends[sat | flat], strict=True):
+            bad[a:b] = True
+        return bad
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        fs = float(rng.choice([100.0, 200.0, 256.0, 512.0]))
+        n = int(rng.integers(50, 4000))
+        x = np.round(rng.normal(0.0, rng.uniform(0.2, 3.0), n)).astype(np.float32)
+        for _ in range(int(rng.integers(0, 5))):
+            a, length = int(rng.integers(0, n)), int(rng.integers(1, 2 * int(fs)))
+            x[a:a + length] = rng.choice([0.0, float(x.max()), float(x.min()), 3.0])
+        bad, _notes = mark_no_data(x, fs)
+        assert np.array_equal(bad, every_run(x, fs))

@@ -160,6 +160,30 @@ class ConditionedEMG:
         return float(np.median(self.rest[ok])) if ok.any() else float("nan")
 
 
+def _long_repeats_only(same: np.ndarray, least: int) -> np.ndarray | None:
+    """``same`` kept only near runs of at least ``least`` True (None: there is none).
+
+    A quantised quiet channel repeats samples often, in short runs; listing all of
+    them costs much of the conditioning.  A run of ``least`` ≥ 2b − 1 Trues covers a
+    whole aligned block of b = (``least`` + 1) // 2, so only blocks that are wholly
+    True, and their neighbours (where such a run may begin or end), are kept: every
+    run that long is unchanged, only shorter ones (never marked) may be cut.
+    """
+    b = max(1, (least + 1) // 2)
+    if b <= 1 or same.size < b:
+        return same if same.any() else None
+    nb = same.size // b
+    full = same[:nb * b].reshape(nb, b).all(axis=1)
+    if not full.any():
+        return None
+    near = dilate(np.asarray(full, dtype=bool), 1)
+    if near.all():
+        return same
+    keep = np.repeat(near, b)
+    keep = np.concatenate([keep, np.full(same.size - keep.size, bool(near[-1]))])
+    return same & keep
+
+
 def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
                  ) -> tuple[np.ndarray, list[str]]:
     """Boolean mask of samples without usable data, and notes.
@@ -182,15 +206,16 @@ def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
     if x.size < 2:
         return bad, notes
     same = x[1:] == x[:-1]  # True at i when sample i + 1 repeats sample i
-    if not same.any():
+    flat_n = int(round(p.flat_run_s * fs))
+    sat_n = max(2, int(round(p.saturation_run_s * fs)))
+    same = _long_repeats_only(same, min(flat_n, sat_n) - 1)
+    if same is None:
         return bad, notes
     starts, ends = runs(same)  # runs of repeats; the run of samples is [start, end + 1)
     ends = ends + 1
     lengths = ends - starts
     hi = float(np.nanmax(x)) if np.isfinite(x).any() else 0.0
     lo = float(np.nanmin(x)) if np.isfinite(x).any() else 0.0
-    flat_n = int(round(p.flat_run_s * fs))
-    sat_n = max(2, int(round(p.saturation_run_s * fs)))
     v = x[starts]
     at_rail = ((v > 0) & (v >= 0.98 * hi)) | ((v < 0) & (v <= 0.98 * lo))
     is_sat = (lengths >= sat_n) & at_rail

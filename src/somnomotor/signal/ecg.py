@@ -117,6 +117,9 @@ def detect_r_peaks(ecg: np.ndarray, fs: float, *, params: EcgParams | None = Non
     >>> 60.0 / np.median(np.diff(peaks))                    # heart rate, bpm  # doctest: +SKIP
     62.5
     """
+    from .._util import reuse_freed_memory
+
+    reuse_freed_memory()  # the night-long temporaries below are reused, not re-faulted
     p = params or DEFAULT_ECG
     down = max(1, int(fs // p.detection_rate_hz)) if p.detection_rate_hz > 0 else 1
     if down > 1 and np.asarray(ecg).size >= 16 * down:
