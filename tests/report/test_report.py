@@ -145,12 +145,43 @@ def test_snippet_thresholds_sit_above_the_resting_level_by_the_wasm_margins(nigh
 
     result, rec = night
     snippets = build_snippets(result, rec)
-    leg = [s for s in snippets if s.title.startswith("plm")][0]
+    leg = [s for s in snippets if s.title.startswith("Periodic leg movement")][0]
     assert leg.resting_uv == pytest.approx(2.1)
     assert leg.onset_threshold_uv == pytest.approx(2.1 + 8.0)
     assert leg.offset_threshold_uv == pytest.approx(2.1 + 2.0)
-    assert 1 <= len(snippets) <= 4
     assert all(len(s.raw) == len(s.times) == len(s.envelope) for s in snippets)
+
+
+def test_an_example_of_every_kind_found_each_drawn_whole(night):
+    """Issue 13: an example trace for every kind found, not only three; the trace
+    covers the whole event (it once stopped at +16 s under a 143-s event)."""
+    from somnomotor.kinds import get
+    from somnomotor.report.context import SNIPPET_PAD_S, build_snippets
+
+    result, rec = night
+    snippets = build_snippets(result, rec)
+    on_channel = {k for k in set(result.events["kind"])
+                  if ((result.events["kind"] == k) & ((result.events["channel"] != "")
+                      | (result.events["muscle"] != ""))).any() or get(k).leg}
+    titles = {s.title.split(" · ")[0] for s in snippets}
+    assert titles == {get(k).label for k in on_channel}
+    for s in snippets:
+        end = min(rec.duration, s.onset + s.duration + SNIPPET_PAD_S)
+        assert s.times[-1] >= end - 0.05, s.title
+
+
+def test_snippet_thresholds_follow_the_noise_adaptive_parameters(night):
+    """Issue 13: with noise-adaptive thresholds the lines are the detector's
+    (rest 12 µV: onset 12 + max(8, 1.0 × 12) = 24, offset 12 + max(2, 0.4 × 12) = 16.8),
+    not the fixed WASM margins (20 / 14)."""
+    from somnomotor.report.context import _thresholds
+
+    summary = {"provenance": {"parameters": {"leg_detection": {
+        "onset_threshold_uv": 8.0, "offset_threshold_uv": 2.0, "noise_adaptive": True,
+        "noise_onset_factor": 1.0, "noise_offset_factor": 0.4}}}}
+    assert _thresholds(summary, True, 12.0) == pytest.approx((24.0, 16.8))
+    summary["provenance"]["parameters"]["leg_detection"]["noise_adaptive"] = False
+    assert _thresholds(summary, True, 12.0) == pytest.approx((20.0, 14.0))
 
 
 def test_empty_night_renders_with_dashes_and_none_found(tmp_path):
