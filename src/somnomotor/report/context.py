@@ -211,15 +211,14 @@ def _start_datetime(start: str | None) -> _dt.datetime | None:
         return None
 
 
-def clock(result: NightResult, seconds: float) -> str:
+def clock(start_iso: str | None, seconds: float) -> str:
     """Clock time (HH:MM:SS) of ``seconds`` from the recording start, or "+h:mm:ss"
     from the start when the recording does not say when it began.
 
-    >>> from somnomotor.result import NightResult
-    >>> clock(NightResult(recording_start="2024-01-02T22:30:00"), 5400.0)
-    '00:00:00'
+    >>> clock("2024-01-02T22:30:00", 5400.0), clock(None, 5400.0)
+    ('00:00:00', '+1:30:00')
     """
-    start = _start_datetime(result.recording_start)
+    start = _start_datetime(start_iso)
     if start is None:
         s = int(round(seconds))
         return f"+{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -464,7 +463,7 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         on_level, off_level = _thresholds(result.summary, leg, rest)
         muscle = (row["muscle"] or ch.muscle).replace("_", " ")
         title = (f"{_kind_label(str(row['kind']))} · {label} ({muscle}"
-                 f"{', ' + row['side'] if row['side'] else ''}) · {clock(result, float(row['onset']))}"
+                 f"{', ' + row['side'] if row['side'] else ''}) · {clock(result.recording_start, float(row['onset']))}"
                  f" · {dur:.1f} s · stage {row['stage'] or DASH}"
                  + (f" (first {shown:.0f} s drawn)" if shown < dur else ""))
         out.append(F.Snippet(
@@ -541,8 +540,8 @@ def denominator_rows(summary: Mapping[str, Any]) -> list[Row]:
                 note="wake epochs after sleep onset, to the end of the recording"),
             Row("Minimum sleep for interpretable indices",
                 [cell(summary, "min_sleep_for_indices_min", 0, unit="min")])]
-    for st, name, key in (("N1", "N1", "n1_min"), ("N2", "N2", "n2_min"),
-                          ("N3", "N3", "n3_min"), ("R", "REM", "rem_min")):
+    for name, key in (("N1", "n1_min"), ("N2", "n2_min"), ("N3", "n3_min"),
+                      ("REM", "rem_min")):
         rows.append(Row(f"{name} (under the {name} indices)", [cell(summary, key, 1, unit="min")]))
     return rows
 
@@ -899,6 +898,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
     snippets = build_snippets(result, recording)
     q_cols, q_rows, excluded = quality_table(result)
     kinds_found = sorted(set(events["kind"]))
+    start = _start_datetime(result.recording_start)
     return {
         "title": f"somnomotor night report — {file_name}",
         "header": header,
@@ -933,10 +933,10 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
                           ("raw-EMG snippets need the recording; not drawn" if recording is None
                            else "no events to illustrate")),
         "figures": {
-            "hypnogram": F.figure_hypnogram(hyp, duration),
-            "plm_timeline": F.figure_plm_timeline(events, duration),
+            "hypnogram": F.figure_hypnogram(hyp, duration, start),
+            "plm_timeline": F.figure_plm_timeline(events, duration, start),
             "imi": F.figure_imi_histograms(lin, ln),
-            "raster": F.figure_muscle_raster(events, duration, emg_rows),
+            "raster": F.figure_muscle_raster(events, duration, emg_rows, start),
             "snippets": F.figure_snippets(snippets) if snippets else None,
         },
     }
