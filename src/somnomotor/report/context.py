@@ -547,19 +547,25 @@ def denominator_rows(summary: Mapping[str, Any]) -> list[Row]:
 
 
 def scoring_rows(summary: Mapping[str, Any]) -> list[Row]:
-    """Respiratory events and arousals read from the scorings and used by the leg scorer."""
+    """Respiratory events and arousals read from the scorings and used by the leg scorer.
+
+    An index is unknown ("—") when no event of its kind was read: a scoring without
+    them cannot be told from a night nobody scored for them.
+    """
     word = basis_word(summary)
-    read = summary.get("scored_events_read")
-    note = "" if read else "no scored events were read: unknown"
+    resp_n, ar_n = summary.get("respiratory_event_count"), summary.get("arousal_count")
+    resp_note = ("" if resp_n else "none read: unknown, not 0") if "ahi" in summary else \
+        "not recorded in this result"
+    ar_note = ("" if ar_n else "none read: unknown, not 0") if "arousal_index" in summary else \
+        "not recorded in this result"
     return [
         Row("Respiratory events read (apnea, hypopnea, RERA)",
-            [cell(summary, "respiratory_event_count", 0) if read else plain(None, 0)], note=note),
+            [cell(summary, "respiratory_event_count", 0)]),
         Row(f"Apnea–hypopnea index, from the scoring (/h {word})",
-            [icell(summary, "ahi", 1)], note=note),
-        Row("Arousals read", [cell(summary, "arousal_count", 0) if read else plain(None, 0)],
-            note=note),
+            [icell(summary, "ahi", 1)], note=resp_note),
+        Row("Arousals read", [cell(summary, "arousal_count", 0)]),
         Row(f"Arousal index, from the scoring (/h {word})", [icell(summary, "arousal_index", 1)],
-            note=note),
+            note=ar_note),
         Row("CLMs not counted as PLM for being respiratory-related",
             [cell(summary, "lm_excluded_respiratory_count", 0)],
             note="WASM 2016: −2.0 to +10.25 s around the end of a respiratory event"),

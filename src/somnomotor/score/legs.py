@@ -403,16 +403,17 @@ def score_leg_movements(
     # stages) and the minutes of wake after sleep onset of the PLMW index.
     summary["leg_index_hours"] = sleep_h
     summary["plmw_denominator_min"] = times["waso"] / 60.0 if basis_sleep else None
-    # The respiratory events and arousals read from the scorings and used above.  With no
-    # scored events at all the indices are unknown (None), not 0: nothing was scored.
+    # The respiratory events and arousals read from the scorings and used above.  An
+    # index is unknown (None), not 0, when no event of its kind was read: a file without
+    # such events cannot be told from a night nobody scored for them.
     read = bool(len(scored))
     in_sleep_resp = _in_sleep(resp_events, hyp) if basis_sleep else np.ones(len(resp_events), bool)
     in_sleep_ar = _in_sleep(arousals, hyp) if basis_sleep else np.ones(len(arousals), bool)
     summary["scored_events_read"] = read
     summary["respiratory_event_count"] = int(len(resp_events))
     summary["arousal_count"] = int(len(arousals))
-    summary["ahi"] = _rate(int(in_sleep_resp.sum()), sleep_h) if read else None
-    summary["arousal_index"] = _rate(int(in_sleep_ar.sum()), sleep_h) if read else None
+    summary["ahi"] = _rate(int(in_sleep_resp.sum()), sleep_h) if len(resp_events) else None
+    summary["arousal_index"] = _rate(int(in_sleep_ar.sum()), sleep_h) if len(arousals) else None
     # CLMs that did not count as PLMs for being respiratory-related (WASM 2016 / AASM).
     summary["lm_excluded_respiratory_count"] = int(resp.sum())
 
