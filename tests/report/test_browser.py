@@ -157,11 +157,13 @@ def test_issue13_figures_agree_with_summary_json(browser, analysed):
         f"{s['arousal_index']:.1f} (not interpretable)"
     assert _row_cells(page, "CLMs not counted as PLM")[0] == \
         str(s["lm_excluded_respiratory_count"])
-    # Myoclonus by stage: None (no N3 here) is shown as unknown.
-    for st, name in (("N1", "N1"), ("N2", "N2"), ("N3", "N3"), ("R", "REM")):
-        v = s["myoclonus_index_by_stage"][st]
-        text = _row_cells(page, f"Myoclonus index in {name} ")[0]
-        assert text == ("—" if v is None else f"{v:.1f} (not interpretable)"), st
+    # Indices by stage: None (no N3 here) is shown as unknown.
+    for key, label in (("myoclonus_index_by_stage", "myoclonus index (/h of the stage)"),
+                       ("plms_index_by_stage", "PLMS index (/h of the stage)")):
+        cells = _row_cells(page, label)
+        for st, text in zip(("N1", "N2", "N3", "R"), cells, strict=True):
+            v = s[key][st]
+            assert text == ("—" if v is None else f"{v:.1f} (not interpretable)"), (key, st)
     # Morning tonic says it is a sum over the muscles, each muscle listed.
     n = len(s["morning_tonic_seconds_by_muscle"])
     label = f"Tonic activity after the final awakening, summed over {n} muscle"

@@ -572,15 +572,23 @@ def scoring_rows(summary: Mapping[str, Any]) -> list[Row]:
     ]
 
 
-def myoclonus_stage_rows(summary: Mapping[str, Any]) -> list[Row]:
-    """Myoclonus index by stage (/h of each stage), as the scorer counted it."""
-    rows = [Row(f"Myoclonus index (/h {basis_word(summary)})",
-                [icell(summary, "myoclonus_index", 1)])]
-    by = summary.get("myoclonus_index_by_stage")
-    if isinstance(by, Mapping):
-        for st, name in STAGE_NAMES.items():
-            rows.append(Row(f"Myoclonus index in {name} (/h of {name})",
-                            [icell(summary, f"myoclonus_index_by_stage.{st}", 1)]))
+STAGE_COLUMNS = ("N1", "N2", "N3", "R")
+
+
+def stage_table_rows(summary: Mapping[str, Any]) -> list[Row]:
+    """Every index the run split by stage (summary keys ``*_by_stage``, whatever the
+    scorer), one row each: per hour of each stage; "—" where a stage is absent."""
+    rows = []
+    for key in sorted(k for k, v in summary.items()
+                      if k.endswith("_by_stage") and isinstance(v, Mapping)):
+        name = key[:-len("_by_stage")]
+        try:
+            label = next(r.label for r in K.report_rows("legs") if r.key == name)
+        except StopIteration:
+            label = name.replace("_", " ")
+        label = label.split(" (/h")[0]
+        rows.append(Row(f"{label} (/h of the stage)",
+                        [icell(summary, f"{key}.{st}", 1) for st in STAGE_COLUMNS]))
     return rows
 
 
@@ -922,7 +930,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "muscle_headings": muscle_headings(result),
         "denominator_rows": denominator_rows(summary),
         "scoring_rows": scoring_rows(summary),
-        "myoclonus_stage_rows": myoclonus_stage_rows(summary),
+        "stage_table_rows": stage_table_rows(summary),
         "indices_note": (summary.get("indices_note") or
                          "indices over too little sleep are not interpretable")
         if summary.get("indices_interpretable") is False else "",
@@ -952,7 +960,7 @@ def summary_keys_shown(context: Mapping[str, Any]) -> Sequence[str]:
     """The summary keys the report displays (for tests and audits)."""
     keys = []
     for name in ("sleep_rows", "stage_rows", "legs_rows", "pattern_rows", "rem_rows",
-                 "morning_rows", "denominator_rows", "scoring_rows", "myoclonus_stage_rows"):
+                 "morning_rows", "denominator_rows", "scoring_rows", "stage_table_rows"):
         for row in context[name]:
             keys += [c.key for c in row.cells if c.key]
     return keys
