@@ -62,7 +62,7 @@ def test_report_renders_with_no_console_errors_and_no_network(browser, report):
     assert problems == []
     # every figure decoded and drawn
     sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
-    assert len(sizes) == 7 and all(ok and w > 500 for ok, w in sizes)
+    assert len(sizes) == 8 and all(ok and w > 500 for ok, w in sizes)
     page.close()
 
 
@@ -98,7 +98,8 @@ def test_prints_without_cut_figures(browser, report, paper, width_mm, height_mm)
     page.goto((report / "report.html").as_uri())
     page.emulate_media(media="print")
     boxes = page.eval_on_selector_all(
-        "figure img", "els => els.map(e => e.getBoundingClientRect()).map(r => [r.width, r.height])")
+        "figure:not(.raw-view) img",
+        "els => els.map(e => e.getBoundingClientRect()).map(r => [r.width, r.height])")
     printable_h = (height_mm - 2 * margin_mm) * MM
     printable_w = (width_mm - 22) * MM
     for w, h in boxes:
@@ -191,4 +192,21 @@ def test_issue13_figures_agree_with_summary_json(browser, analysed):
     for kind in set(ev.loc[ev["channel"] != "", "kind"]):
         assert f">{get(kind).label} · " in snip, kind
     assert re.search(r" · \d\d:\d\d:\d\d · ", snip)
+    page.close()
+
+
+def test_example_traces_conditioned_by_default_raw_on_the_toggle(browser, analysed):
+    """Issue 13: the report's example traces show the conditioned signal; a toggle
+    shows the raw samples of the same windows."""
+    _, paths = analysed
+    page = browser.new_page()
+    page.goto(paths["report.html"].as_uri())
+    assert page.locator("#fig-snippets").is_visible()
+    assert not page.locator("#fig-snippets-raw").is_visible()
+    page.click("label[for=snippets-raw-toggle]")
+    assert page.locator("#fig-snippets-raw").is_visible()
+    assert not page.locator("#fig-snippets").is_visible()
+    raw = page.eval_on_selector("#fig-snippets-raw img", "e => atob(e.src.split(',')[1])")
+    assert ">raw EMG (µV)<".encode("utf-8").decode("latin-1") in raw
+    assert "onset threshold" not in raw
     page.close()

@@ -466,10 +466,13 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
                  f"{', ' + row['side'] if row['side'] else ''}) · {clock(result.recording_start, float(row['onset']))}"
                  f" · {dur:.1f} s · stage {row['stage'] or DASH}"
                  + (f" (first {shown:.0f} s drawn)" if shown < dur else ""))
+        # the raw samples of the same window, for the report's raw view
+        unconditioned = recording.read(label, float(times[0]), float(times[-1]) + 1.0 / ch.fs)
         out.append(F.Snippet(
             title=title, times=times, raw=y, envelope=env, onset=float(row["onset"]),
             duration=dur, resting_uv=rest,
-            onset_threshold_uv=on_level, offset_threshold_uv=off_level))
+            onset_threshold_uv=on_level, offset_threshold_uv=off_level,
+            unconditioned=np.asarray(unconditioned, dtype=float), raw_fs=float(ch.fs)))
     return out
 
 
@@ -952,6 +955,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
             "imi": F.figure_imi_histograms(lin, ln),
             "raster": F.figure_muscle_raster(events, duration, emg_rows, start),
             "snippets": F.figure_snippets(snippets) if snippets else None,
+            "snippets_raw": F.figure_snippets(snippets, raw=True) if snippets else None,
         },
     }
 

@@ -540,6 +540,10 @@ class Snippet:
     resting_uv: float | None
     onset_threshold_uv: float | None
     offset_threshold_uv: float | None
+    #: The raw samples of the same window (µV, at ``raw_fs`` from ``times[0]``), for
+    #: the report's raw view; None when not read.
+    unconditioned: np.ndarray | None = None
+    raw_fs: float = 0.0
 
 
 #: Columns a snippet trace is reduced to (about two per unit of its panel's width).
@@ -591,8 +595,12 @@ def _snippet_legend(ax: Axes, items: Sequence[tuple[str, str, float, Sequence[fl
         y += 1.4 * size * PT
 
 
-def figure_snippets(snippets: Sequence[Snippet]) -> str:
-    """A grid of raw-EMG snippets: raw trace, envelope, event span and thresholds."""
+def figure_snippets(snippets: Sequence[Snippet], *, raw: bool = False) -> str:
+    """A grid of EMG snippets: the conditioned trace, envelope, event span and thresholds.
+
+    With ``raw`` the raw samples of the same windows instead (no envelope or
+    thresholds: those belong to the conditioned signal)."""
+    want_raw = raw
     n = len(snippets)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
@@ -603,7 +611,11 @@ def figure_snippets(snippets: Sequence[Snippet]) -> str:
         t = np.asarray(sn.times, dtype=float) - sn.onset
         raw = np.nan_to_num(np.asarray(sn.raw, dtype=float))
         env = np.nan_to_num(np.asarray(sn.envelope, dtype=float))
-        levels = [(float(v), s, name) for v, s, name in (
+        if raw_view := (want_raw and sn.unconditioned is not None and sn.raw_fs > 0):
+            raw = np.nan_to_num(np.asarray(sn.unconditioned, dtype=float))
+            t = float(sn.times[0]) - sn.onset + np.arange(raw.size) / sn.raw_fs
+            env = np.zeros(0)
+        levels = [] if raw_view else [(float(v), s, name) for v, s, name in (
             (sn.resting_uv, ":", "resting"), (sn.onset_threshold_uv, "--", "onset threshold"),
             (sn.offset_threshold_uv, "-.", "offset threshold")) if v is not None and np.isfinite(v)]
         ys = [raw.min(initial=0.0), raw.max(initial=0.0), env.max(initial=0.0),
@@ -614,8 +626,9 @@ def figure_snippets(snippets: Sequence[Snippet]) -> str:
         ax.ylim = (lo - pad, hi + pad)
         ax.vspan(0.0, sn.duration, "#D55E00", 0.12)
         ax.line(*decimate_for_display(t, raw), color="#9a9a9a", width=0.4)
-        step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th sample
-        ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
+        if env.size:
+            step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th one
+            ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
         for v, style, _name in levels:
             ax.hline(v, "#D55E00", 0.8, dash=DASHES[style])
         ax.title(sn.title)
@@ -623,7 +636,9 @@ def figure_snippets(snippets: Sequence[Snippet]) -> str:
         ax.yticks(nice_ticks(*ax.ylim, nbins=4), size=7.0)
         ax.xlabel("s from event onset", size=7.0)
         ax.frame()
-        if k == 0:
+        if k == 0 and raw_view:
+            _snippet_legend(ax, [("raw EMG (µV)", "#9a9a9a", 0.8, ())])
+        elif k == 0:
             _snippet_legend(ax, [("EMG (µV)", "#9a9a9a", 0.8, ()), ("envelope", "#0072B2", 1.0, ()),
                                  *((name, "#D55E00", 0.8, DASHES[s]) for _, s, name in levels)])
     return to_data_uri(svg)
