@@ -207,6 +207,6 @@ def test_example_traces_conditioned_by_default_raw_on_the_toggle(browser, analys
     assert page.locator("#fig-snippets-raw").is_visible()
     assert not page.locator("#fig-snippets").is_visible()
     raw = page.eval_on_selector("#fig-snippets-raw img", "e => atob(e.src.split(',')[1])")
-    assert ">raw EMG (µV)<".encode("utf-8").decode("latin-1") in raw
+    assert ">raw EMG (µV)<".encode().decode("latin-1") in raw
     assert "onset threshold" not in raw
     page.close()

@@ -600,7 +600,6 @@ def figure_snippets(snippets: Sequence[Snippet], *, raw: bool = False) -> str:
 
     With ``raw`` the raw samples of the same windows instead (no envelope or
     thresholds: those belong to the conditioned signal)."""
-    want_raw = raw
     n = len(snippets)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
@@ -609,23 +608,23 @@ def figure_snippets(snippets: Sequence[Snippet], *, raw: bool = False) -> str:
                   bottom=0.45 / (2.3 * rows), wspace=0.15, hspace=0.55)
     for k, (ax, sn) in enumerate(zip(boxes, snippets, strict=False)):
         t = np.asarray(sn.times, dtype=float) - sn.onset
-        raw = np.nan_to_num(np.asarray(sn.raw, dtype=float))
+        y = np.nan_to_num(np.asarray(sn.raw, dtype=float))
         env = np.nan_to_num(np.asarray(sn.envelope, dtype=float))
-        if raw_view := (want_raw and sn.unconditioned is not None and sn.raw_fs > 0):
-            raw = np.nan_to_num(np.asarray(sn.unconditioned, dtype=float))
-            t = float(sn.times[0]) - sn.onset + np.arange(raw.size) / sn.raw_fs
+        if raw_view := (raw and sn.unconditioned is not None and sn.raw_fs > 0):
+            y = np.nan_to_num(np.asarray(sn.unconditioned, dtype=float))
+            t = float(sn.times[0]) - sn.onset + np.arange(y.size) / sn.raw_fs
             env = np.zeros(0)
         levels = [] if raw_view else [(float(v), s, name) for v, s, name in (
             (sn.resting_uv, ":", "resting"), (sn.onset_threshold_uv, "--", "onset threshold"),
             (sn.offset_threshold_uv, "-.", "offset threshold")) if v is not None and np.isfinite(v)]
-        ys = [raw.min(initial=0.0), raw.max(initial=0.0), env.max(initial=0.0),
+        ys = [y.min(initial=0.0), y.max(initial=0.0), env.max(initial=0.0),
               *(v for v, _, _ in levels)]
         lo, hi = min(ys), max(ys)
         pad = 0.05 * (hi - lo) if hi > lo else 1.0
         ax.xlim = (float(t[0]), float(t[-1])) if len(t) > 1 and t[-1] > t[0] else (0.0, 1.0)
         ax.ylim = (lo - pad, hi + pad)
         ax.vspan(0.0, sn.duration, "#D55E00", 0.12)
-        ax.line(*decimate_for_display(t, raw), color="#9a9a9a", width=0.4)
+        ax.line(*decimate_for_display(t, y), color="#9a9a9a", width=0.4)
         if env.size:
             step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th one
             ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
