@@ -622,11 +622,14 @@ def channel_kinds(events: pd.DataFrame) -> list[tuple[str, str]]:
     """(kind, ``count``/``seconds``) of every kind found on a channel, in registry order.
 
     Generic over the registry: a kind added there shows up here without edits.
-    Kinds whose events name no channel (PLM, CLM, patterns over several muscles)
-    are not per channel and have no column.
+    Kinds whose events name no channel (PLM, CLM) are not per channel and have no
+    column; events over several channels count in each channel the ``channels``
+    column names (when the events table has it).
     """
     on = events[events["channel"].astype(str) != ""]
     found = set(on["kind"])
+    if "channels" in events:  # events over several channels name them all (";"-separated)
+        found |= set(events.loc[events["channels"].fillna("").astype(str) != "", "kind"])
     out = []
     for k in K.all_kinds():
         if k.name in found:
@@ -682,6 +685,9 @@ def muscle_rows(result: NightResult) -> list[Row]:
         if ch["kind"] != "emg":
             continue
         mine = ev["channel"] == ch["label"]
+        if "channels" in ev:  # an event over several channels counts in each of them
+            mine = mine | ev["channels"].fillna("").astype(str).str.split(";").apply(
+                lambda names, lab=ch["label"]: lab in names)
         cells = [Cell("", ch["muscle"] or DASH, ch["muscle"] or DASH),
                  Cell("", ch["side"] or DASH, ch["side"] or DASH)]
         for kind, how in kinds:
@@ -710,7 +716,7 @@ def registry_rows(summary: Mapping[str, Any], section: str, *,
     for r in K.report_rows(section):
         if not r.always and r.key not in summary:
             continue
-        c = cell(summary, r.key, r.digits, scale=r.scale, unit=r.unit)
+        c = icell(summary, r.key, r.digits, scale=r.scale, unit=_relabel(r.unit, summary))
         v = c.value
         note = r.note
         if found_note:
@@ -719,7 +725,7 @@ def registry_rows(summary: Mapping[str, Any], section: str, *,
         flag = isinstance(v, int | float) and not isinstance(v, bool) and (
             (r.flag_below is not None and v < r.flag_below)
             or (r.flag_above is not None and v > r.flag_above))
-        rows.append(Row(r.label, [c], note=note, flag=flag))
+        rows.append(Row(_relabel(r.label, summary), [c], note=note, flag=flag))
     return rows
 
 
