@@ -461,11 +461,9 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         rest = float(rest) if isinstance(rest, int | float | np.floating) and \
             np.isfinite(rest) else None
         on_level, off_level = _thresholds(result.summary, leg, rest)
-        muscle = (row["muscle"] or ch.muscle).replace("_", " ")
-        title = (f"{_kind_label(str(row['kind']))} · {label} ({muscle}"
-                 f"{', ' + row['side'] if row['side'] else ''}) · {clock(result.recording_start, float(row['onset']))}"
-                 f" · {dur:.1f} s · stage {row['stage'] or DASH}"
-                 + (f" (first {shown:.0f} s drawn)" if shown < dur else ""))
+        title = (f"{_kind_label(str(row['kind']))} · {label} · "
+                 f"{clock(result.recording_start, float(row['onset']))} · {dur:.1f} s · "
+                 f"{row['stage'] or DASH}" + (f" (first {shown:.0f} s)" if shown < dur else ""))
         # the raw samples of the same window, for the report's raw view
         unconditioned = recording.read(label, float(times[0]), float(times[-1]) + 1.0 / ch.fs)
         out.append(F.Snippet(
