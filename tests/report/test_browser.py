@@ -164,7 +164,11 @@ def test_issue13_figures_agree_with_summary_json(browser, analysed):
         cells = _row_cells(page, label)
         for st, text in zip(("N1", "N2", "N3", "R"), cells, strict=True):
             v = s[key][st]
-            assert text == ("—" if v is None else f"{v:.1f} (not interpretable)"), (key, st)
+            no_time = s[{"N1": "n1_min", "N2": "n2_min", "N3": "n3_min", "R": "rem_min"}[st]] == 0
+            name = {"R": "REM"}.get(st, st)
+            want = ("—" if v is None else f"{v:.1f} (no {name} in this night: unknown)" if no_time
+                    else f"{v:.1f} (not interpretable)")
+            assert text == want, (key, st)
     # Morning tonic says it is a sum over the muscles, each muscle listed.
     n = len(s["morning_tonic_seconds_by_muscle"])
     label = f"Tonic activity after the final awakening, summed over {n} muscle"

@@ -502,11 +502,21 @@ def caveat(summary: Mapping[str, Any], key: str) -> str:
     return ""
 
 
+STAGE_MINUTES = {"N1": ("n1_min", "N1"), "N2": ("n2_min", "N2"), "N3": ("n3_min", "N3"),
+                 "R": ("rem_min", "REM")}
+
+
 def icell(summary: Mapping[str, Any], key: str, digits: int = 1, *, scale: float = 1.0,
           unit: str = "") -> Cell:
-    """:func:`cell` with the "not interpretable" caveat where it applies."""
+    """:func:`cell` with the "not interpretable" caveat where it applies; an index of a
+    stage the night did not have says so (a scorer may write 0 there)."""
     c = cell(summary, key, digits, scale=scale, unit=unit)
     cv = caveat(summary, key) if not c.missing else ""
+    stage = key.rsplit(".", 1)[-1] if "_by_stage" in key else ""
+    if stage in STAGE_MINUTES and not c.missing:
+        minutes_key, name = STAGE_MINUTES[stage]
+        if lookup(summary, minutes_key) == 0:
+            cv = f"no {name} in this night: unknown"
     return Cell(c.key, c.value, c.text, c.scale, c.digits, c.unit, cv)
 
 
