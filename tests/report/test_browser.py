@@ -62,7 +62,7 @@ def test_report_renders_with_no_console_errors_and_no_network(browser, report):
     assert problems == []
     # every figure decoded and drawn
     sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
-    assert len(sizes) == 7 and all(ok and w > 500 for ok, w in sizes)
+    assert len(sizes) == 8 and all(ok and w > 500 for ok, w in sizes)
     page.close()
 
 
@@ -98,7 +98,8 @@ def test_prints_without_cut_figures(browser, report, paper, width_mm, height_mm)
     page.goto((report / "report.html").as_uri())
     page.emulate_media(media="print")
     boxes = page.eval_on_selector_all(
-        "figure img", "els => els.map(e => e.getBoundingClientRect()).map(r => [r.width, r.height])")
+        "figure:not(.raw-view) img",
+        "els => els.map(e => e.getBoundingClientRect()).map(r => [r.width, r.height])")
     printable_h = (height_mm - 2 * margin_mm) * MM
     printable_w = (width_mm - 22) * MM
     for w, h in boxes:
@@ -110,4 +111,106 @@ def test_prints_without_cut_figures(browser, report, paper, width_mm, height_mm)
     assert pdf[:5] == b"%PDF-"
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 2 <= pages <= 12
+    page.close()
+
+
+# ------------------------------------------------- issue 13: every figure from the run
+def _row_cells(page, table_label: str) -> list[str]:
+    """The texts of the cells of the first table row whose first cell starts with the label."""
+    return page.evaluate(
+        """label => { for (const tr of document.querySelectorAll('tr')) {
+               const td = tr.querySelectorAll('td');
+               if (td.length && td[0].textContent.trim().startsWith(label))
+                 return Array.from(td).slice(1).map(e => e.textContent.trim()); }
+             return null; }""", table_label)
+
+
+def test_issue13_figures_agree_with_summary_json(browser, analysed):
+    """Issue 13: each figure's text (value, digits, unit) as written here, from
+    summary.json and events.csv of a real analysis (polio_mixed, 0.5 h: 23.5 min of
+    sleep, under the 30-min minimum; the simulated scorings hold hypopneas and arousals)."""
+    import pandas as pd
+
+    result, paths = analysed
+    out = paths["report.html"].parent
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    ev = pd.read_csv(out / "events.csv", keep_default_na=False)
+    page = browser.new_page()
+    page.goto((out / "report.html").as_uri())
+    # Indices over < 30 min of sleep are shown but marked not interpretable.
+    assert s["indices_interpretable"] is False
+    assert "not interpretable" in page.locator("#indices-warning").inner_text()
+    plms = _row_cells(page, "PLMS index (/h sleep)")
+    assert plms[0] == f"{s['plms_index']:.1f} (not interpretable)"
+    # PLMW: its denominator is on the page.
+    assert _row_cells(page, "PLMW index (/h wake after sleep onset)")[0].startswith(
+        f"{s['plmw_index']:.1f}")
+    assert _row_cells(page, "Wake after sleep onset under the PLMW index")[0] == \
+        f"{s['plmw_denominator_min']:.1f} min"
+    assert _row_cells(page, "Hours of sleep under the indices")[0] == \
+        f"{s['leg_index_hours']:.2f} h"
+    # The scorings read (the simulator's hypopneas and arousals) and their indices.
+    assert s["scored_events_read"] is True and s["respiratory_event_count"] > 0
+    assert _row_cells(page, "Respiratory events read")[0] == str(s["respiratory_event_count"])
+    assert _row_cells(page, "Arousals read")[0] == str(s["arousal_count"])
+    assert _row_cells(page, "Apnea–hypopnea index")[0] == f"{s['ahi']:.1f} (not interpretable)"
+    assert _row_cells(page, "Arousal index")[0] == \
+        f"{s['arousal_index']:.1f} (not interpretable)"
+    assert _row_cells(page, "CLMs not counted as PLM")[0] == \
+        str(s["lm_excluded_respiratory_count"])
+    # Indices by stage: None (no N3 here) is shown as unknown.
+    for key, label in (("myoclonus_index_by_stage", "myoclonus index (/h of the stage)"),
+                       ("plms_index_by_stage", "PLMS index (/h of the stage)")):
+        cells = _row_cells(page, label)
+        for st, text in zip(("N1", "N2", "N3", "R"), cells, strict=True):
+            v = s[key][st]
+            no_time = s[{"N1": "n1_min", "N2": "n2_min", "N3": "n3_min", "R": "rem_min"}[st]] == 0
+            name = {"R": "REM"}.get(st, st)
+            want = ("—" if v is None else f"{v:.1f} (no {name} in this night: unknown)" if no_time
+                    else f"{v:.1f} (not interpretable)")
+            assert text == want, (key, st)
+    # Morning tonic says it is a sum over the muscles, each muscle listed.
+    n = len(s["morning_tonic_seconds_by_muscle"])
+    label = f"Tonic activity after the final awakening, summed over {n} muscle"
+    assert _row_cells(page, label)[0] == f"{s['morning_tonic_seconds']:.0f} s"
+    # Per channel: each channel's own counts and index (its LMs in sleep / hours).
+    heads = page.locator("#muscles table").first.locator("th").all_inner_texts()
+    i_lm, i_lm_h = heads.index("Leg movement") - 1, heads.index("Leg movement /h sleep") - 1
+    asleep = ev["stage"].isin(["N1", "N2", "N3", "R"])
+    for ch in ("LAT", "RAT"):
+        cells = _row_cells(page, ch)
+        mine = (ev["channel"] == ch) & (ev["kind"] == "lm")
+        assert cells[i_lm] == str(int(mine.sum())), ch
+        own = (mine & asleep).sum() / s["leg_index_hours"]
+        assert cells[i_lm_h] == f"{own:.1f} (not interpretable)", ch
+    # Clock time on the night axes (the simulated night starts at a known time).
+    start = result.recording_start
+    assert start
+    svg = page.eval_on_selector("#fig-hypnogram img", "e => atob(e.src.split(',')[1])")
+    assert "clock time" in svg and re.search(r">\d\d:\d\d<", svg)
+    # An example trace for every kind found on a channel, titled with its clock time.
+    from somnomotor.kinds import get
+
+    snip = page.eval_on_selector("#fig-snippets img", "e => atob(e.src.split(',')[1])")
+    snip = snip.encode("latin-1").decode("utf-8")
+    for kind in set(ev.loc[ev["channel"] != "", "kind"]):
+        assert f">{get(kind).label} · " in snip, kind
+    assert re.search(r" · \d\d:\d\d:\d\d · ", snip)
+    page.close()
+
+
+def test_example_traces_conditioned_by_default_raw_on_the_toggle(browser, analysed):
+    """Issue 13: the report's example traces show the conditioned signal; a toggle
+    shows the raw samples of the same windows."""
+    _, paths = analysed
+    page = browser.new_page()
+    page.goto(paths["report.html"].as_uri())
+    assert page.locator("#fig-snippets").is_visible()
+    assert not page.locator("#fig-snippets-raw").is_visible()
+    page.click("label[for=snippets-raw-toggle]")
+    assert page.locator("#fig-snippets-raw").is_visible()
+    assert not page.locator("#fig-snippets").is_visible()
+    raw = page.eval_on_selector("#fig-snippets-raw img", "e => atob(e.src.split(',')[1])")
+    assert ">raw EMG (µV)<".encode().decode("latin-1") in raw
+    assert "onset threshold" not in raw
     page.close()

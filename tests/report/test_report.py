@@ -6,6 +6,7 @@ import base64
 import json
 import re
 
+import pandas as pd
 import pytest
 
 from somnomotor.report import render_report, write_report
@@ -145,12 +146,43 @@ def test_snippet_thresholds_sit_above_the_resting_level_by_the_wasm_margins(nigh
 
     result, rec = night
     snippets = build_snippets(result, rec)
-    leg = [s for s in snippets if s.title.startswith("plm")][0]
+    leg = [s for s in snippets if s.title.startswith("Periodic leg movement")][0]
     assert leg.resting_uv == pytest.approx(2.1)
     assert leg.onset_threshold_uv == pytest.approx(2.1 + 8.0)
     assert leg.offset_threshold_uv == pytest.approx(2.1 + 2.0)
-    assert 1 <= len(snippets) <= 4
     assert all(len(s.raw) == len(s.times) == len(s.envelope) for s in snippets)
+
+
+def test_an_example_of_every_kind_found_each_drawn_whole(night):
+    """Issue 13: an example trace for every kind found, not only three; the trace
+    covers the whole event (it once stopped at +16 s under a 143-s event)."""
+    from somnomotor.kinds import get
+    from somnomotor.report.context import SNIPPET_PAD_S, build_snippets
+
+    result, rec = night
+    snippets = build_snippets(result, rec)
+    on_channel = {k for k in set(result.events["kind"])
+                  if ((result.events["kind"] == k) & ((result.events["channel"] != "")
+                      | (result.events["muscle"] != ""))).any() or get(k).leg}
+    titles = {s.title.split(" · ")[0] for s in snippets}
+    assert titles == {get(k).label for k in on_channel}
+    for s in snippets:
+        end = min(rec.duration, s.onset + s.duration + SNIPPET_PAD_S)
+        assert s.times[-1] >= end - 0.05, s.title
+
+
+def test_snippet_thresholds_follow_the_noise_adaptive_parameters(night):
+    """Issue 13: with noise-adaptive thresholds the lines are the detector's
+    (rest 12 µV: onset 12 + max(8, 1.0 × 12) = 24, offset 12 + max(2, 0.4 × 12) = 16.8),
+    not the fixed WASM margins (20 / 14)."""
+    from somnomotor.report.context import _thresholds
+
+    summary = {"provenance": {"parameters": {"leg_detection": {
+        "onset_threshold_uv": 8.0, "offset_threshold_uv": 2.0, "noise_adaptive": True,
+        "noise_onset_factor": 1.0, "noise_offset_factor": 0.4}}}}
+    assert _thresholds(summary, True, 12.0) == pytest.approx((24.0, 16.8))
+    summary["provenance"]["parameters"]["leg_detection"]["noise_adaptive"] = False
+    assert _thresholds(summary, True, 12.0) == pytest.approx((20.0, 14.0))
 
 
 def test_empty_night_renders_with_dashes_and_none_found(tmp_path):
@@ -255,3 +287,64 @@ def test_figures_escape_text_from_files_and_survive_empty_input():
         texts = {t.text for t in _svg(uri).iter(f"{ns}text")}
         assert texts & {"no hypnogram", "no leg movements found", "no intermovement intervals",
                         "patterns (all muscles)"}
+
+
+def test_without_stages_every_index_label_says_per_hour_of_recording(analysed):
+    """Issue 13: a run without stages printed "per hour of recording" in the banner but
+    "/h sleep" in the tables; the tables now say what the run divided by."""
+    from dataclasses import replace
+
+    from somnomotor.hypnogram import Hypnogram
+    from somnomotor.report import render_report
+
+    result, _ = analysed
+    summary = dict(result.summary, index_basis="recording")
+    unstaged = replace(result, summary=summary,
+                       hypnogram=Hypnogram.unscored(result.recording_duration or 1800.0))
+    html = render_report(unstaged)
+    assert "/h sleep" not in html
+    assert "PLMS index (/h recording)" in html and "LM index (/h recording)" in html
+    assert "Hours of recording under the indices" in html
+
+
+def test_per_channel_figures_are_each_channels_own(analysed):
+    """Issue 12 item 7 / issue 13: the per-channel table once repeated a combined
+    figure in each row (LAT and RAT both 35.2); each row now counts its own events."""
+    from somnomotor.report.context import build_context
+
+    result, _ = analysed
+    ctx = build_context(result)
+    heads = ctx["muscle_headings"]
+    rows = {r.label: r for r in ctx["muscle_rows"]}
+    ev = result.events
+    col = heads.index("Leg movement") - 1
+    for ch in ("LAT", "RAT"):
+        own = int(((ev["channel"] == ch) & (ev["kind"] == "lm")).sum())
+        assert rows[ch].cells[col].value == own
+    # the LM counts per channel add up to the summary's LM count
+    assert sum(rows[ch].cells[col].value for ch in ("LAT", "RAT")) == result.summary["lm_count"]
+
+
+def test_an_event_over_several_channels_counts_in_each(analysed):
+    """Issue 13: the per-channel table showed 0 hypnic jerks for every channel while the
+    patterns section counted them; an event naming its channels counts in each."""
+    from dataclasses import replace
+
+    from somnomotor.report.context import muscle_headings, muscle_rows
+
+    result, _ = analysed
+    ev = result.events.copy()
+    ev["channels"] = ""  # the column the patterns scorer adds (issue 12)
+    jerk = {"onset": 100.0, "duration": 0.2, "kind": "hypnic_jerk", "channel": "",
+            "muscle": "", "side": "", "stage": "N1", "amplitude_uv": 50.0, "series": None,
+            "arousal": False, "respiratory": False, "channels": "LAT;Deltoid L"}
+    ev = pd.concat([ev, pd.DataFrame([jerk])], ignore_index=True)
+    night = replace(result, events=ev)
+    col = muscle_headings(night).index("hypnic jerks") - 1
+    rows = {r.label: r for r in muscle_rows(night)}
+    n_before = int(((result.events["kind"] == "hypnic_jerk")
+                    & (result.events["channel"] == "LAT")).sum())
+    assert rows["LAT"].cells[col].value == n_before + 1
+    assert rows["Deltoid L"].cells[col].value >= 1
+    assert rows["RAT"].cells[col].value == int(
+        ((result.events["kind"] == "hypnic_jerk") & (result.events["channel"] == "RAT")).sum())

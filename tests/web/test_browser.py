@@ -144,3 +144,57 @@ def test_review_page_rejects_and_accepts_events_into_review_json(server: str,
     assert problems == []
     outside = [u for u in requests if not u.startswith(server + "/") and not u.startswith("data:")]
     assert outside == []
+
+
+def test_clock_time_caveats_epoch_view_and_raw_toggle(server: str, results: Path) -> None:
+    """Issue 13: clock time in the review table and on the axes; indices name their
+    denominator and say when they are not interpretable; a 30-s epoch view with every
+    channel; the raw signal on a toggle (conditioned by default)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (or make browser)")
+    from playwright.sync_api import sync_playwright
+
+    path = results / "night" / "summary.json"
+    summary = json.loads(path.read_text())
+    summary["provenance"]["recording_start"] = "2024-01-02T22:30:00"
+    summary.update(index_basis="sleep", indices_interpretable=False)
+    path.write_text(json.dumps(summary))
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(server + "/#/night/night")
+            row = page.locator("#events-table tbody tr[data-key='lm|LAT|145000']")
+            row.wait_for()
+            # clock time: 22:30:00 + 145 s
+            assert row.locator("td").first.inner_text() == "22:32:25.0"
+            figures = page.locator("#night-figures").inner_text()
+            assert "PLMS 66.7 /h sleep (not interpretable)" in figures
+            assert "PLMW 0.0 /h wake after sleep onset (not interpretable)" in figures
+            # the 30-s epoch view: the selected event's epoch, every channel
+            with page.expect_response(lambda r: "/signal?" in r.url and r.ok):
+                row.click()
+            channels = set()
+            page.on("request", lambda r: channels.add(r.url.split("channel=")[1].split("&")[0])
+                    if "/signal?" in r.url else None)
+            with page.expect_response(lambda r: "/signal?" in r.url and "start=120.000" in r.url
+                                      and "end=150.000" in r.url):
+                page.check("#epoch-mode")
+            assert page.locator("#epoch-label").inner_text() == \
+                "epoch 5 of 20 · 22:32:00 · stage N2"
+            with page.expect_response(lambda r: "start=150.000" in r.url):
+                page.click("#epoch-next")
+            assert page.locator("#epoch-label").inner_text() == \
+                "epoch 6 of 20 · 22:32:30 · stage N2"
+            assert {"LAT", "RAT", "Chin1-Chin2"} <= channels
+            # raw on the toggle
+            with page.expect_response(lambda r: "/signal?" in r.url
+                                      and "filtered=false" in r.url) as resp:
+                page.uncheck("#signal-filtered")
+            assert resp.value.json()["filtered"] is False
+        finally:
+            browser.close()
+    assert problems == []

@@ -36,14 +36,13 @@ from . import figures as F
 DASH = "—"
 
 #: Normal ranges printed beside REM-atonia figures (source in the text).
-RAI_RANGES = "< 0.8 abnormal, 0.8–0.9 borderline, > 0.9 normal (Ferri 2008/2010)"
-SINBAR_ANY_CUTOFF = "> 18 % abnormal (mentalis “any” activity, SINBAR: Frauscher 2012)"
-SINBAR_COMBINED_CUTOFF = ("> 32 % abnormal (mentalis any + phasic FDS, SINBAR: "
-                          "Frauscher 2012)")
 #: Resting level above which a channel is flagged as noisy (µV; the Luna convention).
 HIGH_RESTING_UV = 16.0
-#: At most this many raw-EMG snippets.
-MAX_SNIPPETS = 4
+#: At most this many raw-EMG snippets (one per kind found).
+MAX_SNIPPETS = 24
+#: Longest stretch of an event drawn in full (s); longer events are drawn to this
+#: length and the caption of their panel says so.
+SNIPPET_MAX_EVENT_S = 600.0
 #: Seconds of signal shown before an event's onset and after its end.
 SNIPPET_PAD_S = 4.0
 #: WASM 2016 / AASM LM thresholds above the resting level (µV) when the
@@ -67,6 +66,8 @@ class Cell:
     scale: float = 1.0
     digits: int = 1
     unit: str = ""
+    #: Shown beside the figure (e.g. "not interpretable": too little sleep under it).
+    caveat: str = ""
 
     @property
     def json_value(self) -> str:
@@ -201,6 +202,36 @@ def _identity(recording: Recording | None) -> list[tuple[str, str]]:
             if any(w in str(k).lower() for w in ("patient", "recording", "technician"))]
 
 
+def _start_datetime(start: str | None) -> _dt.datetime | None:
+    if not start:
+        return None
+    try:
+        return _dt.datetime.fromisoformat(str(start))
+    except ValueError:
+        return None
+
+
+def clock(start_iso: str | None, seconds: float) -> str:
+    """Clock time (HH:MM:SS) of ``seconds`` from the recording start, or "+h:mm:ss"
+    from the start when the recording does not say when it began.
+
+    >>> clock("2024-01-02T22:30:00", 5400.0), clock(None, 5400.0)
+    ('00:00:00', '+1:30:00')
+    """
+    start = _start_datetime(start_iso)
+    if start is None:
+        s = int(round(seconds))
+        return f"+{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return (start + _dt.timedelta(seconds=float(seconds))).strftime("%H:%M:%S")
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return K.get(kind).label
+    except KeyError:
+        return kind.replace("_", " ")
+
+
 # ---------------------------------------------------------------- histograms
 def _as_histogram(obj: Any, default_edges: np.ndarray) -> F.Histogram | None:
     """Read a histogram in any of the shapes a scorer may store it in."""
@@ -303,10 +334,16 @@ def _quality_names(q: pd.DataFrame) -> pd.Series:
     return names.astype(str)
 
 
-def _quality_row(result: NightResult, label: str) -> Mapping[str, Any]:
+def _quality_row(result: NightResult, label: str, leg: bool = True) -> Mapping[str, Any]:
+    """The channel's quality row: the leg detector's (``label``) or the burst detector's
+    (``channel``) when both report it, so the resting level is the detector's own."""
     q = result.quality
     if isinstance(q, pd.DataFrame) and len(q):
         hit = q[_quality_names(q) == label]
+        col = "label" if leg else "channel"
+        if col in hit:
+            own = hit[hit[col].astype(str) == label]
+            hit = own if len(own) else hit
         if len(hit):
             return hit.iloc[0].to_dict()
     return {}
@@ -337,6 +374,10 @@ def _thresholds(summary: Mapping[str, Any], leg: bool,
         sec = sec if isinstance(sec, Mapping) else {}
         on = num(sec, "onset_threshold_uv", "onset_uv") or DEFAULT_ONSET_UV
         off = num(sec, "offset_threshold_uv", "offset_uv") or DEFAULT_OFFSET_UV
+        if sec.get("noise_adaptive") is True:
+            # the detector's noise-floor-adjusted margins (signal.baseline.detection_thresholds)
+            on = max(on, (num(sec, "noise_onset_factor") or 0.0) * rest)
+            off = max(off, (num(sec, "noise_offset_factor") or 0.0) * rest)
         return rest + on, rest + off
     sec = lookup(params, "muscles.bursts") if "muscles" in params else None
     if not isinstance(sec, Mapping):
@@ -370,15 +411,19 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         return []
     ev = result.events
     chosen: list[pd.Series] = []
-    ranked = sorted((k.snippet_rank, k.name) for k in K.all_kinds() if k.snippet_rank is not None)
-    groups = [ev[ev["kind"] == name] for _, name in ranked]
-    seen_kinds: set[str] = set()
-    for g in groups:
-        if not len(g) or len(chosen) >= MAX_SNIPPETS:
+    # An example of every kind found that sits on a channel, whatever the kind (the
+    # registry's snippet rank orders them; unranked kinds follow in registry order).
+    order = {k.name: (k.snippet_rank if k.snippet_rank is not None else 1000, i)
+             for i, k in enumerate(K.all_kinds())}
+    found = sorted(set(ev["kind"]), key=lambda k: order.get(k, (2000, 0)))
+    for kind in found:
+        if len(chosen) >= MAX_SNIPPETS:
+            break
+        g = ev[ev["kind"] == kind]
+        on_channel = g[(g["channel"] != "") | (g["muscle"] != "")]
+        if not len(on_channel) and kind not in K.leg_kinds():
             continue
-        kind = str(g["kind"].iloc[0])
-        if kind == "lm" and "plm" in seen_kinds:
-            continue
+        g = on_channel if len(on_channel) else g
         if kind == "myoclonus":  # the muscle with the most bursts
             top = g["muscle"].value_counts().index[0]
             g = g[g["muscle"] == top]
@@ -388,7 +433,6 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         else:
             i = len(g) // 2
         chosen.append(g.iloc[i])
-        seen_kinds.add(kind)
     out = []
     for row in chosen:
         label = _channel_for(result, recording, row)
@@ -397,7 +441,8 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         ch = recording.channel(label)
         dur = float(row["duration"])
         t0 = max(0.0, float(row["onset"]) - SNIPPET_PAD_S)
-        t1 = min(recording.duration, float(row["onset"]) + min(dur, 12.0) + SNIPPET_PAD_S)
+        shown = min(dur, SNIPPET_MAX_EVENT_S)
+        t1 = min(recording.duration, float(row["onset"]) + shown + SNIPPET_PAD_S)
         # The signal the detectors saw: the same conditioning, with the recorded parameters
         # (a result that does not record them gets no traces rather than other ones).
         try:
@@ -411,18 +456,21 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         times = trace.times()
         env = trace.envelope_at(times)
         leg = row["kind"] in K.leg_kinds()
-        q = _quality_row(result, label)
+        q = _quality_row(result, label, leg)
         rest = q.get("resting_level_uv")
         rest = float(rest) if isinstance(rest, int | float | np.floating) and \
             np.isfinite(rest) else None
         on_level, off_level = _thresholds(result.summary, leg, rest)
-        muscle = (row["muscle"] or ch.muscle).replace("_", " ")
-        title = (f"{row['kind'].replace('_', ' ')} · {label} ({muscle}{', ' + row['side'] if row['side'] else ''})"
-                 f" · {row['onset'] / 3600:.2f} h · stage {row['stage']}")
+        title = (f"{_kind_label(str(row['kind']))} · {label} · "
+                 f"{clock(result.recording_start, float(row['onset']))} · {dur:.1f} s · "
+                 f"{row['stage'] or DASH}" + (f" (first {shown:.0f} s)" if shown < dur else ""))
+        # the raw samples of the same window, for the report's raw view
+        unconditioned = recording.read(label, float(times[0]), float(times[-1]) + 1.0 / ch.fs)
         out.append(F.Snippet(
             title=title, times=times, raw=y, envelope=env, onset=float(row["onset"]),
             duration=dur, resting_uv=rest,
-            onset_threshold_uv=on_level, offset_threshold_uv=off_level))
+            onset_threshold_uv=on_level, offset_threshold_uv=off_level,
+            unconditioned=np.asarray(unconditioned, dtype=float), raw_fs=float(ch.fs)))
     return out
 
 
@@ -430,21 +478,128 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
 STAGE_NAMES = {"N1": "N1", "N2": "N2", "N3": "N3", "R": "REM"}
 
 
+NOT_INTERPRETABLE = "not interpretable"
+
+
+def basis_word(summary: Mapping[str, Any]) -> str:
+    """What the indices are per hour of: "sleep" or "recording" (no stages)."""
+    return "recording" if summary.get("index_basis") == "recording" else "sleep"
+
+
+def _relabel(label: str, summary: Mapping[str, Any]) -> str:
+    """A row label with its unit per hour of what the run counted over."""
+    if basis_word(summary) == "recording":
+        return (label.replace("/h sleep", "/h recording")
+                .replace("/h time in bed", "/h recording"))
+    return label
+
+
+def caveat(summary: Mapping[str, Any], key: str) -> str:
+    """"not interpretable" for an index over less sleep than the documented minimum."""
+    if summary.get("indices_interpretable") is False and (
+            "index" in key.split(".")[0] or key.split(".")[0] in ("ahi", "arousal_index")):
+        return NOT_INTERPRETABLE
+    return ""
+
+
+STAGE_MINUTES = {"N1": ("n1_min", "N1"), "N2": ("n2_min", "N2"), "N3": ("n3_min", "N3"),
+                 "R": ("rem_min", "REM")}
+
+
+def icell(summary: Mapping[str, Any], key: str, digits: int = 1, *, scale: float = 1.0,
+          unit: str = "") -> Cell:
+    """:func:`cell` with the "not interpretable" caveat where it applies; an index of a
+    stage the night did not have says so (a scorer may write 0 there)."""
+    c = cell(summary, key, digits, scale=scale, unit=unit)
+    cv = caveat(summary, key) if not c.missing else ""
+    stage = key.rsplit(".", 1)[-1] if "_by_stage" in key else ""
+    if stage in STAGE_MINUTES and not c.missing:
+        minutes_key, name = STAGE_MINUTES[stage]
+        if lookup(summary, minutes_key) == 0:
+            cv = f"no {name} in this night: unknown"
+    return Cell(c.key, c.value, c.text, c.scale, c.digits, c.unit, cv)
+
+
 def legs_rows(summary: Mapping[str, Any]) -> list[Row]:
     """The standard leg-movement table: each figure without and with respiratory-related CLMs.
 
-    The rows are the registry's ``legs`` report rows (:mod:`somnomotor.kinds`).
+    The rows are the registry's ``legs`` report rows (:mod:`somnomotor.kinds`);
+    "/h sleep" reads "/h recording" when the run had no stages.
     """
     rows = []
     for r in K.report_rows("legs"):
         # respiratory-related movements are a PLM matter (WASM 2016): LM/CLM rows have none
-        incl = (cell(summary, f"{r.key}_incl_resp", r.digits, scale=r.scale)
+        incl = (icell(summary, f"{r.key}_incl_resp", r.digits, scale=r.scale)
                 if r.incl_resp else Cell("", None, ""))
-        rows.append(Row(r.label, [cell(summary, r.key, r.digits, scale=r.scale), incl]))
+        rows.append(Row(_relabel(r.label, summary),
+                        [icell(summary, r.key, r.digits, scale=r.scale), incl]))
     for st, name in STAGE_NAMES.items():
         rows.append(Row(f"PLMS index in {name} (/h of {name})",
-                        [cell(summary, f"plms_index_by_stage.{st}", 1),
-                         cell(summary, f"plms_index_by_stage_incl_resp.{st}", 1)]))
+                        [icell(summary, f"plms_index_by_stage.{st}", 1),
+                         icell(summary, f"plms_index_by_stage_incl_resp.{st}", 1)]))
+    return rows
+
+
+def denominator_rows(summary: Mapping[str, Any]) -> list[Row]:
+    """The times every index is divided by, as the run counted them."""
+    word = basis_word(summary)
+    rows = [Row(f"Hours of {word} under the indices (/h {word})",
+                [cell(summary, "leg_index_hours", 2, unit="h")],
+                note="less the stretches no leg channel could be scored"),
+            Row("Wake after sleep onset under the PLMW index",
+                [cell(summary, "plmw_denominator_min", 1, unit="min")],
+                note="wake epochs after sleep onset, to the end of the recording"),
+            Row("Minimum sleep for interpretable indices",
+                [cell(summary, "min_sleep_for_indices_min", 0, unit="min")])]
+    for name, key in (("N1", "n1_min"), ("N2", "n2_min"), ("N3", "n3_min"),
+                      ("REM", "rem_min")):
+        rows.append(Row(f"{name} (under the {name} indices)", [cell(summary, key, 1, unit="min")]))
+    return rows
+
+
+def scoring_rows(summary: Mapping[str, Any]) -> list[Row]:
+    """Respiratory events and arousals read from the scorings and used by the leg scorer.
+
+    An index is unknown ("—") when no event of its kind was read: a scoring without
+    them cannot be told from a night nobody scored for them.
+    """
+    word = basis_word(summary)
+    resp_n, ar_n = summary.get("respiratory_event_count"), summary.get("arousal_count")
+    resp_note = ("" if resp_n else "none read: unknown, not 0") if "ahi" in summary else \
+        "not recorded in this result"
+    ar_note = ("" if ar_n else "none read: unknown, not 0") if "arousal_index" in summary else \
+        "not recorded in this result"
+    return [
+        Row("Respiratory events read (apnea, hypopnea, RERA)",
+            [cell(summary, "respiratory_event_count", 0)]),
+        Row(f"Apnea–hypopnea index, from the scoring (/h {word})",
+            [icell(summary, "ahi", 1)], note=resp_note),
+        Row("Arousals read", [cell(summary, "arousal_count", 0)]),
+        Row(f"Arousal index, from the scoring (/h {word})", [icell(summary, "arousal_index", 1)],
+            note=ar_note),
+        Row("CLMs not counted as PLM for being respiratory-related",
+            [cell(summary, "lm_excluded_respiratory_count", 0)],
+            note="WASM 2016: −2.0 to +10.25 s around the end of a respiratory event"),
+    ]
+
+
+STAGE_COLUMNS = ("N1", "N2", "N3", "R")
+
+
+def stage_table_rows(summary: Mapping[str, Any]) -> list[Row]:
+    """Every index the run split by stage (summary keys ``*_by_stage``, whatever the
+    scorer), one row each: per hour of each stage; "—" where a stage is absent."""
+    rows = []
+    for key in sorted(k for k, v in summary.items()
+                      if k.endswith("_by_stage") and isinstance(v, Mapping)):
+        name = key[:-len("_by_stage")]
+        try:
+            label = next(r.label for r in K.report_rows("legs") if r.key == name)
+        except StopIteration:
+            label = name.replace("_", " ")
+        label = label.split(" (/h")[0]
+        rows.append(Row(f"{label} (/h of the stage)",
+                        [icell(summary, f"{key}.{st}", 1) for st in STAGE_COLUMNS]))
     return rows
 
 
@@ -471,59 +626,90 @@ def stage_rows(summary: Mapping[str, Any]) -> list[Row]:
     return out
 
 
-MUSCLE_INDEX_COLUMN = "index (/h sleep)"
+def channel_kinds(events: pd.DataFrame) -> list[tuple[str, str]]:
+    """(kind, ``count``/``seconds``) of every kind found on a channel, in registry order.
 
-
-def muscle_columns() -> list[tuple[str, str, tuple[str, ...]]]:
-    """Per-muscle table columns from the registry: (title, ``count``/``seconds``, kinds).
-
-    Kinds that name the same column title share it (``lm`` and ``myoclonus``:
-    "bursts / LMs"), in registry order.
+    Generic over the registry: a kind added there shows up here without edits.
+    Kinds whose events name no channel (PLM, CLM) are not per channel and have no
+    column; events over several channels count in each channel the ``channels``
+    column names (when the events table has it).
     """
-    cols: dict[str, tuple[str, list[str]]] = {}
+    on = events[events["channel"].astype(str) != ""]
+    found = set(on["kind"])
+    if "channels" in events:  # events over several channels name them all (";"-separated)
+        found |= set(events.loc[events["channels"].fillna("").astype(str) != "", "kind"])
+    out = []
     for k in K.all_kinds():
-        if k.per_muscle is not None:
-            title, how = k.per_muscle
-            cols.setdefault(title, (how, []))[1].append(k.name)
-    return [(title, how, tuple(names)) for title, (how, names) in cols.items()]
+        if k.name in found:
+            how = k.per_muscle[1] if k.per_muscle is not None else (
+                "seconds" if k.episode else "count")
+            out.append((k.name, how))
+    known = {k for k, _ in out}
+    out += [(k, "count") for k in sorted(found - known)]
+    return out
 
 
-def muscle_headings() -> list[str]:
-    """Headings of the per-muscle table: the index follows the first events column."""
-    titles = [t for t, _, _ in muscle_columns()]
-    return ["channel", "muscle", "side", *titles[:1], MUSCLE_INDEX_COLUMN, *titles[1:]]
+def _column_title(kind: str) -> str:
+    """The registry's per-muscle column title of a kind, unless other kinds share it
+    (``lm`` and ``myoclonus`` once shared "bursts / LMs"): then the kind's own label."""
+    try:
+        k = K.get(kind)
+    except KeyError:
+        return kind.replace("_", " ")
+    if k.per_muscle is None:
+        return k.label
+    shared = sum(1 for o in K.all_kinds() if o.per_muscle and o.per_muscle[0] == k.per_muscle[0])
+    return k.per_muscle[0] if shared == 1 else k.label
+
+
+def muscle_headings(result: NightResult) -> list[str]:
+    """Headings of the per-channel table: per kind found on a channel, its count (or
+    seconds) and, for counted kinds, the channel's own index."""
+    word = basis_word(result.summary or {})
+    heads = ["channel", "muscle", "side"]
+    for kind, how in channel_kinds(result.events):
+        title = _column_title(kind)
+        heads.append(title)
+        if how == "count":
+            heads.append(f"{title} /h {word}")
+    return heads
 
 
 def muscle_rows(result: NightResult) -> list[Row]:
-    """Per EMG channel: events by kind (from the events table) and the summary index."""
+    """Per EMG channel, that channel's own figures: events of each kind found on it
+    (count, or seconds for episodes), and for counted kinds the channel's own index:
+    its events in sleep (any time without stages) per hour of the indices' basis."""
     ev = result.events
-    by_muscle = lookup(result.summary, "myoclonus_index_by_muscle") or {}
-    columns = muscle_columns()
+    summary = result.summary or {}
+    hours = lookup(summary, "leg_index_hours")
+    if not isinstance(hours, int | float):
+        hours = lookup(summary, "tst_h" if basis_word(summary) == "sleep"
+                       else "recording_duration_h")
+    in_basis = (ev["stage"].isin(["N1", "N2", "N3", "R"]) if basis_word(summary) == "sleep"
+                else pd.Series(True, index=ev.index))
+    kinds = channel_kinds(ev)
     rows = []
     for ch in _channels(result):
         if ch["kind"] != "emg":
             continue
-        muscle_key = ch["muscle"].replace(" ", "_")
-        sel = ev[(ev["channel"] == ch["label"])]
-        if not len(sel) and muscle_key:
-            sel = ev[(ev["muscle"] == muscle_key) & (ev["side"] == ch["side"])
-                     & (ev["channel"] == "")]
-        key = next((k for k in (f"{muscle_key}_{ch['side']}", ch["label"], muscle_key)
-                    if isinstance(by_muscle, Mapping) and k in by_muscle), None)
-        index = (cell(result.summary, f"myoclonus_index_by_muscle.{key}", 1)
-                 if key else plain(None))
-        if muscle_key == "tibialis_anterior":
-            index = cell(result.summary, "lm_index", 1)
-        counts = []
-        for _title, how, names in columns:
-            mine = sel["kind"].isin(names)
-            counts.append(plain(float(sel.loc[mine, "duration"].sum()), 0) if how == "seconds"
-                          else plain(int(mine.sum()), 0))
-        rows.append(Row(f"{ch['label']}", [
-            Cell("", ch["muscle"] or DASH, ch["muscle"] or DASH),
-            Cell("", ch["side"] or DASH, ch["side"] or DASH),
-            *counts[:1], index, *counts[1:],
-        ]))
+        mine = ev["channel"] == ch["label"]
+        if "channels" in ev:  # an event over several channels counts in each of them
+            mine = mine | ev["channels"].fillna("").astype(str).str.split(";").apply(
+                lambda names, lab=ch["label"]: lab in names)
+        cells = [Cell("", ch["muscle"] or DASH, ch["muscle"] or DASH),
+                 Cell("", ch["side"] or DASH, ch["side"] or DASH)]
+        for kind, how in kinds:
+            sel = mine & (ev["kind"] == kind)
+            if how == "seconds":
+                cells.append(plain(float(ev.loc[sel, "duration"].sum()), 0))
+            else:
+                cells.append(plain(int(sel.sum()), 0))
+                n = int((sel & in_basis).sum())
+                idx = n / hours if isinstance(hours, int | float) and hours > 0 else None
+                c = plain(idx, 1)
+                cells.append(Cell(c.key, c.value, c.text, c.scale, c.digits, c.unit,
+                                  caveat(summary, "x_index")))
+        rows.append(Row(ch["label"], cells))
     return rows
 
 
@@ -538,7 +724,7 @@ def registry_rows(summary: Mapping[str, Any], section: str, *,
     for r in K.report_rows(section):
         if not r.always and r.key not in summary:
             continue
-        c = cell(summary, r.key, r.digits, scale=r.scale, unit=r.unit)
+        c = icell(summary, r.key, r.digits, scale=r.scale, unit=_relabel(r.unit, summary))
         v = c.value
         note = r.note
         if found_note:
@@ -547,7 +733,7 @@ def registry_rows(summary: Mapping[str, Any], section: str, *,
         flag = isinstance(v, int | float) and not isinstance(v, bool) and (
             (r.flag_below is not None and v < r.flag_below)
             or (r.flag_above is not None and v > r.flag_above))
-        rows.append(Row(r.label, [c], note=note, flag=flag))
+        rows.append(Row(_relabel(r.label, summary), [c], note=note, flag=flag))
     return rows
 
 
@@ -556,34 +742,63 @@ def pattern_rows(summary: Mapping[str, Any]) -> list[Row]:
     return registry_rows(summary, "patterns", found_note=True)
 
 
+def _rem_params(summary: Mapping[str, Any]) -> Mapping[str, Any]:
+    rem = lookup(summary, "provenance.parameters.muscles.rem")
+    return rem if isinstance(rem, Mapping) else {}
+
+
 def rem_rows(summary: Mapping[str, Any]) -> list[Row]:
+    """RAI and SINBAR with the cut-offs of the run's own parameters ([muscles.rem])."""
+    p = _rem_params(summary)
+    low, high = p.get("rai_abnormal_below"), p.get("rai_normal_above")
+    any_cut, comb_cut = p.get("sinbar_any_cutoff_percent"), p.get("sinbar_combined_cutoff_percent")
+    rai_note = (f"< {low:g} abnormal, {low:g}–{high:g} borderline, > {high:g} normal "
+                "(Ferri 2008/2010; this run's parameters)"
+                if isinstance(low, int | float) and isinstance(high, int | float)
+                else "cut-offs not recorded in this result")
+    any_note = (f"> {any_cut:g} % abnormal (mentalis “any” activity, SINBAR: Frauscher 2012; "
+                "this run's parameters)" if isinstance(any_cut, int | float)
+                else "cut-off not recorded in this result")
+    comb_note = (f"> {comb_cut:g} % abnormal (mentalis any + phasic FDS, SINBAR: Frauscher "
+                 "2012; this run's parameters)" if isinstance(comb_cut, int | float)
+                 else "cut-off not recorded in this result")
     rows = [
         Row("REM sleep", [cell(summary, "rem_min", 1, unit="min")]),
         Row("REM atonia index (RAI, chin)", [cell(summary, "rem_atonia_index", 2)],
-            note=RAI_RANGES),
+            note=rai_note),
         Row("SINBAR: mentalis any activity, 3-s mini-epochs",
-            [cell(summary, "sinbar_any_percent", 1, unit="%")], note=SINBAR_ANY_CUTOFF),
+            [cell(summary, "sinbar_any_percent", 1, unit="%")], note=any_note),
     ]
     if "sinbar_combined_percent" in summary:
         rows.append(Row("SINBAR: mentalis any + FDS phasic",
                         [cell(summary, "sinbar_combined_percent", 1, unit="%")],
-                        note=SINBAR_COMBINED_CUTOFF))
+                        note=comb_note))
     rows += registry_rows(summary, "rem")
     rai = lookup(summary, "rem_atonia_index")
-    if isinstance(rai, int | float):
-        rows[1].flag = rai < 0.9
+    if isinstance(rai, int | float) and isinstance(high, int | float):
+        rows[1].flag = rai < high
     sa = lookup(summary, "sinbar_any_percent")
-    if isinstance(sa, int | float):
-        rows[2].flag = sa > 18.0
+    if isinstance(sa, int | float) and isinstance(any_cut, int | float):
+        rows[2].flag = sa > any_cut
+    sc = lookup(summary, "sinbar_combined_percent")
+    if len(rows) > 3 and isinstance(sc, int | float) and isinstance(comb_cut, int | float):
+        rows[3].flag = sc > comb_cut
     return rows
 
 
 def morning_rows(summary: Mapping[str, Any]) -> list[Row]:
     rows = registry_rows(summary, "morning")
     by_muscle = summary.get("morning_tonic_seconds_by_muscle")
+    n = len(by_muscle) if isinstance(by_muscle, Mapping) else None
+    for r in rows:
+        if r.cells and r.cells[0].key in ("morning_tonic_seconds", "morning_tonic_episodes"):
+            r.label += (f", summed over {n} muscle{'s' if n != 1 else ''}" if n is not None
+                        else ", summed over the muscles")
+            r.note = ("a sum over muscles: it can exceed the time after the final awakening "
+                      "when several muscles are active at once; each muscle below")
     if isinstance(by_muscle, Mapping):
         for m in sorted(by_muscle):
-            rows.append(Row(f"  {m.replace('_', ' ')}",
+            rows.append(Row(f"  {m.replace('_', ' ')} (this muscle alone)",
                             [cell(summary, f"morning_tonic_seconds_by_muscle.{m}", 0, unit="s")]))
     return rows
 
@@ -714,6 +929,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
     snippets = build_snippets(result, recording)
     q_cols, q_rows, excluded = quality_table(result)
     kinds_found = sorted(set(events["kind"]))
+    start = _start_datetime(result.recording_start)
     return {
         "title": f"somnomotor night report — {file_name}",
         "header": header,
@@ -728,7 +944,14 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "imi_counts": imi_counts(result),
         "leg_channels_missing": summary.get("leg_channels_present") is False,
         "muscle_rows": muscle_rows(result),
-        "muscle_headings": muscle_headings(),
+        "muscle_headings": muscle_headings(result),
+        "denominator_rows": denominator_rows(summary),
+        "scoring_rows": scoring_rows(summary),
+        "stage_table_rows": stage_table_rows(summary),
+        "indices_note": (summary.get("indices_note") or
+                         "indices over too little sleep are not interpretable")
+        if summary.get("indices_interpretable") is False else "",
+        "basis_word": basis_word(summary),
         "pattern_rows": pattern_rows(summary),
         "healthy_rows": registry_rows(summary, "healthy"),
         "kinds_found": kinds_found,
@@ -742,11 +965,12 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
                           ("raw-EMG snippets need the recording; not drawn" if recording is None
                            else "no events to illustrate")),
         "figures": {
-            "hypnogram": F.figure_hypnogram(hyp, duration),
-            "plm_timeline": F.figure_plm_timeline(events, duration),
+            "hypnogram": F.figure_hypnogram(hyp, duration, start),
+            "plm_timeline": F.figure_plm_timeline(events, duration, start),
             "imi": F.figure_imi_histograms(lin, ln),
-            "raster": F.figure_muscle_raster(events, duration, emg_rows),
+            "raster": F.figure_muscle_raster(events, duration, emg_rows, start),
             "snippets": F.figure_snippets(snippets) if snippets else None,
+            "snippets_raw": F.figure_snippets(snippets, raw=True) if snippets else None,
         },
     }
 
@@ -755,7 +979,8 @@ def summary_keys_shown(context: Mapping[str, Any]) -> Sequence[str]:
     """The summary keys the report displays (for tests and audits)."""
     keys = []
     for name in ("sleep_rows", "stage_rows", "legs_rows", "pattern_rows", "healthy_rows",
-                 "rem_rows", "morning_rows"):
+                 "rem_rows", "morning_rows", "denominator_rows", "scoring_rows",
+                 "stage_table_rows"):
         for row in context[name]:
             keys += [c.key for c in row.cells if c.key]
     return keys

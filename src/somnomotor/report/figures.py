@@ -19,6 +19,7 @@ and legend labels of event kinds come from the kind registry
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -163,6 +164,8 @@ class Axes:
     xlim: tuple[float, float] = (0.0, 1.0)
     ylim: tuple[float, float] = (0.0, 1.0)
     _clip: str | None = None
+    #: Clock time of x = 0 on a night axis (None: unknown, or not a night axis).
+    start: _dt.datetime | None = None
 
     @classmethod
     def fractions(cls, svg: Svg, left: float, right: float, top: float, bottom: float) -> Axes:
@@ -314,30 +317,63 @@ def _colour(kind: str) -> str:
 
 # ----------------------------------------------------------------- figures
 def _night_axes(svg: Svg, duration_s: float, top: float, bottom: float,
-                ylim: tuple[float, float]) -> Axes:
-    """The night axis (hours from the recording start) shared by the stacked figures."""
+                ylim: tuple[float, float], start: _dt.datetime | None = None) -> Axes:
+    """The night axis (hours from the recording start, labelled in clock time) shared by
+    the stacked figures."""
     ax = Axes.fractions(svg, NIGHT_LEFT, NIGHT_RIGHT, top, bottom)
+    ax.start = start
     ax.xlim = (0.0, max(duration_s / 3600.0, 1e-6))
     ax.ylim = ylim
     return ax
 
 
+#: Steps (minutes) of the clock-time axis, the first that gives at most 10 ticks.
+CLOCK_STEPS_MIN: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 180)
+
+
+def clock_ticks(start: _dt.datetime | None, hours: float) -> tuple[np.ndarray, list[str]]:
+    """Ticks (hours from the start) at round clock times, and their "HH:MM" labels.
+
+    Without a start time: round hours from the start, labelled "+h:mm".
+
+    >>> t, lab = clock_ticks(_dt.datetime(2024, 1, 1, 22, 47), 2.0)
+    >>> lab
+    ['23:00', '23:15', '23:30', '23:45', '00:00', '00:15', '00:30', '00:45']
+    >>> round(float(t[0]), 4)
+    0.2167
+    """
+    minutes = max(hours * 60.0, 1e-6)
+    step = next((m for m in CLOCK_STEPS_MIN if minutes / m <= 10), 240)
+    offset = 0.0 if start is None else start.hour * 60 + start.minute + start.second / 60.0
+    first = math.ceil(offset / step - 1e-9) * step
+    marks = np.arange(first, offset + minutes + 1e-9, step)
+    ticks = (marks - offset) / 60.0
+    if start is None:
+        labels = [f"+{int(m) // 60}:{int(m) % 60:02d}" for m in marks]
+    else:
+        labels = [f"{int(m) // 60 % 24:02d}:{int(m) % 60:02d}" for m in marks]
+    return ticks, labels
+
+
 def _night_decorations(ax: Axes) -> None:
-    ax.xticks(nice_ticks(*ax.xlim, nbins=10))
-    ax.xlabel("hours from recording start")
+    ticks, labels = clock_ticks(ax.start, ax.xlim[1])
+    ax.xticks(ticks, labels)
+    ax.xlabel("clock time" if ax.start is not None else
+              "time from recording start (h:mm; start time unknown)")
     ax.frame()
 
 
 def _night_grid(ax: Axes) -> None:
-    ticks = nice_ticks(*ax.xlim, nbins=10)
+    ticks, _ = clock_ticks(ax.start, ax.xlim[1])
     ax.segments(ticks, np.full(len(ticks), ax.ylim[0]), ticks, np.full(len(ticks), ax.ylim[1]),
                 GRID_COLOR, 0.5)
 
 
-def figure_hypnogram(hypnogram: Hypnogram, duration_s: float) -> str:
+def figure_hypnogram(hypnogram: Hypnogram, duration_s: float,
+                     start: _dt.datetime | None = None) -> str:
     """The hypnogram: stage steps (hours); REM drawn thick in red; unscored left blank."""
     svg = new_figure(NIGHT_WIDTH, 1.7)
-    ax = _night_axes(svg, duration_s, 0.96, 0.25, (-0.5, 4.5))
+    ax = _night_axes(svg, duration_s, 0.96, 0.25, (-0.5, 4.5), start)
     _night_grid(ax)
     ax.yticks([STAGE_LEVEL[s] for s in STAGE_ORDER], list(STAGE_ORDER))
     if not len(hypnogram) or not hypnogram.is_scored:
@@ -353,20 +389,21 @@ def figure_hypnogram(hypnogram: Hypnogram, duration_s: float) -> str:
         joins = ok[1:] & ok[:-1] & (level[1:] != level[:-1])
         jt = t1[:-1][joins]
         ax.segments(jt, level[:-1][joins], jt, level[1:][joins], "#333333", 0.6)
-        start = np.flatnonzero(np.r_[True, (stages[1:] != stages[:-1])
+        first = np.flatnonzero(np.r_[True, (stages[1:] != stages[:-1])
                                      | (t0[1:] - t1[:-1] > 1e-9)])
-        end = np.r_[start[1:], len(stages)] - 1
-        run_ok = ok[start]
-        ax.segments(t0[start][run_ok], level[start][run_ok], t1[end][run_ok],
-                    level[start][run_ok], "#333333", 1.0)
-        rem = stages[start] == "R"
-        ax.segments(t0[start][rem], level[start][rem], t1[end][rem], level[start][rem],
+        end = np.r_[first[1:], len(stages)] - 1
+        run_ok = ok[first]
+        ax.segments(t0[first][run_ok], level[first][run_ok], t1[end][run_ok],
+                    level[first][run_ok], "#333333", 1.0)
+        rem = stages[first] == "R"
+        ax.segments(t0[first][rem], level[first][rem], t1[end][rem], level[first][rem],
                     REM_COLOR, 3.0)
     _night_decorations(ax)
     return to_data_uri(svg)
 
 
-def figure_plm_timeline(events: pd.DataFrame, duration_s: float) -> str:
+def figure_plm_timeline(events: pd.DataFrame, duration_s: float,
+                        start: _dt.datetime | None = None) -> str:
     """PLMs, CLMs (respiratory-related apart) and LMs per leg over the night.
 
     Drawn on the night axis of :func:`figure_hypnogram`, to be shown under it.
@@ -379,7 +416,7 @@ def figure_plm_timeline(events: pd.DataFrame, duration_s: float) -> str:
             ("PLM", kind == "plm", _colour("plm")),
             ("PLM + arousal", (kind == "plm") & events["arousal"], "#8B0000")]
     svg = new_figure(NIGHT_WIDTH, 2.1)
-    ax = _night_axes(svg, duration_s, 0.97, 0.2, (-0.7, len(rows) - 0.3))
+    ax = _night_axes(svg, duration_s, 0.97, 0.2, (-0.7, len(rows) - 0.3), start)
     _night_grid(ax)
     for i, (_, mask, color) in enumerate(rows):
         ax.ticks(events.loc[mask, "onset"].to_numpy(float) / 3600.0, i, color)
@@ -443,10 +480,12 @@ def _legend_row(svg: Svg, items: Sequence[tuple[str, str]], y: float, size: floa
 
 
 def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
-                         rows: Sequence[tuple[str, str, str]]) -> str:
+                         rows: Sequence[tuple[str, str, str]],
+                         start: _dt.datetime | None = None) -> str:
     """One row per (muscle, side, channel) with its events over the night.
 
-    ``rows`` lists ``(label, muscle, side)``; events are matched on muscle and side.
+    ``rows`` lists ``(label, muscle, side)``: one row per channel, with the events of
+    that channel (events naming no channel: on their muscle and side).
     Derived events without a muscle (e.g. GRM episodes) get their own row.  Drawn
     on the night axis of :func:`figure_hypnogram`, to be shown under it.  Episode
     kinds (``EventKind.episode``) are bars, the others ticks; colours and legend
@@ -455,7 +494,8 @@ def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
     n = len(rows) + 1
     height = 1.0 + 0.24 * n
     svg = new_figure(NIGHT_WIDTH, height)
-    ax = _night_axes(svg, duration_s, 1 - 0.08 / height, 0.75 / height, (-0.7, n - 0.3))
+    ax = _night_axes(svg, duration_s, 1 - 0.08 / height, 0.75 / height, (-0.7, n - 0.3),
+                     start)
     _night_grid(ax)
     labels = []
     legs = list(K.leg_kinds())
@@ -464,7 +504,10 @@ def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
         if side == "*":
             sel = events[(events["muscle"] == "") & ~events["kind"].isin(legs)]
         else:
-            sel = events[(events["muscle"] == muscle) & (events["side"] == side)]
+            # the channel's own events; events naming no channel go to their muscle's row
+            sel = events[(events["channel"] == label)
+                         | ((events["channel"] == "") & (events["muscle"] == muscle)
+                            & (events["side"] == side) & (muscle != ""))]
         labels.append(label)
         row = n - 1 - i
         for kind, grp in sel.groupby("kind", sort=False):
@@ -497,6 +540,10 @@ class Snippet:
     resting_uv: float | None
     onset_threshold_uv: float | None
     offset_threshold_uv: float | None
+    #: The raw samples of the same window (µV, at ``raw_fs`` from ``times[0]``), for
+    #: the report's raw view; None when not read.
+    unconditioned: np.ndarray | None = None
+    raw_fs: float = 0.0
 
 
 #: Columns a snippet trace is reduced to (about two per unit of its panel's width).
@@ -548,8 +595,11 @@ def _snippet_legend(ax: Axes, items: Sequence[tuple[str, str, float, Sequence[fl
         y += 1.4 * size * PT
 
 
-def figure_snippets(snippets: Sequence[Snippet]) -> str:
-    """A grid of raw-EMG snippets: raw trace, envelope, event span and thresholds."""
+def figure_snippets(snippets: Sequence[Snippet], *, raw: bool = False) -> str:
+    """A grid of EMG snippets: the conditioned trace, envelope, event span and thresholds.
+
+    With ``raw`` the raw samples of the same windows instead (no envelope or
+    thresholds: those belong to the conditioned signal)."""
     n = len(snippets)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
@@ -558,21 +608,26 @@ def figure_snippets(snippets: Sequence[Snippet]) -> str:
                   bottom=0.45 / (2.3 * rows), wspace=0.15, hspace=0.55)
     for k, (ax, sn) in enumerate(zip(boxes, snippets, strict=False)):
         t = np.asarray(sn.times, dtype=float) - sn.onset
-        raw = np.nan_to_num(np.asarray(sn.raw, dtype=float))
+        y = np.nan_to_num(np.asarray(sn.raw, dtype=float))
         env = np.nan_to_num(np.asarray(sn.envelope, dtype=float))
-        levels = [(float(v), s, name) for v, s, name in (
+        if raw_view := (raw and sn.unconditioned is not None and sn.raw_fs > 0):
+            y = np.nan_to_num(np.asarray(sn.unconditioned, dtype=float))
+            t = float(sn.times[0]) - sn.onset + np.arange(y.size) / sn.raw_fs
+            env = np.zeros(0)
+        levels = [] if raw_view else [(float(v), s, name) for v, s, name in (
             (sn.resting_uv, ":", "resting"), (sn.onset_threshold_uv, "--", "onset threshold"),
             (sn.offset_threshold_uv, "-.", "offset threshold")) if v is not None and np.isfinite(v)]
-        ys = [raw.min(initial=0.0), raw.max(initial=0.0), env.max(initial=0.0),
+        ys = [y.min(initial=0.0), y.max(initial=0.0), env.max(initial=0.0),
               *(v for v, _, _ in levels)]
         lo, hi = min(ys), max(ys)
         pad = 0.05 * (hi - lo) if hi > lo else 1.0
         ax.xlim = (float(t[0]), float(t[-1])) if len(t) > 1 and t[-1] > t[0] else (0.0, 1.0)
         ax.ylim = (lo - pad, hi + pad)
         ax.vspan(0.0, sn.duration, "#D55E00", 0.12)
-        ax.line(*decimate_for_display(t, raw), color="#9a9a9a", width=0.4)
-        step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th sample
-        ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
+        ax.line(*decimate_for_display(t, y), color="#9a9a9a", width=0.4)
+        if env.size:
+            step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th one
+            ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
         for v, style, _name in levels:
             ax.hline(v, "#D55E00", 0.8, dash=DASHES[style])
         ax.title(sn.title)
@@ -580,7 +635,9 @@ def figure_snippets(snippets: Sequence[Snippet]) -> str:
         ax.yticks(nice_ticks(*ax.ylim, nbins=4), size=7.0)
         ax.xlabel("s from event onset", size=7.0)
         ax.frame()
-        if k == 0:
+        if k == 0 and raw_view:
+            _snippet_legend(ax, [("raw EMG (µV)", "#9a9a9a", 0.8, ())])
+        elif k == 0:
             _snippet_legend(ax, [("EMG (µV)", "#9a9a9a", 0.8, ()), ("envelope", "#0072B2", 1.0, ()),
                                  *((name, "#D55E00", 0.8, DASHES[s]) for _, s, name in levels)])
     return to_data_uri(svg)

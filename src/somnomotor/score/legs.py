@@ -54,6 +54,9 @@ LEG_SUMMARY_KEYS: tuple[str, ...] = (
     *_PLM_KEYS, *(f"{k}_incl_resp" for k in _PLM_KEYS),
     "leg_index_basis", "index_basis", "leg_rule_set", "leg_respiratory_handling",
     "leg_channels_present", "leg_unscorable_min",
+    # the denominators of the indices, and the scorings that were read and used
+    "leg_index_hours", "plmw_denominator_min", "scored_events_read", "respiratory_event_count",
+    "arousal_count", "ahi", "arousal_index", "lm_excluded_respiratory_count",
 )
 
 
@@ -161,6 +164,13 @@ def _stage_times(hyp: Hypnogram, unscorable: list[tuple[float, float]] | None = 
     out["waso"] = float(per_epoch[hyp.wake_after_sleep_onset()].sum())
     out["scored"] = float(per_epoch[hyp.stages != "?"].sum())
     return out
+
+
+def _in_sleep(events: pd.DataFrame, hyp: Hypnogram) -> np.ndarray:
+    """Whether each event's onset falls in a sleep epoch."""
+    if not len(events):
+        return np.zeros(0, bool)
+    return np.isin(hyp.stage_at(events["onset"].to_numpy(float)), SLEEP_STAGES)
 
 
 def _series_for(mov: pd.DataFrame, cand: np.ndarray, resp: np.ndarray, p: LegParams, *,
@@ -389,6 +399,23 @@ def score_leg_movements(
     summary["leg_respiratory_handling"] = p.respiratory_handling
     summary["leg_channels_present"] = (list(channels) if channels is not None else None)
     summary["leg_unscorable_min"] = lost / 60.0
+    # Denominators, shown beside the indices: hours of sleep (or of recording without
+    # stages) and the minutes of wake after sleep onset of the PLMW index.
+    summary["leg_index_hours"] = sleep_h
+    summary["plmw_denominator_min"] = times["waso"] / 60.0 if basis_sleep else None
+    # The respiratory events and arousals read from the scorings and used above.  An
+    # index is unknown (None), not 0, when no event of its kind was read: a file without
+    # such events cannot be told from a night nobody scored for them.
+    read = bool(len(scored))
+    in_sleep_resp = _in_sleep(resp_events, hyp) if basis_sleep else np.ones(len(resp_events), bool)
+    in_sleep_ar = _in_sleep(arousals, hyp) if basis_sleep else np.ones(len(arousals), bool)
+    summary["scored_events_read"] = read
+    summary["respiratory_event_count"] = int(len(resp_events))
+    summary["arousal_count"] = int(len(arousals))
+    summary["ahi"] = _rate(int(in_sleep_resp.sum()), sleep_h) if len(resp_events) else None
+    summary["arousal_index"] = _rate(int(in_sleep_ar.sum()), sleep_h) if len(arousals) else None
+    # CLMs that did not count as PLMs for being respiratory-related (WASM 2016 / AASM).
+    summary["lm_excluded_respiratory_count"] = int(resp.sum())
 
     # Events table rows.
     lm_resp = resp[gid] if len(lm) else np.zeros(0, bool)

@@ -19,6 +19,7 @@
     nights: [], night: null, hyp: null, events: [], visible: [], selKey: null,
     kinds: new Set(), status: "", win: DEFAULT_WINDOW_S, pinned: new Set(), signals: [],
     drag: null, mark: null, seq: 0, rows: [], loading: false,
+    startS: null, epochMode: false, epochIndex: 0,
   };
 
   // ---------------------------------------------------------------- helpers
@@ -29,10 +30,24 @@
     return e;
   }
 
-  function fmtTime(s) {
+  // Clock time of the recording start (s after midnight), read from the ISO text of
+  // summary.provenance.recording_start as written (the recording's own wall clock).
+  function parseStart(iso) {
+    const m = /T?(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(iso || "");
+    return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
+  }
+
+  // Clock time (HH:MM:SS.s) of s seconds from the recording start; "+h:mm:ss.s" from
+  // the start when the recording does not say when it began.
+  function fmtTime(s, decimals) {
     if (s === null || s === undefined || !isFinite(s)) return "—";
-    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-    return `${h}:${String(m).padStart(2, "0")}:${sec.toFixed(1).padStart(4, "0")}`;
+    const d = decimals === undefined ? 1 : decimals;
+    const clock = state.startS !== null;
+    const t = clock ? (((state.startS + s) % 86400) + 86400) % 86400 : s;
+    const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+    const secText = sec.toFixed(d).padStart(d ? 3 + d : 2, "0");
+    return clock ? `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${secText}`
+      : `+${h}:${String(m).padStart(2, "0")}:${secText}`;
   }
 
   function fmtNum(v, digits) {
@@ -182,6 +197,7 @@
         api(base + "/summary"), api(base + "/hypnogram"), api(base + "/events")]);
       state.night = summary;
       state.hyp = hyp;
+      state.startS = parseStart(((summary.summary || {}).provenance || {}).recording_start);
       state.events = evs.events;
       if (!state.kinds.size || ![...state.kinds].some((k) => summary.kinds.includes(k))) {
         state.kinds = new Set(summary.kinds);
@@ -204,8 +220,17 @@
     $("night-title").textContent = n.id;
     const f = $("night-figures");
     f.textContent = "";
+    const basis = s.index_basis === "recording" ? "recording" : "sleep";
     const items = [["TST", fmtNum(s.tst_h, 2) + " h"]];
-    for (const h of reviewHeadlines()) items.push([h.label, fmtNum(s[h.key], h.digits) + h.unit]);
+    // every index names its denominator; indices over too little sleep say so
+    const caveat = s.indices_interpretable === false ? " (not interpretable)" : "";
+    for (const h of reviewHeadlines()) {
+      const isIndex = h.unit === "/h";
+      const unit = !isIndex ? h.unit
+        : h.key.startsWith("plmw") ? "/h wake after sleep onset" : `/h ${basis}`;
+      const v = fmtNum(s[h.key], h.digits);
+      items.push([h.label, v + (v === "—" ? "" : " " + unit.trim() + (isIndex ? caveat : ""))]);
+    }
     items.push(["stages", (s.provenance || {}).hypnogram_source || "—"]);
     for (const [k, v] of items) {
       const sp = el("span", k + " ");
@@ -301,6 +326,7 @@
       row.scrollIntoView({ block: "nearest" });
     }
     renderDetail(e);
+    if (state.epochMode && e) { state.epochIndex = epochOf(e.onset); renderEpochLabel(); }
     redraw();
     loadSignal();
   }
@@ -487,14 +513,16 @@
       ctx.fillStyle = "#1d2329";
       ctx.fillText(r.length > 16 ? r.slice(0, 15) + "…" : r, 4, i * rowH + rowH / 2 + 4);
     });
-    // time axis: elapsed time at round steps (minutes for short recordings, hours for nights)
+    // time axis: clock time (HH:MM) at round clock steps (minutes for short recordings,
+    // hours for nights); elapsed "+h:mm" when the start time is unknown
     ctx.fillStyle = "#66717c";
     const stepS = [60, 300, 600, 1800, 3600, 7200].find((s) => span / s <= 12) || 14400;
-    for (let t = 0; t <= span; t += stepS) {
+    const s0 = state.startS === null ? 0 : state.startS;
+    for (let c = Math.ceil(s0 / stepS) * stepS; c - s0 <= span; c += stepS) {
+      const t = c - s0;
       const x = left + (t / span) * plotW;
       ctx.fillRect(x, h - 14, 1, 4);
-      const hh = Math.floor(t / 3600), mm = Math.round((t % 3600) / 60);
-      ctx.fillText(`${hh}:${String(mm).padStart(2, "0")}`, x + 2, h - 2);
+      ctx.fillText(fmtTime(t, 0).slice(0, state.startS === null ? -3 : 5), x + 2, h - 2);
     }
     for (const e of state.visible) {
       const row = state.rows.indexOf(e.channel || DERIVED_ROW);
@@ -534,7 +562,41 @@
 
   // ---------------------------------------------------------------- signal
   // The signal pane stacks lanes: the selected event's channel, then every pinned channel.
+  function epochLength() {
+    return state.hyp && state.hyp.epoch ? state.hyp.epoch : 30;
+  }
+
+  function epochCount() {
+    const dur = state.night ? state.night.duration || nightSpan() : 0;
+    return Math.max(1, Math.ceil((dur - (state.hyp ? state.hyp.offset : 0)) / epochLength() - 1e-9));
+  }
+
+  function epochOf(t) {
+    const off = state.hyp ? state.hyp.offset : 0;
+    return Math.max(0, Math.min(epochCount() - 1, Math.floor((t - off) / epochLength())));
+  }
+
+  function setEpoch(i) {
+    state.epochIndex = Math.max(0, Math.min(epochCount() - 1, i));
+    renderEpochLabel();
+    redraw();
+    loadSignal();
+  }
+
+  function renderEpochLabel() {
+    const lab = $("epoch-label");
+    if (!state.epochMode) { lab.textContent = ""; return; }
+    const { start } = signalWindow();
+    const i = state.epochIndex;
+    const st = state.hyp && state.hyp.available ? state.hyp.stages[i] || "—" : "—";
+    lab.textContent = `epoch ${i + 1} of ${epochCount()} · ${fmtTime(start, 0)} · stage ${st}`;
+  }
+
   function signalWindow() {
+    if (state.epochMode) {
+      const start = (state.hyp ? state.hyp.offset : 0) + state.epochIndex * epochLength();
+      return { start, end: start + epochLength() };
+    }
     const e = selected();
     const win = state.win;
     const center = e ? e.onset + e.duration / 2 : win / 2;
@@ -558,6 +620,9 @@
   }
 
   function lanes() {
+    if (state.epochMode) {  // the 30-s epoch view: every channel of the recording
+      return state.night.channels.filter((c) => c.in_recording).map((c) => c.label);
+    }
     const out = [];
     const own = eventChannel(selected());
     if (own) out.push(own);
@@ -596,7 +661,9 @@
     $("signal-window").textContent = `${fmtTime(start)} – ${fmtTime(end)} (${(end - start).toFixed(0)} s)`;
     const labels = lanes();
     const canvas = $("signal");
-    canvas.style.height = Math.max(200, Math.min(900, 30 + labels.length * 130)) + "px";
+    canvas.style.height = (state.epochMode
+      ? Math.max(200, 30 + labels.length * 70)
+      : Math.max(200, Math.min(900, 30 + labels.length * 130))) + "px";
     if (!state.night.signal.available) {
       state.signals = labels.map((l) => ({ channel: l, error: "signal not available" }));
       $("signal-note").textContent = state.night.signal.reason;
@@ -681,7 +748,7 @@
     }
     ctx.stroke();
     ctx.fillStyle = "#1f5fa8";
-    ctx.fillText(`${sig.channel}  ±${scale.toFixed(0)} µV${sig.filtered ? " (10–100 Hz)" : " (raw)"}`,
+    ctx.fillText(`${sig.channel}  ±${scale.toFixed(0)} µV${sig.filtered ? " (conditioned, as the detectors saw it)" : " (raw)"}`,
       6, top + 12);
   }
 
@@ -782,9 +849,23 @@
     else if (k === "u") decide("clear");
     else if (k === "+" || k === "=") { state.win = Math.max(2, state.win / 2); loadSignal(); }
     else if (k === "-" || k === "_") { state.win = Math.min(600, state.win * 2); loadSignal(); }
+    else if (k === "e") toggleEpochMode(!state.epochMode);
+    else if (k === "]" && state.epochMode) setEpoch(state.epochIndex + 1);
+    else if (k === "[" && state.epochMode) setEpoch(state.epochIndex - 1);
     else if (k === "Escape") { location.hash = "#/"; }
     else return;
     ev.preventDefault();
+  }
+
+  function toggleEpochMode(on) {
+    state.epochMode = on;
+    $("epoch-mode").checked = on;
+    $("epoch-prev").disabled = $("epoch-next").disabled = !on;
+    const e = selected();
+    if (on) state.epochIndex = e ? epochOf(e.onset) : 0;
+    renderEpochLabel();
+    redraw();
+    loadSignal();
   }
 
   async function loadKinds() {
@@ -814,6 +895,9 @@
     window.addEventListener("mousemove", onSignalMove);
     window.addEventListener("mouseup", onSignalUp);
     $("signal-filtered").addEventListener("change", loadSignal);
+    $("epoch-mode").addEventListener("change", (ev) => toggleEpochMode(ev.target.checked));
+    $("epoch-prev").addEventListener("click", () => setEpoch(state.epochIndex - 1));
+    $("epoch-next").addEventListener("click", () => setEpoch(state.epochIndex + 1));
     $("zoom-in").addEventListener("click", () => { state.win = Math.max(2, state.win / 2); loadSignal(); });
     $("zoom-out").addEventListener("click", () => { state.win = Math.min(600, state.win * 2); loadSignal(); });
     document.addEventListener("keydown", onKey);
