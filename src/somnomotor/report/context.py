@@ -953,7 +953,10 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         if summary.get("indices_interpretable") is False else "",
         "basis_word": basis_word(summary),
         "pattern_rows": pattern_rows(summary),
-        "healthy_rows": registry_rows(summary, "healthy"),
+        # The healthy yardsticks are per hour of sleep (or of REM): without stages the
+        # night's figures are per hour of recording and cannot be set beside them.
+        "healthy_rows": (registry_rows(summary, "healthy")
+                         if basis_word(summary) == "sleep" else []),
         "kinds_found": kinds_found,
         "rem_rows": rem_rows(summary),
         "morning_rows": morning_rows(summary),
