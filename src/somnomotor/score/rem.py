@@ -113,7 +113,10 @@ def rem_atonia_index(amp_1s: np.ndarray, rem_bins: np.ndarray, params: RemParams
 
     Examples
     --------
-    >>> rai = rem_atonia_index(chin_amp_1s, rem_mask)   # doctest: +SKIP
+    >>> chin_amp_1s = np.full(600, 1.0)          # 10 min of atonic chin, 1 µV …
+    >>> chin_amp_1s[100:110] = 20.0               # … with 10 s of activity
+    >>> round(rem_atonia_index(chin_amp_1s, np.ones(600, dtype=bool)), 3)
+    0.983
     """
     p = params or RemParams()
     corrected = subtract_local_minimum(amp_1s, p.rai_window_bins)
