@@ -182,3 +182,29 @@ def test_the_dose_course_names_the_highest_dose_when_the_last_equals_the_first()
     assert tol["dose_course"]["max_mg"] == 2.0
     assert "0.5 → 0.5" not in tol["summary"]
     assert "first 0.5 mg, last 0.5 mg, from 0.5 to 2 mg" in tol["summary"]
+
+
+def test_a_fit_that_does_not_converge_is_a_warning_in_json_and_page(tmp_path):
+    """Zero events on every night of a dose: the Poisson fit cannot converge.
+
+    The comparison says so in its warnings (compare.json and the page), and
+    the coefficient is not passed on as a number.
+    """
+    import json
+
+    from somnomotor.analysis.report import write_compare_outputs
+
+    data = _data([0.0] * 15 + [1.0] * 15, seed=2)
+    data["grm_episode_count"] = np.r_[np.tile([1.0, 3.0, 2.0], 5), np.zeros(15)]
+    c = compare_nights(data, subject="T")
+    assert not c.fits["grm_episode_count"].converged
+    assert any("did not converge" in w and "infinity" in w for w in c.warnings)
+    rows = c.effects.query("outcome == 'grm_episode_count'")
+    assert not rows["estimable"].any()  # no silent coefficient from the fit
+    paths = write_compare_outputs(c, tmp_path)
+    saved = json.loads(paths["json"].read_text())
+    assert saved["warnings"] == c.warnings
+    html = paths["html"].read_text()
+    assert "Warnings" in html and "did not converge" in html
+    # A comparison whose fits all converge has no warnings.
+    assert compare_nights(_data([0.0] * 15 + [1.0] * 15, seed=2), subject="T").warnings == []

@@ -22,7 +22,7 @@ from scipy import optimize
 
 from .._util import json_ready
 from .data import DOSE_COLUMN, FACTORS, OUTCOMES, Factor, Outcome
-from .stats import Fit, fit_regression
+from .stats import ConvergenceWarning, Fit, fit_regression
 
 #: Fewest nights a factor level must have (exposed and unexposed) to be compared.
 MIN_NIGHTS = 3
@@ -68,6 +68,8 @@ class Comparison:
     method: str = ""
     n_simulated: int = 0
     data: pd.DataFrame | None = field(default=None, repr=False)
+    #: Fits that did not converge (their effects are shown as not estimable).
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         eff = self.effects.replace({np.nan: None}).to_dict("records")
@@ -78,7 +80,8 @@ class Comparison:
                        "first": self.first_date,
                        "last": self.last_date},
             "method": self.method, "effects": eff, "dose_response": self.dose_response,
-            "tolerance": self.tolerance, "confounding": CONFOUNDING_NOTE, "notes": self.notes})
+            "tolerance": self.tolerance, "confounding": CONFOUNDING_NOTE, "notes": self.notes,
+            "warnings": self.warnings})
 
 
 METHOD = ("Each outcome is regressed on all factors jointly (alprazolam doses as separate "
@@ -132,8 +135,10 @@ def _effect_row(fit: Fit, outcome: Outcome, name: str, factor: str, label: str, 
                 n_exposed: int, level: float) -> dict[str, Any]:
     b, lo, hi = fit.interval(name, level)
     ratio = outcome.family == "log"
-    estimable = bool(np.all(np.isfinite([b, lo, hi])) and (not ratio or abs(b) < MAX_LOG_RATIO))
-    if not estimable:  # e.g. no events at all on the exposed nights: the ratio is 0 or ∞
+    estimable = bool(fit.converged and np.all(np.isfinite([b, lo, hi]))
+                     and (not ratio or abs(b) < MAX_LOG_RATIO))
+    if not estimable:  # e.g. no events at all on the exposed nights: the ratio is 0 or ∞;
+        # or a fit that did not converge (a warning says so)
         b = lo = hi = float("nan")
     with np.errstate(over="ignore"):
         est, low, high = (np.exp(b), np.exp(lo), np.exp(hi)) if ratio else (b, lo, hi)
@@ -180,6 +185,7 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
     fits: dict[str, Fit] = {}
     too_few: dict[tuple[int, int], list[str]] = {}  # (nights, coefficients) → outcomes
     rare_doses: dict[tuple[float, ...], set[str]] = {}  # doses left out → outcome sources
+    fit_warnings: list[str] = []
     data = data.sort_values("date").reset_index(drop=True)
     for outcome in OUTCOMES:
         y_all = data[outcome.name]
@@ -216,8 +222,11 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
             exposure = rows[outcome.exposure].to_numpy(dtype=float)
             y = y * exposure if outcome.name.endswith("_index") else y
             offset = np.log(exposure)
-        fit = fit_regression(y, X, names, rows["day"].to_numpy(), family=outcome.family,
-                             offset=offset)
+        fit = _fit_quietly(y, X, names, rows["day"].to_numpy(), family=outcome.family,
+                           offset=offset)
+        if not fit.converged:
+            fit_warnings.append(f"{outcome.label}: {fit.warning}; its effects are shown as "
+                                "not estimable")
         fits[outcome.name] = fit
         for f in factors:
             vals = rows[f.name].to_numpy(dtype=float)
@@ -246,7 +255,9 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
         effects["reference_mg"] = np.nan
     dose_response = [dr for o in OUTCOMES if o.name in fits
                      for dr in [_dose_response(fits[o.name], o, effects, level)] if dr]
+    fit_warnings += [dr.pop("warning") for dr in dose_response if "warning" in dr]
     tolerance = check_tolerance(data, level=level)
+    fit_warnings += tolerance.pop("warnings", [])
     notes += confounding_notes(data)
     used = data[data["diary"]]
     return Comparison(
@@ -256,7 +267,18 @@ def compare_nights(data: pd.DataFrame, *, subject: str = "", level: float = 0.95
         n_simulated=int(data["simulated"].sum()) if "simulated" in data else 0,
         first_date=None if not len(used) else used["date"].min().date().isoformat(),
         last_date=None if not len(used) else used["date"].max().date().isoformat(),
-        fits=fits, method=METHOD, data=data)
+        fits=fits, method=METHOD, data=data, warnings=fit_warnings)
+
+
+def _fit_quietly(*args: Any, **kwargs: Any) -> Fit:
+    """:func:`fit_regression` with its :class:`ConvergenceWarning` turned into ``Fit.warning``.
+
+    The comparison reports non-convergence in its own ``warnings`` (JSON, page and
+    command line) rather than as a Python warning on stderr.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit_regression(*args, **kwargs)
 
 
 def _join(labels: list[str]) -> str:
@@ -315,8 +337,10 @@ def _dose_response(fit: Fit, outcome: Outcome, effects: pd.DataFrame, level: flo
                                "emax_coef_se": float(perr[0]),
                                "note": "Emax model d·Emax/(ED50 + d) fitted to the level "
                                        "estimates, weighted by their standard errors"}
-        except (RuntimeError, ValueError):
+        except (RuntimeError, ValueError) as exc:
             out["emax_fit"] = None
+            out["warning"] = (f"{outcome.label}: the Emax dose-response fit did not converge "
+                              f"({str(exc).splitlines()[0]}); only the level estimates are shown")
     return out
 
 
@@ -389,8 +413,12 @@ def check_tolerance(data: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any
                 yy = yy * expo[ok] if name.endswith("_index") else yy
             if o.family == "log" and yy.sum() <= 0:
                 continue
-            fit = fit_regression(yy, X, ("intercept", "weeks"), seg["day"].to_numpy()[ok],
-                                 family=o.family, offset=offset)
+            fit = _fit_quietly(yy, X, ("intercept", "weeks"), seg["day"].to_numpy()[ok],
+                               family=o.family, offset=offset)
+            if not fit.converged:
+                out.setdefault("warnings", []).append(
+                    f"{o.label} week by week at the stable dose: {fit.warning}; left out")
+                continue
             b, lo, hi = fit.interval("weeks", level)
             tr = _exp if o.family == "log" else (lambda v: v)
             worse = (lo > 0) if name != "sleep_quality" else (hi < 0)

@@ -26,6 +26,29 @@ the same residuals under that ``ρ``.  Every standard
 error is the larger of the two (a conservative choice: intervals are wider
 rather than overconfident).
 
+What is ours and what is textbook.  The coefficients (least squares; Poisson
+quasi-likelihood by IRLS), the leverages and the Newey–West (Bartlett) sandwich
+are the textbook estimators and are cross-checked against statsmodels on random
+data (``tests/analysis/test_stats_statsmodels.py``, a dev-only test; statsmodels
+is not a dependency of the library).  Three parts are ours, deliberately:
+
+* the **calendar-day lags** — statsmodels counts lags in rows; here a missing
+  night is a zero score, so a gap in the diary breaks the neighbourhood (the
+  cross-check fills the gaps with zero rows and agrees);
+* the **HC2 scaling inside the HAC sandwich** together with ``n / (n - p)`` —
+  statsmodels offers HC2 without lags and HAC without leverage adjustment, not
+  both; a month of nights needs both (few nights, some with high leverage, e.g.
+  the only three nights of a dose);
+* the **AR(1) inflation** (below) — a model-based covariance that no library
+  computes this way, because HAC alone is too narrow for factors held for a
+  week in short series.
+
+When the IRLS loop does not converge (for instance an outcome that is zero on
+every night of one factor level: the coefficient runs off to −∞), the fit says
+so: ``Fit.converged`` is False and a :class:`ConvergenceWarning` is issued,
+which :func:`~somnomotor.analysis.compare.compare_nights` carries into its
+``warnings``; the coefficient is never passed on silently.
+
 Two families: ``"linear"`` (ordinary least squares; effects are differences)
 and ``"log"`` (Poisson quasi-likelihood with a log link, fitted by iteratively
 reweighted least squares; valid for any non-negative outcome, counts or
@@ -35,6 +58,7 @@ offset so a count becomes a rate per hour).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +67,12 @@ from scipy import stats
 #: Iterations and tolerance of the IRLS fit (log family).
 _IRLS_MAX_ITER = 100
 _IRLS_TOL = 1e-10
+#: Bound of the linear predictor during IRLS (exp(±50) is far past any rate).
+_ETA_CLIP = 50.0
+
+
+class ConvergenceWarning(UserWarning):
+    """The IRLS fit stopped at its iteration limit without converging."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +92,9 @@ class Fit:
     lags: int
     cov_ar1: np.ndarray | None = None
     rho: float = 0.0
+    converged: bool = True
+    iterations: int = 0
+    warning: str = ""
 
     @property
     def se(self) -> np.ndarray:
@@ -159,7 +192,7 @@ def _ar1_covariance(Xw: np.ndarray, bread: np.ndarray, pearson: np.ndarray, days
 
 def fit_regression(y: np.ndarray, X: np.ndarray, names: tuple[str, ...], days: np.ndarray, *,
                    family: str = "linear", offset: np.ndarray | None = None,
-                   lags: int | None = None) -> Fit:
+                   lags: int | None = None, max_iter: int = _IRLS_MAX_ITER) -> Fit:
     """Fit ``y ~ X`` (X includes the intercept column) with small-sample HAC errors.
 
     Parameters
@@ -169,6 +202,9 @@ def fit_regression(y: np.ndarray, X: np.ndarray, names: tuple[str, ...], days: n
     days : (n,) integer day number of each night (for calendar-day lags).
     family : ``"linear"`` or ``"log"``.
     offset : (n,) log exposure (log family only), e.g. ``log(hours of sleep)``.
+    lags : Bartlett lag window in days (default :func:`newey_west_lags`); 0 gives HC2.
+    max_iter : iteration limit of the IRLS loop (log family); at the limit without
+        convergence the fit warns (:class:`ConvergenceWarning`) and says ``converged=False``.
 
     Examples
     --------
@@ -193,21 +229,35 @@ def fit_regression(y: np.ndarray, X: np.ndarray, names: tuple[str, ...], days: n
         coef = bread @ X.T @ y
         resid = y - X @ coef
         weights = np.ones(n)
+        converged, iterations, warning = True, 0, ""
     elif family == "log":
         off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
         coef = np.zeros(p)
         coef[0] = np.log(max(np.mean(y / np.exp(off)), 1e-9))
-        for _ in range(_IRLS_MAX_ITER):
-            eta = np.clip(X @ coef + off, -50, 50)
+        converged, warning = False, ""
+        for iterations in range(1, max_iter + 1):  # noqa: B007 - used after the loop
+            eta = np.clip(X @ coef + off, -_ETA_CLIP, _ETA_CLIP)
             mu = np.exp(eta)
             z = eta - off + (y - mu) / mu
             XtW = X.T * mu
-            new = np.linalg.solve(XtW @ X, XtW @ z)
-            done = np.max(np.abs(new - coef)) < _IRLS_TOL
-            coef = new
-            if done:
+            try:
+                new = np.linalg.solve(XtW @ X, XtW @ z)
+            except np.linalg.LinAlgError:
                 break
-        mu = np.exp(np.clip(X @ coef + off, -50, 50))
+            converged = bool(np.max(np.abs(new - coef)) < _IRLS_TOL)
+            coef = new
+            if converged:
+                break
+        # A linear predictor held at the clip means a coefficient running off to ±∞
+        # (the clip only stops the loop there): that is no convergence either.
+        at_clip = bool(np.any(np.abs(X @ coef + off) >= _ETA_CLIP * (1.0 - 1e-9)))
+        if not converged or at_clip:
+            converged = False
+            why = ("a coefficient runs off to infinity: the outcome is zero on every night of "
+                   "a factor level" if at_clip else f"stopped after {iterations} iterations")
+            warning = f"the Poisson fit did not converge ({why})"
+            warnings.warn(warning, ConvergenceWarning, stacklevel=2)
+        mu = np.exp(np.clip(X @ coef + off, -_ETA_CLIP, _ETA_CLIP))
         bread = np.linalg.inv((X.T * mu) @ X)
         resid = y - mu
         weights = mu
@@ -221,4 +271,5 @@ def fit_regression(y: np.ndarray, X: np.ndarray, names: tuple[str, ...], days: n
     cov = bread @ meat @ bread * (n / (n - p))
     Xw = X * np.sqrt(weights)[:, None]
     cov_ar1, rho = _ar1_covariance(Xw, bread, resid / np.sqrt(weights), days)
-    return Fit(tuple(names), coef, cov, n - p, n, family, lags, cov_ar1, rho)
+    return Fit(tuple(names), coef, cov, n - p, n, family, lags, cov_ar1, rho,
+               converged=converged, iterations=iterations, warning=warning)

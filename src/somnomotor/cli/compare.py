@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"\ntolerance: {comparison.tolerance['summary']}")
     for note in comparison.notes:
         print(f"note: {note}")
+    for warning in comparison.warnings:
+        print(f"warning: {warning}")
     print(f"\nwrote {paths['json']} and {paths['html']}")
     return 0
 
