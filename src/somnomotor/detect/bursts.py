@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import ndimage
 
 from .._util import runs
+from ..params import param
 from ..recording import ChannelInfo
 from ..signal.baseline import BaselineParams, resting_level
 from ..signal.condition import ConditionedEMG
@@ -45,25 +46,25 @@ BURST_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic", 
 class BurstParams:
     """Burst detection constants (parameters section ``[muscles.bursts]``)."""
 
-    envelope_s: float = 0.015  # short envelope: resolves bursts ≥ 20 ms
-    envelope_max_fs: float = 256.0  # envelope kept at ≤ 256 Hz (4-ms steps): enough for 20-ms bursts
+    envelope_s: float = param(0.015, gt=0.0)  # short envelope: resolves bursts ≥ 20 ms
+    envelope_max_fs: float = param(256.0, gt=0.0)  # envelope kept at ≤ 256 Hz (4-ms steps): enough for 20-ms bursts
     onset_uv: float = 8.0  # onset: envelope ≥ 8 µV above resting (WASM 2016 LM onset rule)
     onset_factor: float = 2.0  # … and ≥ 2 × resting above it (noise-floor scaling, Moore 2014)
-    offset_uv: float = 2.0  # offset: envelope ≤ 2 µV above resting (WASM 2016 LM offset rule)
+    offset_uv: float = param(2.0, at_most="onset_uv")  # offset: envelope ≤ 2 µV above resting (WASM 2016 LM offset rule)
     offset_factor: float = 2.0  # … or ≤ 2 × resting above it, whichever is higher (noise floor)
     min_gap_s: float = 0.05  # bursts closer than this are one burst (brief jerks stay apart)
     min_duration_s: float = 0.02  # shortest burst kept (20 ms)
-    edge_fraction: float = 0.15  # a burst's edges: where the envelope is ≥ 15 % of its peak
+    edge_fraction: float = param(0.15, hi=1.0)  # a burst's edges: where the envelope is ≥ 15 % of its peak
     # (zero-phase band-pass filters ring before and after a large jerk; this keeps
     # the ringing out of the burst's onset and duration)
-    tonic_envelope_s: float = 0.5  # slow envelope for sustained activity
+    tonic_envelope_s: float = param(0.5, gt=0.0)  # slow envelope for sustained activity
     tonic_uv: float = 4.0  # sustained: slow envelope ≥ 4 µV above resting …
     tonic_factor: float = 1.0  # … and ≥ 1 × resting above it
     tonic_min_s: float = 5.0  # sustained when ≥ 5 s (AASM phasic bursts last 0.1–5 s)
     tonic_gap_s: float = 1.0  # dips shorter than this do not end a tonic episode
-    rest_block_s: float = 1.0  # resting level: medians of 1-s blocks …
-    rest_window_s: float = 600.0  # … low percentile over a running 10-min window
-    rest_percentile: float = 10.0
+    rest_block_s: float = param(1.0, gt=0.0)  # resting level: medians of 1-s blocks …
+    rest_window_s: float = param(600.0, gt=0.0)  # … low percentile over a running 10-min window
+    rest_percentile: float = param(10.0, hi=100.0)
     edge_s: float = 0.5  # bursts touching the first/last 0.5 s are filter edge effects, dropped
 
     def baseline(self) -> BaselineParams:

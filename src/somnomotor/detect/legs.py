@@ -30,6 +30,7 @@ import pandas as pd
 
 from .._util import runs
 from ..errors import MontageError
+from ..params import param
 from ..recording import ChannelInfo, Recording
 from ..signal.baseline import detection_thresholds
 from ..signal.condition import ConditionedEMG, ConditionParams, condition_recording
@@ -66,13 +67,13 @@ class LegDetectParams(ConditionParams):
     """
 
     onset_threshold_uv: float = 8.0  # WASM 2016: onset 8 µV above resting
-    offset_threshold_uv: float = 2.0  # WASM 2016: offset ≤ 2 µV above resting …
+    offset_threshold_uv: float = param(2.0, at_most="onset_threshold_uv")  # WASM 2016: offset ≤ 2 µV above resting …
     offset_quiet_s: float = 0.5  # … held for ≥ 0.5 s; offset at its start
     min_duration_s: float = 0.5  # WASM 2016 / AASM: minimum LM duration
     morphology_rule: bool = True  # WASM 2016 computer detection (Skeba 2016)
     morphology_window_s: float = 0.5  # a 0.5-s window …
     morphology_median_uv: float = 2.0  # … whose median is ≥ 2 µV above resting
-    threads: int = 2  # legs conditioned in parallel (detect_leg_movements alone)
+    threads: int = param(2, lo=1)  # legs conditioned in parallel (detect_leg_movements alone)
 
 
 def find_leg_channels(recording: Recording, channels: list[str] | None = None

@@ -32,6 +32,7 @@ from ..detect.legs import SAME_LEG_GAP_S
 from ..errors import InputError, ParameterError
 from ..events import empty_events, make_events
 from ..hypnogram import SLEEP_STAGES, Hypnogram
+from ..params import param
 from . import leg_rules as R
 from .base import ScoreResult
 
@@ -69,27 +70,27 @@ class LegParams:
     (the ``aasm_*`` fields).
     """
 
-    rule_set: str = "wasm2016"  # "wasm2016" | "aasm"
+    rule_set: str = param("wasm2016", choices=("wasm2016", "aasm"))  # "wasm2016" | "aasm"
     # "remove": respiratory-related CLMs are taken out before series are built (as in
     # PLMScoRe, by a WASM co-author); "break": they end a run.  WASM 2016 does not say.
-    respiratory_handling: str = "remove"
-    min_lm_s: float = 0.5  # WASM 2016 and AASM: minimum LM duration
+    respiratory_handling: str = param("remove", choices=("remove", "break"))
+    min_lm_s: float = param(0.5, below="clm_max_s")  # WASM 2016 and AASM: minimum LM duration
     same_leg_gap_s: float = SAME_LEG_GAP_S  # WASM 2016: same-leg LMs < 0.5 s apart are one LM
     bilateral_gap_s: float = 0.5  # WASM 2016: overlap or < 0.5 s → one bilateral LM
     clm_max_s: float = 10.0  # WASM 2016: monolateral CLM 0.5–10 s
     bilateral_clm_max_s: float = 15.0  # WASM 2016: bilateral CLM 0.5–15 s
-    bilateral_max_members: int = 4  # WASM 2016: joins ≤ 4 monolateral LMs
+    bilateral_max_members: int = param(4, lo=1)  # WASM 2016: joins ≤ 4 monolateral LMs
     bilateral_member_max_s: float = 10.0  # WASM 2016: none of them > 10 s
-    imi_min_s: float = 10.0  # WASM 2016: IMI 10–90 s (onset to onset)
+    imi_min_s: float = param(10.0, below="imi_max_s")  # WASM 2016: IMI 10–90 s (onset to onset)
     imi_max_s: float = 90.0
-    min_series_length: int = 4  # WASM 2016 and AASM: ≥ 4 consecutive movements
+    min_series_length: int = param(4, lo=2)  # WASM 2016 and AASM: ≥ 4 consecutive movements
     resp_before_end_s: float = 2.0  # WASM 2016: window from 2.0 s before the event end…
     resp_after_end_s: float = 10.25  # …to 10.25 s after it
     arousal_gap_s: float = 0.5  # WASM 2016 and AASM: overlap or < 0.5 s either order
-    periodicity_min_run: int = 3  # Ferri 2006: runs of ≥ 3 IMIs of 10–90 s
+    periodicity_min_run: int = param(3, lo=1)  # Ferri 2006: runs of ≥ 3 IMIs of 10–90 s
     aasm_bilateral_onset_s: float = 5.0  # AASM: both legs' onsets < 5 s apart → one LM
     aasm_max_lm_s: float = 10.0  # AASM: LM 0.5–10 s
-    aasm_imi_min_s: float = 5.0  # AASM: IMI 5–90 s
+    aasm_imi_min_s: float = param(5.0, below="aasm_imi_max_s")  # AASM: IMI 5–90 s
     aasm_imi_max_s: float = 90.0
     aasm_resp_margin_s: float = 0.5  # AASM: from 0.5 s before to 0.5 s after the event
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .._util import runs
 from ..hypnogram import Hypnogram
+from ..params import param
 from .leg_rules import build_series, periodicity_index
 
 __all__ = [
@@ -49,6 +50,7 @@ REGION_DISTANCE: dict[str, int] = {
 
 _NREM = ("N1", "N2", "N3")
 _SLEEP = ("N1", "N2", "N3", "R")
+_STAGES = ("W", *_SLEEP)  # what a stage list may hold
 
 
 @dataclass(frozen=True)
@@ -66,19 +68,19 @@ class PatternParams:
     hypnic_group_s: float = 0.25  # bursts of several muscles within 250 ms are one jerk
     hypnic_before_s: float = 60.0  # window: from 60 s before a wake → sleep transition …
     hypnic_after_s: float = 180.0  # … to 3 min after it ("within a few minutes")
-    hypnic_min_channels: int = 2  # a sleep start is a massive jerk: ≥ 2 muscles at once
+    hypnic_min_channels: int = param(2, lo=1)  # a sleep start is a massive jerk: ≥ 2 muscles at once
     # Any stage inside the transition window: a re-entry may go straight to N2 (or R).
-    hypnic_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")
+    hypnic_stages: tuple[str, ...] = param(("W", "N1", "N2", "N3", "R"), items=_STAGES)
     # Propriospinal myoclonus at sleep onset — Montagna 2006; Stefani & Högl 2019.
     propriospinal_group_s: float = 1.0  # bursts within 1 s of each other form one jerk
-    propriospinal_min_s: float = 0.3  # bursts of about 0.5–2 s (with a margin)
+    propriospinal_min_s: float = param(0.3, below="propriospinal_max_s")  # bursts of about 0.5–2 s (with a margin)
     propriospinal_max_s: float = 3.0
-    propriospinal_min_channels: int = 3  # an axial start and spread to ≥ 2 more channels
+    propriospinal_min_channels: int = param(3, lo=1)  # an axial start and spread to ≥ 2 more channels
     propriospinal_min_spread_s: float = 0.03  # limbs ≥ 30 ms after the axial onset (slow conduction)
-    propriospinal_min_rank_corr: float = 0.5  # onset latency rises with distance (Spearman ρ)
+    propriospinal_min_rank_corr: float = param(0.5, lo=-1.0, hi=1.0)  # onset latency rises with distance (Spearman ρ)
     propriospinal_min_jerks: int = 2  # repetitive
     propriospinal_max_interval_s: float = 60.0  # jerks of one episode ≤ 60 s apart
-    propriospinal_stages: tuple[str, ...] = ("W", "N1")  # relaxed wakefulness → N1 …
+    propriospinal_stages: tuple[str, ...] = param(("W", "N1"), items=_STAGES)  # relaxed wakefulness → N1 …
     propriospinal_before_s: float = 180.0  # … or within 3 min before …
     propriospinal_after_s: float = 120.0  # … to 2 min after a wake → sleep transition
     # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
@@ -87,19 +89,19 @@ class PatternParams:
     grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart belong to one episode
     grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
     grm_min_rate_per_min: float = 5.0  # … at ≥ 5 a minute (long sparse chains are split)
-    grm_min_regions: int = 2  # … in ≥ 2 body regions
-    grm_min_multi_fraction: float = 0.5  # generalized: ≥ half the jerks in ≥ 2 muscles at once
+    grm_min_regions: int = param(2, lo=1)  # … in ≥ 2 body regions
+    grm_min_multi_fraction: float = param(0.5, hi=1.0)  # generalized: ≥ half the jerks in ≥ 2 muscles at once
     # (checked where a region has ≥ 2 channels); single-muscle twitches are random myoclonus
     grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
     grm_periodic_max_cv: float = 0.3  # limb movements this regular (local IMI spread) are PLMs
-    grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
+    grm_stages: tuple[str, ...] = param(("W", "N1", "N2", "N3", "R"), items=_STAGES)  # mainly N1–N2; all allowed
     # Periodic movements in other muscles — WASM 2016 series grammar, applied to arms.
     periodic_regions: tuple[str, ...] = ("arm",)
-    periodic_min_s: float = 0.1  # shortest arm burst counted as a movement
+    periodic_min_s: float = param(0.1, below="periodic_max_s")  # shortest arm burst counted as a movement
     periodic_max_s: float = 10.0  # WASM 2016: CLM ≤ 10 s
     periodic_merge_s: float = 0.5  # WASM 2016: < 0.5 s apart → one (bilateral) movement
     periodic_min_count: int = 4  # WASM 2016: ≥ 4 movements
-    periodic_imi_min_s: float = 10.0  # WASM 2016: IMI 10–90 s
+    periodic_imi_min_s: float = param(10.0, below="periodic_imi_max_s")  # WASM 2016: IMI 10–90 s
     periodic_imi_max_s: float = 90.0
 
 

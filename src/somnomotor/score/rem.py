@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import ndimage
 
 from ..hypnogram import Hypnogram
+from ..params import param
 
 __all__ = [
     "RemParams",
@@ -51,21 +52,21 @@ __all__ = [
 class RemParams:
     """REM-without-atonia constants (parameters section ``[muscles.rem]``)."""
 
-    mini_epoch_s: float = 3.0  # AASM and SINBAR mini-epochs
-    tonic_fraction: float = 0.5  # AASM: ≥ 50 % of the epoch above the NREM minimum
-    nrem_min_percentile: float = 5.0  # "minimum NREM amplitude": 5th percentile of NREM 1-s bins (robust minimum)
-    phasic_min_s: float = 0.1  # AASM: bursts 0.1–5 s
+    mini_epoch_s: float = param(3.0, gt=0.0)  # AASM and SINBAR mini-epochs
+    tonic_fraction: float = param(0.5, hi=1.0)  # AASM: ≥ 50 % of the epoch above the NREM minimum
+    nrem_min_percentile: float = param(5.0, hi=100.0)  # "minimum NREM amplitude": 5th percentile of NREM 1-s bins (robust minimum)
+    phasic_min_s: float = param(0.1, below="phasic_max_s")  # AASM: bursts 0.1–5 s
     phasic_max_s: float = 5.0
     phasic_background_factor: float = 4.0  # AASM: ≥ 4 × background
-    phasic_mini_epochs: int = 5  # AASM: ≥ 5 of the 10 mini-epochs
+    phasic_mini_epochs: int = param(5, lo=1, hi=10)  # AASM: ≥ 5 of the 10 mini-epochs
     sinbar_background_factor: float = 2.0  # SINBAR: phasic bursts ≥ 2 × background
-    sinbar_any_cutoff_percent: float = 18.0  # SINBAR 2012: "any" mentalis > 18 % abnormal
-    sinbar_combined_cutoff_percent: float = 32.0  # SINBAR 2012: any mentalis + phasic FDS > 32 %
-    rai_window_bins: int = 60  # Ferri 2010: minimum of the surrounding 60 1-s bins (±30)
-    rai_low_uv: float = 1.0  # Ferri 2008: bins ≤ 1 µV …
+    sinbar_any_cutoff_percent: float = param(18.0, hi=100.0)  # SINBAR 2012: "any" mentalis > 18 % abnormal
+    sinbar_combined_cutoff_percent: float = param(32.0, hi=100.0)  # SINBAR 2012: any mentalis + phasic FDS > 32 %
+    rai_window_bins: int = param(60, lo=1)  # Ferri 2010: minimum of the surrounding 60 1-s bins (±30)
+    rai_low_uv: float = param(1.0, below="rai_high_uv")  # Ferri 2008: bins ≤ 1 µV …
     rai_high_uv: float = 2.0  # … and bins in (1, 2] µV
-    rai_abnormal_below: float = 0.8  # Ferri 2010
-    rai_normal_above: float = 0.9
+    rai_abnormal_below: float = param(0.8, hi=1.0, at_most="rai_normal_above")  # Ferri 2010
+    rai_normal_above: float = param(0.9, hi=1.0)
     exclude_kinds: tuple[str, ...] = field(default=("arousal", "artifact", "movement"))
     exclude_respiratory: bool = True  # SINBAR excludes activity tied to respiratory events
     respiratory_kinds: tuple[str, ...] = field(default=("apnea", "hypopnea", "rera"))

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import runs
+from ..params import param
 
 __all__ = ["BaselineParams", "resting_level", "flag_high_rest", "detection_thresholds"]
 
@@ -32,14 +33,14 @@ __all__ = ["BaselineParams", "resting_level", "flag_high_rest", "detection_thres
 class BaselineParams:
     """Constants of the resting-level estimate (inherited by the detectors' parameters)."""
 
-    rest_window_s: float = 60.0  # running median over ~60 s (Luna LM; Moore 2014)
-    rest_block_s: float = 0.5  # resolution of the estimate
-    rest_initial_quantile: float = 0.2  # first estimate: a low running quantile (robust to
+    rest_window_s: float = param(60.0, gt=0.0)  # running median over ~60 s (Luna LM; Moore 2014)
+    rest_block_s: float = param(0.5, gt=0.0)  # resolution of the estimate
+    rest_initial_quantile: float = param(0.2, hi=1.0)  # first estimate: a low running quantile (robust to
     # activity filling up to ~80 % of a window), then medians of what stays near it
     rest_iterations: int = 2  # re-estimates after excluding provisional activity
     rest_activity_uv: float = 2.0  # a block > rest + 2 µV is activity (WASM 2016 offset level)
     rest_guard_s: float = 0.5  # also exclude this much either side of activity
-    rest_min_fraction: float = 0.1  # a window needs ≥ 10 % resting blocks, else interpolated
+    rest_min_fraction: float = param(0.1, hi=1.0)  # a window needs ≥ 10 % resting blocks, else interpolated
     high_rest_uv: float = 16.0  # resting level too high to score (Luna's LM flag: > 16 µV)
     high_rest_min_s: float = 30.0  # flag only stretches at least this long
     noise_adaptive: bool = False  # thresholds scale with the noise floor (Moore 2014)

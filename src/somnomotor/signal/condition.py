@@ -44,6 +44,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 from .._util import dilate, runs
+from ..params import param
 from .baseline import BaselineParams, flag_high_rest, resting_level
 from .filters import (
     MAINS_EXCERPT_S,
@@ -74,15 +75,15 @@ class ConditionParams(BaselineParams):
     (``[leg_detection]``) inherit them.
     """
 
-    band_low_hz: float = 10.0  # WASM 2016 / AASM: leg EMG band about 10–100 Hz
+    band_low_hz: float = param(10.0, gt=0.0, below="band_high_hz")  # WASM 2016 / AASM: leg EMG band about 10–100 Hz
     band_high_hz: float = 100.0
     # Analysed at the lowest integer fraction of the sampling rate ≥ 2.2 × the band's upper
     # edge (512 → 256 Hz): the band is kept whole and every later step costs half.
-    analysis_min_fs_factor: float = 2.2
-    mains: str = "auto"  # "auto" (found in the room's EMG), "50", "60" or "none"
-    notch_q: float = 10.0  # mains notch quality factor (50 Hz: 5-Hz wide, rings ~64 ms)
-    envelope_window_s: float = 0.1  # moving mean of the rectified EMG
-    envelope_rate_hz: float = 100.0  # envelope and resting level computed at ~100 Hz
+    analysis_min_fs_factor: float = param(2.2, lo=2.0)
+    mains: str = param("auto", choices=("auto", "50", "60", "none"))  # "auto" (found in the room's EMG), "50", "60" or "none"
+    notch_q: float = param(10.0, gt=0.0)  # mains notch quality factor (50 Hz: 5-Hz wide, rings ~64 ms)
+    envelope_window_s: float = param(0.1, gt=0.0)  # moving mean of the rectified EMG
+    envelope_rate_hz: float = param(100.0, gt=0.0)  # envelope and resting level computed at ~100 Hz
     ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are known …
     # … and the beat-locked artefact (RMS over the QRS) is at least this large, µV: a smaller
     # one cannot lift the envelope past the 2-µV offset level (0: always remove).
