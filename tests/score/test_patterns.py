@@ -104,6 +104,21 @@ def test_fragmentary_potential_seen_in_two_channels_counts_once():
     assert fig["fragmentary_qualifying_minutes"] == 0
 
 
+def test_fragmentary_index_counts_potentials_in_every_sleep_stage_per_hour_of_sleep():
+    """FM index as in Frauscher 2014 (per hour of sleep, any stage); wake does not count."""
+    hyp = Hypnogram.from_labels(["W"] * 20 + ["N2"] * 60 + ["R"] * 40 + ["W"] * 20)  # 50 min sleep
+    rows = [(10.0 + 20.0 * k, 0.1, "FDS L") for k in range(30)]  # 30 in the first 10 min: wake
+    rows += [(600.0 + 20.0 * k, 0.1, "FDS L") for k in range(150)]  # 150 in sleep (N2 and R)
+    rows += [(600.0 + 20.0 * k + 0.01, 0.1, "FDS R") for k in range(150)]  # the same, merged
+    rows += [(610.0 + 60.0 * k, 0.3, "FDS L") for k in range(20)]  # > 150 ms: not potentials
+    _, fig = score_fragmentary_myoclonus(_bursts(rows, hyp), hyp)
+    assert fig["fragmentary_potential_count"] == 150
+    assert fig["fragmentary_index"] == pytest.approx(150 / (50 / 60))
+    _, none = score_fragmentary_myoclonus(_bursts([], Hypnogram.from_labels(["W"] * 4)),
+                                          Hypnogram.from_labels(["W"] * 4))
+    assert none["fragmentary_index"] is None and none["fragmentary_potential_count"] == 0
+
+
 # -- hypnic jerks (sleep onset) -------------------------------------------------------
 
 def _sleep_onset_hyp() -> Hypnogram:

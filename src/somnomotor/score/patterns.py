@@ -184,11 +184,17 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     minutes is one ``fragmentary_myoclonus`` row and the total is the
     ``fragmentary_myoclonus_minutes``; otherwise there are no rows and 0 minutes.
 
+    The fragmentary myoclonus *index* counts the potentials in every sleep stage
+    per hour of sleep (as in the healthy-sleeper norms of Frauscher et al.,
+    Sleep 2014;37:763-773: median 25.3/h, 90th percentile 143.7/h).
+
     Returns
     -------
     (rows, figures)
         Events rows (list of dicts as a DataFrame) and ``{"fragmentary_myoclonus_minutes",
-        "fragmentary_qualifying_minutes", "fragmentary_nrem_minutes"}``.
+        "fragmentary_qualifying_minutes", "fragmentary_nrem_minutes",
+        "fragmentary_potential_count", "fragmentary_index"}`` (potentials in sleep, and per
+        hour of sleep; None without sleep).
     """
     p = params or PatternParams()
     per_min = int(round(60.0 / hypnogram.epoch)) or 1
@@ -199,10 +205,13 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
                           dtype=bool)
     b = _brief(bursts, p.fragmentary_max_s)
     counts = np.zeros(n_min, dtype=np.int64)
-    if len(b) and n_min:
+    in_sleep = 0
+    if len(b):
         on = b["onset"].to_numpy(float)
         g = group_bursts(on, p.fragmentary_merge_s)
         first = on[np.concatenate([[True], np.diff(g) > 0])]
+        in_sleep = int(np.isin(hypnogram.stage_at(first), _SLEEP).sum())
+    if len(b) and n_min:
         idx = np.floor((first - hypnogram.offset) / 60.0).astype(np.int64)
         idx = idx[(idx >= 0) & (idx < n_min)]
         counts = np.bincount(idx, minlength=n_min)
@@ -211,7 +220,10 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     total = float(qualifies.sum())
     figures = {"fragmentary_qualifying_minutes": total,
                "fragmentary_nrem_minutes": float(nrem_min.sum()),
-               "fragmentary_myoclonus_minutes": total if total >= p.fragmentary_min_minutes else 0.0}
+               "fragmentary_myoclonus_minutes": total if total >= p.fragmentary_min_minutes else 0.0,
+               "fragmentary_potential_count": in_sleep}
+    sleep_h = float(np.isin(hypnogram.stages, _SLEEP).sum()) * hypnogram.epoch / 3600.0
+    figures["fragmentary_index"] = in_sleep / sleep_h if sleep_h > 0 else None
     rows = []
     if total >= p.fragmentary_min_minutes:
         for s, e in zip(*runs(qualifies), strict=True):

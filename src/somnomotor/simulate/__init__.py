@@ -21,6 +21,7 @@ from .control import Evening, alcohol_concentration, alprazolam_concentration, a
 from .figure import plot_model
 from .model import simulate_events
 from .night import SimulatedNight, simulate_night
+from .population import HealthySleeper, healthy_population, healthy_sleeper
 from .scenarios import ALL_CHANNELS, DEFAULTS, SCENARIOS, SETTING_DOCS, resolve_settings
 from .whatif import compare_evenings, night_figures
 from .writer import truth_path, write_night
@@ -31,11 +32,14 @@ __all__ = [
     "SCENARIOS",
     "SETTING_DOCS",
     "Evening",
+    "HealthySleeper",
     "SimulatedNight",
     "alcohol_concentration",
     "alprazolam_concentration",
     "alprazolam_effect",
     "compare_evenings",
+    "healthy_population",
+    "healthy_sleeper",
     "night_figures",
     "plot_model",
     "resolve_settings",

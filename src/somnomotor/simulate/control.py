@@ -24,7 +24,11 @@ The model, per body region ``r`` and time ``t`` (seconds from lights-off):
   ``R_alc`` the rebound after the alcohol is metabolised (:func:`alcohol_rebound`);
 * the event-rate factor of a pattern is a logistic function of the net drive::
 
-      f_r(t) = 1 / (1 + exp(-((X_r - I_r) - theta) / s))
+      f_r(t) = 1 / (1 + exp(-((X_r - I_r + D_r) - theta) / s))
+
+  where ``D_r`` (setting ``drive.<region>``, 0 by default) is one person's own
+  shift of the net drive: healthy sleepers differ (some have PLMS, most not;
+  :mod:`somnomotor.simulate.population`),
 
   multiplied by the pattern's maximal rate and its stage gate (PLMs mainly
   N1-N2, none in wake; random myoclonus mainly N1-N2).
@@ -292,7 +296,7 @@ def compute_control(stages: np.ndarray, evening: Evening, settings: Mapping[str,
         excit[r] = (settings["control.excitability"]
                     * (1.0 + settings["control.exertion_gain"] * load * (0.5 + d))
                     * calm * (1.0 - benzo) * circadian * (1.0 + rebound))
-        u = excit[r] - inhibition[r]
+        u = excit[r] - inhibition[r] + settings.get(f"drive.{r}", 0.0)
         z = (u - settings["control.threshold"]) / max(settings["control.slope"], 1e-6)
         factor[r] = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
     return ControlState(t_h=t_h, inhibition=inhibition, excitability=excit,

@@ -292,3 +292,37 @@ def electrode_pop(fs: float, amplitude: float, tau: float) -> np.ndarray:
     """An electrode pop: a step that decays exponentially (time constant ``tau`` s)."""
     t = np.arange(int(5 * tau * fs)) / fs
     return (amplitude * np.exp(-t / tau)).astype(np.float32)
+
+
+def emg_band(fs: float) -> tuple[float, float]:
+    """The EMG band the analyser looks at: 10 Hz to 100 Hz, the top clipped to 0.45 × ``fs``."""
+    return 10.0, min(100.0, 0.45 * fs)
+
+
+def tissue_filtered_noise(n: int, fs: float, corner_hz: float,
+                          rng: np.random.Generator) -> np.ndarray:
+    """Gaussian noise through a first-order low-pass at ``corner_hz``, unit RMS in the EMG band.
+
+    Resting surface EMG is not white: the electrode-skin interface and the
+    tissue between distant active fibres and the electrodes attenuate high
+    frequencies (volume conduction is a low-pass filter; Lindström & Magnusson,
+    Proc IEEE 1977;65:653-662), so the power of a relaxed chin falls with
+    frequency across the EMG band.  Scaled so that its RMS *after* the
+    analyser's band-pass (:func:`emg_band`) is 1: a level set in µV is the level
+    the analyser sees.  ``corner_hz <= 0`` gives white noise, scaled the same way.
+    """
+    from scipy.signal import lfilter
+
+    w = rng.standard_normal(n)
+    lo, hi = emg_band(fs)
+    f = np.linspace(lo, hi, 512)
+    if corner_hz > 0:
+        a = float(np.exp(-2.0 * np.pi * corner_hz / fs))
+        y = lfilter([1.0 - a], [1.0, -a], w)
+        gain2 = (1.0 - a) ** 2 / (1.0 - 2.0 * a * np.cos(2.0 * np.pi * f / fs) + a * a)
+    else:
+        y = w
+        gain2 = np.ones_like(f)
+    # Unit-variance white noise has one-sided density 2/fs per Hz.
+    in_band = float(np.trapezoid(gain2, f)) * 2.0 / fs
+    return (y / np.sqrt(in_band)).astype(np.float32)

@@ -25,10 +25,12 @@ from .patterns import (
     STREAM,
     Generated,
     generate_boundary,
+    generate_fm_background,
     generate_fragmentary,
     generate_grm,
     generate_morning,
     generate_myoclonus,
+    generate_neck_myoclonus,
     generate_plm,
     generate_propriospinal,
     generate_rbd_limbs,
@@ -232,6 +234,8 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     generate_morning(seed, stages, s, total, gen)
     generate_fragmentary(seed, stages, s, gen)
     generate_aasm(seed, stages, s, total, gen)
+    generate_fm_background(seed, stages, s, gen)
+    generate_neck_myoclonus(seed, stages, s, gen)
 
     kept = resolve_overlaps(gen.bursts)
     kept = [b for b in kept if b["onset"] >= 0.0 and b["onset"] + b["duration"] <= total - 0.5]

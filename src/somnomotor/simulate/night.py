@@ -24,6 +24,7 @@ from .emg import (
     motor_unit_signal,
     slow_curve,
     slow_drift,
+    tissue_filtered_noise,
     upsample_seconds,
 )
 from .model import run_model
@@ -138,6 +139,23 @@ def _chin_tone(stages: np.ndarray, s: Mapping[str, Any], n: int, fs: float) -> n
     return upsample_seconds(np.repeat(per_epoch, 30), fs, n)
 
 
+def _chin_background(stages: np.ndarray, s: Mapping[str, Any], level: np.ndarray, n: int,
+                     fs: float, rng: np.random.Generator) -> np.ndarray:
+    """The chin at rest: electrode noise and stage-dependent tone, tissue-filtered.
+
+    Both are Gaussian, so together they are one Gaussian noise whose mean
+    rectified level (in the EMG band the analyser sees) is the root sum of
+    squares of ``chin.rest_uv`` (wandering with the electrode, ``level``) and the
+    stage's tone; its spectrum falls off above ``chin.noise_corner_hz`` as a
+    relaxed chin's does (benchmarks/bench_realism.py compares it with a real
+    surface chin EMG).
+    """
+    rest = upsample_seconds(np.float32(s["chin.rest_uv"]) * level.astype(np.float32), fs, n)
+    tone = _chin_tone(stages, s, n, fs)
+    amp = np.sqrt(rest * rest + tone * tone) * np.float32(np.sqrt(np.pi / 2))
+    return amp * tissue_filtered_noise(n, fs, s["chin.noise_corner_hz"], rng)
+
+
 def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,
                    fs: float = 256.0, mains_hz: float = 50.0,
                    settings: Mapping[str, Any] | None = None,
@@ -239,15 +257,15 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
         a, brief = activation_envelope(bursts, n, fs, rng)
         x = motor_unit_signal(a, brief, fs, channel_damage(label, s), rng)
         # Resting noise whose level wanders slowly (electrode impedance, ±20 %).
-        sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
         level = np.clip(1.0 + 0.2 * slow_curve(int(model.duration) + 2, 300.0, rng), 0.6, 1.5)
         if s["noise.rest_stage_gain"] > 0:
             level = level * np.pad(rest_per_s, (0, max(0, level.size - rest_per_s.size)),
                                    mode="edge")[:level.size]
-        x += upsample_seconds(sigma * level, fs, n) * rng.standard_normal(n, dtype=np.float32)
         if region == "chin":
-            tone = _chin_tone(stages, s, n, fs)
-            x += tone * np.float32(np.sqrt(np.pi / 2)) * rng.standard_normal(n, dtype=np.float32)
+            x += _chin_background(stages, s, level, n, fs, rng)
+        else:
+            sigma = s["noise.rest_uv"] * np.sqrt(np.pi / 2)
+            x += upsample_seconds(sigma * level, fs, n) * rng.standard_normal(n, dtype=np.float32)
         x += ecg_bleed(ecg, decg, ECG_BLEED[label] * s["ecg_bleed"], fs, model.duration, rng)
         amp, ph = s["mains_uv"] * rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi)
         x += np.float32(amp * np.cos(ph)) * mains_sin + np.float32(amp * np.sin(ph)) * mains_cos

@@ -43,7 +43,8 @@ from .scenarios import EMG_CHANNELS
 STREAM = {
     "hypnogram": 1, "plm": 2, "myoclonus": 3, "grm": 4, "sleep_starts": 5, "propriospinal": 6,
     "resp": 7, "arousal": 8, "shift": 9, "rem": 10, "morning": 11, "fragmentary": 12,
-    "rbd_limbs": 13, "start": 14, "boundary": 15, "faults": 16,
+    "rbd_limbs": 13, "start": 14, "boundary": 15, "faults": 16, "fm_background": 40,
+    "neck_myoclonus": 41,
 }
 
 #: Stage gates: how much a pattern's generator runs in each stage (relative).
@@ -59,7 +60,7 @@ for _label, (_m, _s, _r) in EMG_CHANNELS.items():
 
 #: Burst priorities for resolving overlaps in one channel (lower wins).
 PRIORITY = {"boundary": 0, "plm": 0, "morning": 0, "rem": 0, "resp": 1, "grm": 2, "propriospinal": 3,
-            "sleep_start": 4, "myoclonus": 5, "rbd_limb": 5, "fragmentary": 6,
+            "sleep_start": 4, "myoclonus": 5, "rbd_limb": 5, "neck_myoclonus": 5, "fragmentary": 6,
             # the AASM chapter (simulate/aasm_patterns.py): its trains win over random jerks
             "aasm_alma": 1, "aasm_hft": 1, "aasm_bruxism": 1, "aasm_rhythmic": 1, "aasm_large": 1}
 #: Sources whose bursts of one group (one train) may sit closer than the channel gap.
@@ -735,3 +736,71 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
         out.probes.append({"onset": placed, "duration": span, "boundary": cls,
                            "value": value, "inside": bool(inside), "group": group,
                            "side": EMG_CHANNELS[legs[0]][1]})
+
+
+#: Relative rate of fragmentary myoclonus potentials by stage in healthy sleepers
+#: (Frauscher et al. 2014 FM data: medians R 38, N1 34.4, N2 22.3/h; N3 lowest; none
+#: counted in wake here, the index is per hour of sleep).
+FM_STAGE_WEIGHT = {"W": 0.0, "N1": 1.5, "N2": 1.0, "N3": 0.5, "R": 1.7, "?": 0.0}
+#: Potentials come in bursts of minutes: the rate of each 5-min block is multiplied by
+#: a log-normal factor (mean 1) of this spread; high-rate sleepers then reach the AASM
+#: "excessive" pattern (>= 5/min for >= 20 min of NREM) in some stretches (9 % of
+#: healthy sleepers did in Frauscher 2014).
+FM_BLOCK_S = 300.0
+FM_BLOCK_SIGMA = 0.8
+
+
+def generate_fm_background(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
+                           out: Generated) -> None:
+    """Fragmentary myoclonus potentials throughout sleep at ``fragmentary.background_per_h``.
+
+    Brief (75-150 ms), > 50 µV potentials (Lins' definition as used by Frauscher
+    2014) in the channels of ``myoclonus.regions``, at a stage-weighted rate whose
+    mean over the night's sleep is the setting, modulated in 5-min blocks.
+    """
+    rate = settings["fragmentary.background_per_h"]
+    chans = [c for g in settings["myoclonus.regions"] for c in REGION_CHANNELS[g]]
+    if rate <= 0 or not chans or not len(stages):
+        return
+    w = _gate(FM_STAGE_WEIGHT, stages)
+    if w.sum() <= 0:
+        return
+    rng = np.random.default_rng([seed, STREAM["fm_background"]])
+    per_block = int(FM_BLOCK_S // 30.0)
+    n_blocks = -(-len(stages) // per_block)
+    mult = np.exp(FM_BLOCK_SIGMA * rng.standard_normal(n_blocks) - 0.5 * FM_BLOCK_SIGMA ** 2)
+    sleep_epochs = float(np.count_nonzero(w > 0))
+    lam = rate * (sleep_epochs * 30.0 / 3600.0) * w / w.sum() * np.repeat(mult, per_block)[
+        : len(stages)]
+    counts = rng.poisson(lam)
+    n = int(counts.sum())
+    epochs = np.repeat(np.arange(len(stages)), counts)
+    times = epochs * 30.0 + rng.uniform(0.2, 29.8, size=n)
+    chs = rng.integers(0, len(chans), size=n)
+    dur = rng.uniform(0.075, 0.15, size=n)
+    amp = _lognormal(rng, 70.0, 0.35, n, 50.0, 300.0)
+    for m in range(n):
+        out.bursts.append(_burst(times[m], dur[m], chans[chs[m]], amp[m], "brief",
+                                 "fragmentary", row="myoclonus"))
+
+
+def generate_neck_myoclonus(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
+                            out: Generated) -> None:
+    """Neck myoclonus in REM: brief jerks of the neck muscles (Frauscher et al. 2010).
+
+    ``neck_myoclonus.rate_per_h_rem`` jerks per hour of REM, 100-300 ms, in the
+    channels of the neck region.
+    """
+    rate = settings["neck_myoclonus.rate_per_h_rem"]
+    rem = np.flatnonzero(stages == "R")
+    chans = REGION_CHANNELS["neck"]
+    if rate <= 0 or not rem.size:
+        return
+    rng = np.random.default_rng([seed, STREAM["neck_myoclonus"]])
+    n = int(rng.poisson(rate * rem.size * 30.0 / 3600.0))
+    t = np.sort(rng.choice(rem, size=n) * 30.0 + rng.uniform(0.3, 29.5, size=n))
+    dur = rng.uniform(0.1, 0.3, size=n)
+    amp = _lognormal(rng, 80.0, 0.4, n, 30.0, 400.0)
+    for k in range(n):
+        out.bursts.append(_burst(t[k], dur[k], chans[int(rng.integers(0, len(chans)))], amp[k],
+                                 "brief", "neck_myoclonus", row="myoclonus"))

@@ -84,6 +84,7 @@ DEFAULTS: dict[str, Any] = {
     "arousal.stage_shift_prob": 0.3,
     # -- motor control: damage, excitability, descending inhibition ------------
     **{f"damage.{r}": 0.0 for r in REGIONS},
+    **{f"drive.{r}": 0.0 for r in REGIONS},
     "asymmetry.leg": 0.0,
     "asymmetry.arm": 0.0,
     "asymmetry.shoulder": 0.0,
@@ -132,13 +133,17 @@ DEFAULTS: dict[str, Any] = {
     "sleep_starts.arousal_prob": 0.5,
     "propriospinal.prob": 0.0,
     "fragmentary.rate_per_min": 0.0,
+    "fragmentary.background_per_h": 0.0,
+    "neck_myoclonus.rate_per_h_rem": 0.0,
     "rbd.tonic_prob": 0.0,
     "rbd.phasic_prob": 0.0,
     "rbd.limb_twitches_per_min": 0.0,
     "rem.twitch_prob": 0.25,
+    "chin.rest_uv": 0.2,
+    "chin.noise_corner_hz": 30.0,
     "chin.tone_wake_uv": 6.0,
-    "chin.tone_nrem_uv": 3.0,
-    "chin.tone_rem_uv": 0.5,
+    "chin.tone_nrem_uv": 0.7,
+    "chin.tone_rem_uv": 0.1,
     "morning.prob": 0.0,
     "morning.regions": ("back", "neck", "abdomen", "arm", "shoulder"),
     "morning.amplitude_uv": 18.0,
@@ -240,13 +245,23 @@ SETTING_DOCS: dict[str, str] = {
     "sleep_starts.arousal_prob": "probability a sleep start triggers an arousal",
     "propriospinal.prob": "probability of propriospinal myoclonus at a wake -> sleep transition",
     "fragmentary.rate_per_min": "potentials per minute of fragmentary myoclonus in NREM",
+    "fragmentary.background_per_h": "per hour of sleep, fragmentary myoclonus potentials "
+                                    "(75-150 ms) in every sleep stage, in bursts of minutes "
+                                    "(healthy sleepers: median 25.3/h, Frauscher 2014)",
+    "neck_myoclonus.rate_per_h_rem": "per hour of REM, neck myoclonus jerks in the neck "
+                                     "channel (healthy: 35 % have any, Frauscher 2014)",
     "rbd.tonic_prob": "probability a REM epoch has tonic chin activity (>= 50 %)",
     "rbd.phasic_prob": "probability a REM epoch has phasic chin activity (>= 5 of 10 mini-epochs)",
     "rbd.limb_twitches_per_min": "per minute of REM, brief FDS twitches",
     "rem.twitch_prob": "probability a REM epoch holds 1-2 normal chin twitches",
-    "chin.tone_wake_uv": "µV, chin tone above rest in W",
-    "chin.tone_nrem_uv": "µV, chin tone above rest in NREM",
-    "chin.tone_rem_uv": "µV, chin tone above rest in REM (atonia)",
+    "chin.rest_uv": "µV, mean rectified electrode noise of the chin in the EMG band "
+                    "(with the NREM tone: 0.8 µV, as a real Nox chin in NREM sleep; "
+                    "benchmarks/bench_realism.py)",
+    "chin.noise_corner_hz": "Hz, corner of the tissue low-pass that colours the resting chin "
+                            "(median frequency ~25 Hz as the real chin; 0 = white)",
+    "chin.tone_wake_uv": "µV, chin tone in W (mean rectified in the EMG band)",
+    "chin.tone_nrem_uv": "µV, chin tone in NREM (mean rectified in the EMG band)",
+    "chin.tone_rem_uv": "µV, chin tone in REM (atonia)",
     "morning.prob": "probability per region of sustained activity after the final awakening",
     "morning.regions": "regions with morning tonic activity",
     "morning.amplitude_uv": "µV, median tonic envelope above rest",
@@ -262,6 +277,9 @@ SETTING_DOCS: dict[str, str] = {
 }
 for _r in REGIONS:
     SETTING_DOCS[f"damage.{_r}"] = f"0-1, loss of descending control of the {_r} motor neurons"
+    SETTING_DOCS[f"drive.{_r}"] = (f"a.u., this person's own shift of the net drive (X - I) "
+                                   f"of the {_r} motor neurons (0: the model's average; "
+                                   "healthy sleepers differ, see healthy_population)")
 for _r in ("leg", "arm", "shoulder"):
     SETTING_DOCS[f"asymmetry.{_r}"] = (f"-1 (left only) to 1 (right only): which side's {_r} "
                                        "is hit harder (events and motor-unit damage)")
