@@ -218,7 +218,7 @@ def score_fragmentary_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     qualifies = _merge_rate_runs(nrem_min & (counts >= p.fragmentary_per_min), nrem_min, counts,
                                  p.fragmentary_per_min)
     total = float(qualifies.sum())
-    figures = {"fragmentary_qualifying_minutes": total,
+    figures: dict[str, Any] = {"fragmentary_qualifying_minutes": total,
                "fragmentary_nrem_minutes": float(nrem_min.sum()),
                "fragmentary_myoclonus_minutes": total if total >= p.fragmentary_min_minutes else 0.0,
                "fragmentary_potential_count": in_sleep}
