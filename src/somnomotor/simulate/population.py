@@ -21,8 +21,9 @@ tail), FM rate, neck myoclonus rate in REM and the probability that a REM epoch
 has phasic or tonic chin activity.  The distributions are log-normal (or
 zero-inflated log-normal) fitted to the paper's figures; the age and sex
 effects the paper shows (FM) are applied, and for PLMS a rise with age, which
-population studies show (Pennestri et al., Neurology 2006;67:1543-1549), with
-a slope that is *our assumption*.  High-frequency leg movements are not
+population studies show (Leary et al., Clin Neurophysiol 2018;129:2306-2314),
+with a slope that is *our assumption*; neck myoclonus falls with age (younger
+patients had more: Frauscher et al., Sleep 2010;33:1091-1096; slope ours).  High-frequency leg movements are not
 generated: no detector can measure them yet (issue 12).
 
 The other figures are model settings directly (FM potentials per hour of sleep,
@@ -80,11 +81,12 @@ PLMS_SIGMA = 1.78
 FM_MEDIAN = {"female": 20.3, "male": 39.9}
 FM_AGE_SLOPE = np.log(1.5) / 25.0
 FM_SIGMA = 1.29
-#: Neck myoclonus, /h of REM: 35 % have any; among them log-normal, median 4.5/h,
-#: log-SD 1.18 (P90 of all ≈ 8.8/h).
+#: Neck myoclonus, /h of REM: 35 % have any; among them log-normal, median 4.5/h at
+#: the centre age, ×0.6 per 25 years, log-SD 1.1 (P90 of all ≈ 8.8/h).
 NECK_FRACTION = 0.35
 NECK_MEDIAN = 4.5
-NECK_SIGMA = 1.18
+NECK_AGE_SLOPE = np.log(0.6) / 25.0  # younger sleepers more (Frauscher 2010); slope ours
+NECK_SIGMA = 1.1
 #: Phasic mentalis activity, % of REM epochs (AASM): log-normal, median 7.5 %, log-SD
 #: 0.572 (P90 ≈ 15.6 %, 25 % above 11 %).
 PHASIC_MEDIAN = 7.5
@@ -164,7 +166,8 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
     u_neck, u_tonic = rng.uniform(size=2)
     plms = PLMS_MEDIAN * np.exp(PLMS_AGE_SLOPE * (age - AGE_CENTRE) + PLMS_SIGMA * z_plms)
     fm = FM_MEDIAN[sex] * np.exp(FM_AGE_SLOPE * (age - AGE_CENTRE) + FM_SIGMA * z_fm)
-    neck = NECK_MEDIAN * np.exp(NECK_SIGMA * z_neck) if u_neck < NECK_FRACTION else 0.0
+    neck = (NECK_MEDIAN * np.exp(NECK_AGE_SLOPE * (age - AGE_CENTRE) + NECK_SIGMA * z_neck)
+            if u_neck < NECK_FRACTION else 0.0)
     phasic = min(60.0, PHASIC_MEDIAN * np.exp(PHASIC_SIGMA * z_phasic))
     tonic = (0.0 if u_tonic < TONIC_ZERO_FRACTION
              else min(TONIC_MAX, TONIC_MEDIAN * np.exp(TONIC_SIGMA * z_tonic)))
