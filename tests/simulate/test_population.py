@@ -129,3 +129,19 @@ def test_simulated_chin_is_as_quiet_and_low_pitched_as_a_real_surface_chin():
     median_hz = float(f[band][np.searchsorted(c, c[-1] / 2)])
     assert 18.0 < median_hz < 35.0  # white noise in this band would give about 50 Hz
     assert np.median(np.abs(rem)) < 0.6 * np.median(np.abs(nrem))  # REM atonia
+
+
+def test_simulate_cli_draws_a_healthy_person(tmp_path, capsys):
+    from somnomotor.cli import main
+    from somnomotor.io.edf import read_recording
+
+    out = tmp_path / "p.edf"
+    assert main(["simulate", "--person", "7", "--age", "66", "--sex", "male", "--hours", "0.2",
+                 "--set", "channels=LAT,RAT", "--out", str(out)]) == 0
+    assert read_recording(out).labels == ["LAT", "RAT"]  # --set still applies on top
+    for argv, words in ((["--person", "7", "--scenario", "rbd"], "--scenario healthy"),
+                        (["--sex", "male"], "describe a --person")):
+        capsys.readouterr()
+        assert main(["simulate", *argv, "--out", str(tmp_path / "x.edf")]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0]

@@ -35,8 +35,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                "stretching_minutes, hot_bath_minutes, heat_at_night (true/false), "
                "alprazolam_mg, alprazolam_minutes_before_bed.",
     )
-    p.add_argument("--scenario", default="polio_mixed", choices=list(SCENARIOS),
-                   help="which person and night to simulate (default: polio_mixed)")
+    p.add_argument("--scenario", default=None, choices=list(SCENARIOS),
+                   help="which person and night to simulate (default: polio_mixed; "
+                        "healthy with --person)")
+    p.add_argument("--person", type=int, metavar="SEED",
+                   help="a healthy sleeper drawn from the population of Frauscher 2014 "
+                        "(own PLMS, fragmentary and neck myoclonus, REM chin activity); "
+                        "--age and --sex fix who it is")
+    p.add_argument("--age", type=float, help="age in years of the --person (18-90)")
+    p.add_argument("--sex", choices=["female", "male"], help="sex of the --person")
     p.add_argument("--difficulty", default="easy", choices=["easy", "realistic", "hard"],
                    help="easy: the model's own clean night (default); realistic: some "
                         "movements at the rule limits and what good clinical recordings carry "
@@ -110,7 +117,7 @@ def parse_evening(items: list[str]):  # type: ignore[no-untyped-def]
     return Evening(**values)  # type: ignore[arg-type]
 
 
-def list_settings(scenario: str, settings: dict[str, str], difficulty: str = "easy") -> str:
+def list_settings(scenario: str, settings: dict[str, object], difficulty: str = "easy") -> str:
     """The resolved settings of ``scenario`` as aligned text lines (key, value, meaning)."""
     from ..simulate.scenarios import SETTING_DOCS, resolve_settings
 
@@ -128,7 +135,7 @@ def list_settings(scenario: str, settings: dict[str, str], difficulty: str = "ea
 def run(args: argparse.Namespace) -> int:
     from ..simulate import simulate_night, write_night
 
-    settings = parse_settings(args.settings)
+    settings = _person_settings(args, parse_settings(args.settings))
     if args.list_settings:
         print(f"settings of scenario {args.scenario} ({args.difficulty}):")
         print(list_settings(args.scenario, settings, args.difficulty))
@@ -151,7 +158,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_month(args: argparse.Namespace, settings: dict[str, str]) -> int:
+def _person_settings(args: argparse.Namespace, settings: dict[str, str]) -> dict[str, object]:
+    """The --person's settings (then --set on top), and the scenario resolved in ``args``."""
+    from ..errors import ParameterError
+
+    if args.person is None:
+        if args.age is not None or args.sex is not None:
+            raise ParameterError("--age and --sex describe a --person")
+        args.scenario = args.scenario or "polio_mixed"
+        return dict(settings)
+    if args.scenario not in (None, "healthy"):
+        raise ParameterError("--person draws a healthy sleeper: use it with --scenario healthy")
+    if args.nights:
+        raise ParameterError("--person applies to a single night")
+    from ..simulate import healthy_sleeper
+
+    args.scenario = "healthy"
+    person = healthy_sleeper(args.person, age=args.age, sex=args.sex)
+    note(f"healthy sleeper {args.person}: {person.sex}, {person.age:g} years; own figures "
+         + ", ".join(f"{k} {v:.1f}" for k, v in person.targets.items()))
+    return {**person.settings, **settings}
+
+
+def _run_month(args: argparse.Namespace, settings: dict[str, object]) -> int:
     from ..apps.month import simulate_month, write_month
     from ..errors import ParameterError
 
