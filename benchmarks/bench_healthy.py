@@ -3,7 +3,8 @@
 A simulated cohort of healthy sleepers (``somnomotor.simulate.healthy_population``:
 ages 19-77, 60 % women, each with their own PLMS, fragmentary myoclonus, neck
 myoclonus and REM chin activity) is simulated night by night — 8 h, the
-channels the figures need (both tibialis anterior, both FDS, the neck, the chin)
+channels the figures need (both tibialis anterior, both FDS, the neck, the chin,
+and the ECG that lets the analyser take the cardiac artefact out of the neck)
 at 200 Hz — and every night is analysed by the project's own analyser
 (``somnomotor.analyze``).  Printed: each figure of the paper beside the
 cohort's, and how often a healthy sleeper lies above each healthy 90th
@@ -37,7 +38,7 @@ import numpy as np
 NIGHTS = 60
 HOURS = 8.0
 FS = 200.0
-CHANNELS = "LAT,RAT,EMG MFD-l,EMG MFD-r,SCM L,Chin1-Chin2"
+CHANNELS = "LAT,RAT,EMG MFD-l,EMG MFD-r,SCM L,Chin1-Chin2,ECG II"
 COHORT_SEED = 2014
 PROCESSES = 2
 

@@ -2,7 +2,8 @@
 
 Real: ``../shared/data/real/rsleep-nox/subject1.edf`` — a Nox A1 recording (French
 sleep lab, Noxturnal), channel ``1-2`` (bipolar surface chin EMG, 200 Hz, 0.1-µV
-steps), the file's whole 120-s excerpt.  The excerpt is not scored; its EEG
+steps), the file's whole 120-s excerpt.  The excerpt is not scored (the two
+Noxturnal scorings beside it belong to other nights: SOURCES.md); its EEG
 (C4-M1: about two thirds of the 0.5-30 Hz power in delta, little alpha or beta,
 printed below) says NREM sleep, so the simulator's chin is compared in NREM
 (N2 and N3 epochs), with wake and REM beside it for contrast.

@@ -14,7 +14,7 @@ import pytest
 from somnomotor.cli import main
 from somnomotor.errors import ParameterError
 from somnomotor.params import allowed
-from somnomotor.pipeline import PARAMETER_SECTIONS, AnalysisParams, _load_class
+from somnomotor.pipeline import AnalysisParams, parameter_classes
 
 
 def _error(tmp_path, text: str) -> str:
@@ -90,7 +90,7 @@ def test_good_values_are_accepted_and_converted_honestly(tmp_path):
 
 def _all_parameter_classes() -> list[type]:
     seen: list[type] = []
-    todo = [_load_class(spec) for spec in PARAMETER_SECTIONS.values()]
+    todo = list(parameter_classes().values())
     while todo:
         cls = todo.pop()
         seen.append(cls)

@@ -747,7 +747,7 @@ FM_STAGE_WEIGHT = {"W": 0.0, "N1": 1.5, "N2": 1.0, "N3": 0.5, "R": 1.7, "?": 0.0
 #: "excessive" pattern (>= 5/min for >= 20 min of NREM) in some stretches (9 % of
 #: healthy sleepers did in Frauscher 2014).
 FM_BLOCK_S = 300.0
-FM_BLOCK_SIGMA = 0.8
+FM_BLOCK_SIGMA = 0.5
 
 
 def generate_fm_background(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
