@@ -43,21 +43,20 @@ COHORT_SEED = 2014
 PROCESSES = 2
 
 
-def measure(person_seed: int) -> dict[str, Any]:
+def measure(person: Any) -> dict[str, Any]:
     """Simulate one healthy sleeper's night and measure it with the analyser."""
     from somnomotor.pipeline import analyze
-    from somnomotor.simulate import healthy_sleeper, simulate_night
+    from somnomotor.simulate import simulate_night
 
-    person = healthy_sleeper(person_seed)
     settings = dict(person.settings) | {"channels": CHANNELS}
-    night = simulate_night("healthy", hours=HOURS, seed=person_seed, fs=FS, settings=settings)
+    night = simulate_night("healthy", hours=HOURS, seed=person.seed, fs=FS, settings=settings)
     result = analyze(night.recording)
     s = result.summary
     ev = result.events
     neck = ev[(ev["kind"] == "myoclonus") & (ev["muscle"] == "scm") & (ev["stage"] == "R")]
     rem_h = (s.get("rem_min") or 0.0) / 60.0
     return {
-        "seed": person_seed, "age": person.age, "sex": person.sex, "targets": person.targets,
+        "seed": person.seed, "age": person.age, "sex": person.sex, "targets": person.targets,
         "plms_index": float(s["plms_index"]),
         "fm_index": float(s.get("fragmentary_index") or 0.0),
         "efm": bool((s.get("fragmentary_myoclonus_minutes") or 0.0) > 0),
@@ -71,9 +70,9 @@ def measure(person_seed: int) -> dict[str, Any]:
 def run_cohort(n: int) -> list[dict[str, Any]]:
     from somnomotor.simulate import healthy_population
 
-    seeds = [p.seed for p in healthy_population(n, seed=COHORT_SEED)]
+    people = healthy_population(n, seed=COHORT_SEED)
     with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
-        return list(pool.map(measure, seeds))
+        return list(pool.map(measure, people))
 
 
 def _pct(x: float) -> str:

@@ -145,3 +145,13 @@ def test_simulate_cli_draws_a_healthy_person(tmp_path, capsys):
         assert main(["simulate", *argv, "--out", str(tmp_path / "x.edf")]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and words in err[0]
+
+
+def test_a_small_cohort_is_stratified_so_it_represents_the_population():
+    """Latin-hypercube draws: 20 people hold exactly 12 women and 7 with neck myoclonus."""
+    people = healthy_population(20, seed=9)
+    assert sum(p.sex == "female" for p in people) == 12
+    assert sum(p.targets["neck_index"] > 0 for p in people) == 7
+    assert sum(p.targets["tonic_percent"] == 0 for p in people) == 12
+    assert len({p.seed for p in people}) == 20
+    assert healthy_population(20, seed=9) == people  # reproducible

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from ..errors import ParameterError
 
@@ -128,8 +129,12 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
     return float(median * np.exp(sigma * rng.standard_normal()))
 
 
-def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = None
-                    ) -> HealthySleeper:
+#: The person's random draws, as uniform numbers in (0, 1), in this order.
+_DRAWS = ("age", "sex", "plms", "fm", "neck", "phasic", "tonic")
+
+
+def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = None,
+                    uniforms: np.ndarray | None = None) -> HealthySleeper:
     """Draw one healthy sleeper (the same seed, age and sex give the same person).
 
     Parameters
@@ -140,6 +145,9 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
         Years, 18-90; drawn uniformly from the paper's 19-77 when omitted.
     sex : str, optional
         ``"female"`` or ``"male"``; drawn 60/40 as in the paper when omitted.
+    uniforms : ndarray, optional
+        The person's seven draws as numbers in (0, 1) (see :func:`healthy_population`);
+        drawn from ``seed`` when omitted.
 
     Examples
     --------
@@ -155,22 +163,30 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
         raise ParameterError(f"sex={sex!r}: expected 'female' or 'male'")
     if age is not None and not 18.0 <= float(age) <= 90.0:
         raise ParameterError(f"age={age!r}: expected 18 to 90 years")
-    rng = np.random.default_rng([int(seed), 7_000])
-    # Every draw happens whatever is given, so a person's other figures do not
+    if uniforms is None:
+        uniforms = np.random.default_rng([int(seed), 7_000]).uniform(size=len(_DRAWS))
+    u = dict(zip(_DRAWS, np.clip(np.asarray(uniforms, dtype=float), 1e-9, 1 - 1e-9),
+                 strict=True))
+    # Every draw is made whatever is given, so a person's other figures do not
     # change when age or sex is fixed.
-    drawn_age = float(rng.uniform(*AGE_RANGE))
-    drawn_sex = "female" if rng.uniform() < FEMALE_FRACTION else "male"
-    age = drawn_age if age is None else float(age)
-    sex = drawn_sex if sex is None else sex
-    z_plms, z_fm, z_neck, z_phasic, z_tonic = rng.standard_normal(5)
-    u_neck, u_tonic = rng.uniform(size=2)
+    age = AGE_RANGE[0] + u["age"] * (AGE_RANGE[1] - AGE_RANGE[0]) if age is None else float(age)
+    if sex is None:
+        sex = "female" if u["sex"] < FEMALE_FRACTION else "male"
+    z_plms, z_fm, z_phasic = stats.norm.ppf([u["plms"], u["fm"], u["phasic"]])
+    # Zero-inflated figures take one draw each: below the share without, none; above
+    # it, the rest of the (0, 1) range is the log-normal's quantile.
+    has_neck = u["neck"] > 1.0 - NECK_FRACTION
+    z_neck = stats.norm.ppf((u["neck"] - (1.0 - NECK_FRACTION)) / NECK_FRACTION) if has_neck \
+        else 0.0
+    has_tonic = u["tonic"] > TONIC_ZERO_FRACTION
+    z_tonic = stats.norm.ppf((u["tonic"] - TONIC_ZERO_FRACTION) / (1.0 - TONIC_ZERO_FRACTION)) \
+        if has_tonic else 0.0
     plms = PLMS_MEDIAN * np.exp(PLMS_AGE_SLOPE * (age - AGE_CENTRE) + PLMS_SIGMA * z_plms)
     fm = FM_MEDIAN[sex] * np.exp(FM_AGE_SLOPE * (age - AGE_CENTRE) + FM_SIGMA * z_fm)
     neck = (NECK_MEDIAN * np.exp(NECK_AGE_SLOPE * (age - AGE_CENTRE) + NECK_SIGMA * z_neck)
-            if u_neck < NECK_FRACTION else 0.0)
+            if has_neck else 0.0)
     phasic = min(60.0, PHASIC_MEDIAN * np.exp(PHASIC_SIGMA * z_phasic))
-    tonic = (0.0 if u_tonic < TONIC_ZERO_FRACTION
-             else min(TONIC_MAX, TONIC_MEDIAN * np.exp(TONIC_SIGMA * z_tonic)))
+    tonic = min(TONIC_MAX, TONIC_MEDIAN * np.exp(TONIC_SIGMA * z_tonic)) if has_tonic else 0.0
     targets = {"plms_index": float(plms), "fm_index": float(fm), "neck_index": float(neck),
                "phasic_percent": float(phasic), "tonic_percent": float(tonic)}
     settings: dict[str, Any] = {
@@ -193,6 +209,13 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
 def healthy_population(n: int, seed: int = 0) -> list[HealthySleeper]:
     """``n`` healthy sleepers (ages and sexes drawn as in the paper's cohort).
 
+    Stratified (Latin hypercube) sampling: for each of a person's draws, the ``n``
+    people take one value from each of ``n`` equal-probability strata, in an
+    independent random order per draw.  A cohort of a few dozen then represents
+    the population's distributions (e.g. exactly 60 % women, 35 % with neck
+    myoclonus up to rounding) instead of adding the sampling noise of a small
+    random sample; each person is still one random draw of the population.
+
     Examples
     --------
     >>> people = healthy_population(200, seed=1)
@@ -202,4 +225,7 @@ def healthy_population(n: int, seed: int = 0) -> list[HealthySleeper]:
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ParameterError(f"n={n!r}: expected a whole number >= 1")
-    return [healthy_sleeper(seed * 100_003 + i) for i in range(n)]
+    rng = np.random.default_rng([int(seed), 7_001])
+    strata = np.column_stack([(rng.permutation(n) + rng.uniform(size=n)) / n
+                              for _ in _DRAWS])
+    return [healthy_sleeper(seed * 100_003 + i, uniforms=strata[i]) for i in range(n)]
