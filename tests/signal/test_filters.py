@@ -85,6 +85,20 @@ def test_detect_mains_finds_the_line_frequency(mains: float, fs: float) -> None:
     assert detect_mains(x, fs) == mains
 
 
+def test_detect_mains_on_a_quiet_channel_with_one_loud_minute() -> None:
+    """A quiet chin (0.3 µV noise) with a 1.5-µV hum and a minute of loud activity.
+
+    The loud minute's broadband power must not bury the hum that stands far above
+    the quiet floor in every other stretch (per-stretch spectra, their median).
+    """
+    fs, seconds = 256.0, 3600
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 0.3, int(seconds * fs)).astype(np.float32) + _tone(50.0, fs, seconds, 1.5)
+    loud = slice(int(1620 * fs), int(1680 * fs))  # holds one of the 12 sampled stretches
+    x[loud] += rng.normal(0, 40.0, loud.stop - loud.start).astype(np.float32)
+    assert detect_mains(x, fs) == 50.0
+
+
 def test_detect_mains_none_for_clean_noise() -> None:
     x = np.random.default_rng(3).normal(0, 3, int(120 * 512)).astype(np.float32)
     assert detect_mains(x, 512.0) is None

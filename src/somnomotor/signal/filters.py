@@ -189,9 +189,16 @@ def detect_mains(x: np.ndarray, fs: float) -> float | None:
     if xf.size < nper or not fs > 2 * min(_MAINS_CANDIDATES) + 5:
         return None
     if xf.size > seg * MAINS_EXCERPTS:
+        # One spectrum per stretch and their median: one loud stretch (a movement,
+        # a minute of muscle activity) must not bury, in a mean, a hum that stands
+        # far above a quiet channel's floor everywhere else; nor may steps where
+        # stretches were joined end to end spread broadband leakage.
         starts = np.linspace(0, xf.size - seg, MAINS_EXCERPTS).astype(np.int64)
-        xf = np.concatenate([xf[s:s + seg] for s in starts])
-    freqs, psd = signal.welch(xf, fs=fs, nperseg=nper)
+        spectra = [signal.welch(xf[s:s + seg], fs=fs, nperseg=nper) for s in starts]
+        freqs = spectra[0][0]
+        psd = np.median([p for _, p in spectra], axis=0)
+    else:
+        freqs, psd = signal.welch(xf, fs=fs, nperseg=nper)
     best, best_ratio = None, _MAINS_MIN_RATIO
     for f0 in _MAINS_CANDIDATES:
         if f0 + 5 >= fs / 2:
