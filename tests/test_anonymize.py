@@ -197,10 +197,7 @@ def test_real_files_anonymized_with_identical_samples_and_annotation_timing(real
     from somnomotor.anonymize import _read_layout
     from somnomotor.io import read_recording
 
-    # rsleep-nox/subject1.edf has non-ASCII header bytes: refused until lenient headers land.
-    refused = {"subject1.edf"}
-    files = sorted(p for p in real_data.rglob("*") if p.suffix.lower() in (".edf", ".bdf")
-                   and p.name not in refused)
+    files = sorted(p for p in real_data.rglob("*") if p.suffix.lower() in (".edf", ".bdf"))
     assert files
     for src in files:
         out = tmp_path / f"anon-{src.name}"

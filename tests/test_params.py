@@ -41,8 +41,8 @@ def _error(tmp_path, text: str) -> str:
     # Choices.
     ("[legs]\nrule_set = \"wasm\"\n",
      "[legs] rule_set = 'wasm': allowed one of 'wasm2016', 'aasm'"),
-    ("[leg_detection]\nmains = \"55\"\n",
-     "[leg_detection] mains = '55': allowed one of 'auto', '50', '60', 'none'"),
+    ("[conditioning]\nmains = \"55\"\n",
+     "[conditioning] mains = '55': allowed one of 'auto', '50', '60', 'none'"),
     ("[muscles.patterns]\nhypnic_stages = [\"W\", \"REM\"]\n",
      "[muscles.patterns] hypnic_stages = ['W', 'REM']: allowed a list of items from "
      "'W', 'N1', 'N2', 'N3', 'R'"),
@@ -51,8 +51,8 @@ def _error(tmp_path, text: str) -> str:
      "[legs] imi_min_s = 95.0: allowed < imi_max_s (which is 90.0)"),
     ("[legs]\nimi_max_s = 5\n",
      "[legs] imi_max_s = 5.0: allowed > imi_min_s (which is 10.0)"),
-    ("[muscles]\nband_low_hz = 120\n",
-     "[muscles] band_low_hz = 120.0: allowed < band_high_hz (which is 100.0)"),
+    ("[conditioning]\nband_low_hz = 120\n",
+     "[conditioning] band_low_hz = 120.0: allowed < band_high_hz (which is 100.0)"),
     ("[leg_detection]\noffset_threshold_uv = 9\n",
      "[leg_detection] offset_threshold_uv = 9.0: allowed ≤ onset_threshold_uv (which is 8.0)"),
     # Types.
@@ -64,8 +64,8 @@ def _error(tmp_path, text: str) -> str:
      "[legs] min_series_length = 4.0: allowed an integer ≥ 2"),
     ("[legs]\nimi_min_s = true\n", "[legs] imi_min_s = True: allowed a number ≥ 0"),
     ("[legs]\nimi_min_s = \"10\"\n", "[legs] imi_min_s = '10': allowed a number ≥ 0"),
-    ("[leg_detection]\nnoise_adaptive = 1\n",
-     "[leg_detection] noise_adaptive = 1: allowed true or false"),
+    ("[conditioning]\nnoise_adaptive = 1\n",
+     "[conditioning] noise_adaptive = 1: allowed true or false"),
     ("[muscles]\nbursts = 3\n", "[muscles] bursts = 3: allowed a table"),
 ])
 def test_each_kind_of_bad_value_is_one_line_naming_file_section_key_and_range(

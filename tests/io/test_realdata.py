@@ -37,8 +37,6 @@ BROKEN = {
     "edfize-nsrr/invalid-date.edf": "zero data records",
     "mne-testing-data/test_1ch.gdf": "is a GDF file",
     "physionet-emgdb/emg_healthy.txt": "not an EDF or BDF file",
-    # Refused until lenient headers land (i14-labs): a degree sign and latin-1 letters.
-    "rsleep-nox/subject1.edf": "non-ASCII bytes",
 }
 PISCA = ("edfPlusC.edf", "bdfPlusC.bdf")
 
