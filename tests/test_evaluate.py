@@ -96,3 +96,15 @@ def test_format_table_lists_every_kind() -> None:
 def test_docstring_examples_run() -> None:
     res = doctest.testmod(evaluate_module, extraglobs={"pd": pd})
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_evaluate_reports_each_body_region_of_a_kind():
+    t = pd.DataFrame({"onset": [1.0, 5.0, 9.0], "duration": 1.0, "kind": "contraction",
+                      "channel": ["A", "B", "B"], "muscle": ["fds", "scm", "scm"]})
+    e = pd.DataFrame({"onset": [1.2, 5.1, 20.0], "duration": 1.0, "kind": "contraction",
+                      "channel": ["A", "B", "B"], "muscle": ["fds", "scm", "scm"]})
+    out = evaluate(t, e)
+    assert out["regions"]["contraction"]["arm"]["f1"] == 1.0
+    neck = out["regions"]["contraction"]["neck"]
+    assert (neck["tp"], neck["fp"], neck["fn"]) == (1, 1, 1)
+    assert "  neck" in format_table(out)

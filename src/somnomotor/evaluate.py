@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import kinds as K
+from .channels import MUSCLE_REGION
 
 __all__ = ["DEFAULT_MATCH_ON", "evaluate", "match_events", "index_differences",
            "format_table"]
@@ -100,10 +101,42 @@ def _ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
+def _regions(df: pd.DataFrame) -> np.ndarray:
+    """Each row's body region, from its ``muscle`` (empty when unknown)."""
+    if "muscle" not in df.columns or len(df) == 0:
+        return np.full(len(df), "", dtype=object)
+    return np.array([MUSCLE_REGION.get(str(m), "") for m in df["muscle"].fillna("")], dtype=object)
+
+
+def _metrics(t: pd.DataFrame, e: pd.DataFrame, min_overlap: float, rule: tuple[str, ...]
+             ) -> dict[str, Any]:
+    """Precision, recall, F1 and timing errors of one kind's events ``e`` against ``t``."""
+    pairs = match_events(t, e, min_overlap=min_overlap, match_on=rule)
+    tp = len(pairs)
+    fp, fn = len(e) - tp, len(t) - tp
+    on_mean: float | None = None
+    on_med: float | None = None
+    dur_mean: float | None = None
+    if pairs:
+        ti = np.array([p[0] for p in pairs])
+        ei = np.array([p[1] for p in pairs])
+        d_on = e["onset"].to_numpy()[ei] - t["onset"].to_numpy()[ti]
+        d_dur = e["duration"].to_numpy()[ei] - t["duration"].to_numpy()[ti]
+        on_mean, on_med = float(d_on.mean()), float(np.median(np.abs(d_on)))
+        dur_mean = float(d_dur.mean())
+    return {
+        "n_truth": int(len(t)), "n_detected": int(len(e)), "tp": tp, "fp": fp, "fn": fn,
+        "precision": _ratio(tp, len(e)), "recall": _ratio(tp, len(t)),
+        "f1": _ratio(2 * tp, len(t) + len(e)),
+        "onset_error_mean_s": on_mean, "onset_error_median_abs_s": on_med,
+        "duration_error_mean_s": dur_mean,
+    }
+
+
 def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] | None = None,
              min_overlap: float = 0.0, match_on: Mapping[str, Iterable[str]] | None = None,
              truth_summary: Mapping[str, Any] | None = None,
-             summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+             summary: Mapping[str, Any] | None = None, by_region: bool = True) -> dict[str, Any]:
     """Per-kind agreement of ``events`` with ``truth`` (both events tables).
 
     Parameters
@@ -120,14 +153,18 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
         (leg movements must be on the same leg).
     truth_summary, summary : mapping, optional
         Two summaries; their shared numeric keys are compared too.
+    by_region : bool
+        Also the figures per body region (from each row's ``muscle``) for every
+        kind whose rows name a muscle.
 
     Returns
     -------
     dict
         ``{"kinds": {kind: {n_truth, n_detected, tp, fp, fn, precision, recall,
         f1, onset_error_mean_s, onset_error_median_abs_s,
-        duration_error_mean_s}}, "index_differences": {...}}``.  Ratios with a
-        zero denominator are None (JSON null).
+        duration_error_mean_s}}, "regions": {kind: {region: {the same}}},
+        "index_differences": {...}}``.  Ratios with a zero denominator are None
+        (JSON null).
 
     Examples
     --------
@@ -148,27 +185,16 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
     for kind in kinds:
         t = truth[truth["kind"] == kind].reset_index(drop=True)
         e = events[events["kind"] == kind].reset_index(drop=True)
-        pairs = match_events(t, e, min_overlap=min_overlap, match_on=rules.get(kind, ()))
-        tp = len(pairs)
-        fp, fn = len(e) - tp, len(t) - tp
-        precision, recall = _ratio(tp, len(e)), _ratio(tp, len(t))
-        f1 = _ratio(2 * tp, len(t) + len(e))
-        on_mean: float | None = None
-        on_med: float | None = None
-        dur_mean: float | None = None
-        if pairs:
-            ti = np.array([p[0] for p in pairs])
-            ei = np.array([p[1] for p in pairs])
-            d_on = e["onset"].to_numpy()[ei] - t["onset"].to_numpy()[ti]
-            d_dur = e["duration"].to_numpy()[ei] - t["duration"].to_numpy()[ti]
-            on_mean, on_med = float(d_on.mean()), float(np.median(np.abs(d_on)))
-            dur_mean = float(d_dur.mean())
-        out["kinds"][kind] = {
-            "n_truth": int(len(t)), "n_detected": int(len(e)), "tp": tp, "fp": fp, "fn": fn,
-            "precision": precision, "recall": recall, "f1": f1,
-            "onset_error_mean_s": on_mean, "onset_error_median_abs_s": on_med,
-            "duration_error_mean_s": dur_mean,
-        }
+        rule = tuple(rules.get(kind, ()))
+        out["kinds"][kind] = _metrics(t, e, min_overlap, rule)
+        if by_region:
+            rt, re_ = _regions(t), _regions(e)
+            names = sorted({r for r in (*rt, *re_) if r})
+            if names:
+                out.setdefault("regions", {})[kind] = {
+                    r: _metrics(t[rt == r].reset_index(drop=True),
+                                e[re_ == r].reset_index(drop=True), min_overlap, rule)
+                    for r in names}
     if truth_summary is not None and summary is not None:
         out["index_differences"] = index_differences(truth_summary, summary)
     return out
@@ -209,6 +235,12 @@ def format_table(result: Mapping[str, Any]) -> str:
         lines.append(f"{kind:<24}{m['n_truth']:>7}{m['n_detected']:>7}{m['tp']:>6}{m['fp']:>6}"
                      f"{m['fn']:>6}{f(m['precision'], '.3f'):>7}{f(m['recall'], '.3f'):>7}"
                      f"{f(m['f1'], '.3f'):>7}{f(m['onset_error_median_abs_s'], '.3f'):>13}")
+        for region, r in (result.get("regions") or {}).get(kind, {}).items():
+            name = f"  {region}"
+            lines.append(f"{name:<24}{r['n_truth']:>7}{r['n_detected']:>7}{r['tp']:>6}"
+                         f"{r['fp']:>6}{r['fn']:>6}{f(r['precision'], '.3f'):>7}"
+                         f"{f(r['recall'], '.3f'):>7}{f(r['f1'], '.3f'):>7}"
+                         f"{f(r['onset_error_median_abs_s'], '.3f'):>13}")
     diffs = result.get("index_differences") or {}
     if diffs:
         lines.append("")

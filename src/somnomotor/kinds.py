@@ -302,11 +302,17 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
             ReportRow("morning", "Tonic activity in the last 10 min of sleep",
                       "last_10min_sleep_tonic_seconds", 0, "s", always=False)),
         per_muscle=("morning tonic (s)", "seconds"), snippet_rank=5, match_on=("muscle",)),
-    # -- promised by interfaces.md, no detector yet ---------------------------------------
+    # -- the base layer: every contraction of every EMG channel (score/contractions.py) -----
     EventKind(
         "contraction", "Contraction", "#BBBBBB", "Contraction",
-        "every activation of one EMG channel (the base layer)", None, episode=True,
-        summary_keys=("contraction_index_by_region", "contraction_index_by_stage")),
+        "every activation of one EMG channel (the base layer)", "somnomotor.score.contractions",
+        episode=True,
+        summary_keys=("contraction_index_by_region", "contraction_index_by_stage",
+                      "contraction_count_by_channel", "contraction_seconds_by_channel",
+                      "contraction_count"),
+        report_rows=(ReportRow("patterns", "Contractions, every EMG channel (whole recording)",
+                               "contraction_count", 0, order=-1, always=False),),
+        per_muscle=("contractions", "count"), match_on=("channel",)),
     # -- the AASM movement chapter (score/aasm_movements.py) --------------------------------
     EventKind(
         "alma", "Alternating leg muscle activation", "#44AA99", "ALMA",

@@ -304,7 +304,8 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
                                   same_leg_gap_s=gap)
                if info.label in leg_labels else None)
         mus = (channel_bursts(info, cond, mp.bursts, artefact_max_freq_hz=mp.artefact_max_freq_hz,
-                              want_amp=info.label == chin, high_rest_uv=cp.high_rest_uv)
+                              want_amp=info.label == chin, high_rest_uv=cp.high_rest_uv,
+                              contraction_params=mp.contractions)
                if info.label in burst_labels else None)
         return leg, mus
 

@@ -33,7 +33,7 @@ PROMISED_KINDS = ("contraction", "lm", "clm", "plm", "myoclonus", "grm", "hypnic
 #: The kinds a detector produces today (a kind without one is marked ``detector=None``).
 PRODUCED_TODAY = ("lm", "clm", "plm", "myoclonus", "grm", "hypnic_jerk",
                   "fragmentary_myoclonus", "propriospinal_myoclonus", "rem_tonic", "rem_phasic",
-                  "morning_tonic", "alma", "hypnagogic_foot_tremor", "bruxism",
+                  "morning_tonic", "contraction", "alma", "hypnagogic_foot_tremor", "bruxism",
                   "rhythmic_movement", "large_movement")
 
 NEW = K.EventKind(

@@ -20,7 +20,7 @@ All times are seconds, amplitudes µV.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,13 @@ from ..recording import ChannelInfo
 from ..signal.baseline import BaselineParams, resting_level
 from ..signal.condition import ConditionedEMG
 from ..signal.filters import block_mean, envelope
+from .contractions import (
+    ContractionParams,
+    _segment_max,
+    detect_contractions,
+    heart_locked,
+    too_slow,
+)
 
 __all__ = ["BurstParams", "BURST_COLUMNS", "burst_envelope", "burst_frequency", "detect_bursts",
            "bursts_in_channel", "channel_bursts", "ChannelBursts", "estimate_resting_level",
@@ -324,17 +331,6 @@ def _refine_edges(env: np.ndarray, starts: np.ndarray, ends: np.ndarray, fractio
     return lo.astype(np.int64), (hi + 1).astype(np.int64)
 
 
-def _segment_max(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Maximum of ``values[s:e]`` for sorted, non-overlapping, non-empty segments (vectorised)."""
-    if starts.size == 0:
-        return np.zeros(0, dtype=values.dtype)
-    idx = np.empty(2 * starts.size, dtype=np.int64)
-    idx[0::2], idx[1::2] = starts, ends
-    if idx[-1] >= values.size:  # the last segment runs to the end: reduceat's tail does it
-        idx = idx[:-1]
-    return np.maximum.reduceat(values, idx)[0::2]
-
-
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"onset": pd.Series(dtype=float), "duration": pd.Series(dtype=float),
                          "amplitude_uv": pd.Series(dtype=float), "tonic": pd.Series(dtype=bool),
@@ -354,14 +350,41 @@ class ChannelBursts:
     bursts: pd.DataFrame
     quality: dict[str, Any]
     amp_1s: np.ndarray | None = None
+    #: Every contraction (:mod:`.contractions`), with ``channel``, ``muscle``, ``side``,
+    #: ``region``; empty when the channel is too slow to score (``scorable`` false).
+    contractions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scorable: bool = True
 
 
 def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams | None = None,
                    *, artefact_max_freq_hz: float = 0.0, want_amp: bool = False,
-                   high_rest_uv: float = 16.0) -> ChannelBursts:
-    """The bursts and quality figures of one conditioned channel (:func:`bursts_in_channel`)."""
+                   high_rest_uv: float = 16.0,
+                   contraction_params: ContractionParams | None = None) -> ChannelBursts:
+    """The bursts, contractions and quality figures of one conditioned channel.
+
+    See :func:`bursts_in_channel`; the contractions use ``contraction_params``
+    resolved for the channel's region.  A channel sampled too slowly for the
+    EMG band (:func:`~somnomotor.detect.contractions.too_slow`) gets no bursts,
+    no contractions, a note, and ``scorable`` false.
+    """
+    cp = (contraction_params or ContractionParams()).for_region(info.region)
+    if too_slow(info.fs, cp):
+        note = (f"sampled at {info.fs:g} Hz, too slowly for surface EMG (10–100 Hz band; "
+                f"needs ≥ {cp.min_fs:g} Hz): not scored, left out of every index")
+        quality = {"channel": info.label, "muscle": info.muscle, "side": info.side,
+                   "region": info.region, "fs": info.fs, "resting_level_uv": float("nan"),
+                   "mains_hz": cond.mains_hz, "ecg_artefact_uv": cond.ecg_artefact_uv,
+                   "residual_ecg": cond.residual_ecg_uv, "ecg_source": cond.ecg_source,
+                   "fs_analysis": cond.fs, "flagged_s": 0.0, "excluded_s": cond.gap_s,
+                   "bursts": 0, "tonic_episodes": 0, "artefacts": 0, "contractions": 0,
+                   "notes": "; ".join([*cond.notes, note])}
+        empty = _empty().assign(channel=pd.Series(dtype=object), muscle=pd.Series(dtype=object),
+                                side=pd.Series(dtype=object), region=pd.Series(dtype=object))
+        return ChannelBursts(info, empty, quality, None, empty.copy(), scorable=False)
     b, fig, amp = bursts_in_channel(cond, params, artefact_max_freq_hz=artefact_max_freq_hz,
-                                    amp_1s=want_amp, high_rest_uv=high_rest_uv)
+                                    amp_1s=want_amp, high_rest_uv=high_rest_uv,
+                                    contraction_params=cp)
+    contractions = fig.pop("contractions")
     notes = list(cond.notes)
     if fig["flagged_s"] > 0 and not cond.flagged:
         notes.append(f"resting level above {high_rest_uv:g} µV for {fig['flagged_s']:.0f} s")
@@ -375,14 +398,18 @@ def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams 
                "ecg_source": cond.ecg_source, "fs_analysis": cond.fs,
                "flagged_s": fig["flagged_s"], "excluded_s": cond.gap_s,
                "bursts": int((~b["tonic"]).sum()), "tonic_episodes": int(b["tonic"].sum()),
-               "artefacts": fig["artefacts"], "notes": "; ".join(notes)}
+               "artefacts": fig["artefacts"], "contractions": len(contractions),
+               "notes": "; ".join(notes)}
     b = b.assign(channel=info.label, muscle=info.muscle, side=info.side, region=info.region)
-    return ChannelBursts(info, b, quality, amp)
+    contractions = contractions.assign(channel=info.label, muscle=info.muscle, side=info.side,
+                                       region=info.region)
+    return ChannelBursts(info, b, quality, amp, contractions)
 
 
 def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *,
                       artefact_max_freq_hz: float = 0.0, amp_1s: bool = False,
-                      high_rest_uv: float = 16.0
+                      high_rest_uv: float = 16.0,
+                      contraction_params: ContractionParams | None = None
                       ) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray | None]:
     """Bursts of one conditioned channel, with artefact transients taken out.
 
@@ -397,13 +424,21 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
     (bursts, figures, amp_1s or None)
         The :data:`BURST_COLUMNS` table; ``figures``: ``resting_level_uv``
         (median of the burst resting level), ``artefacts`` (count dropped),
-        ``flagged_s`` (seconds whose resting level exceeds ``high_rest_uv``).
+        ``flagged_s`` (seconds whose resting level exceeds ``high_rest_uv``),
+        ``contractions`` (the channel's contraction table,
+        :func:`~somnomotor.detect.contractions.detect_contractions` on the same
+        envelope and resting level).
     """
     p = params or BurstParams()
     y, fs = cond.filtered, cond.fs
     env, fs_env = burst_envelope(y, fs, p)
     rest = estimate_resting_level(env, fs_env, p)
     b = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env))
+    cp = contraction_params or ContractionParams()
+    contractions = detect_contractions(env, fs_env, cp)
+    if len(contractions) and cond.r_peaks is not None:
+        contractions = contractions[~heart_locked(contractions, cond.r_peaks, cp)]
+        contractions = contractions.reset_index(drop=True)
     del env
     brief = ~b["tonic"].to_numpy(bool)
     n_artefacts = 0
@@ -413,9 +448,16 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         bad[np.flatnonzero(brief)] = freq < artefact_max_freq_hz
         n_artefacts = int(bad.sum())
         b = b[~bad].reset_index(drop=True)
+    if len(contractions) and artefact_max_freq_hz > 0:
+        # The same rule for contractions: a "contraction" whose mean frequency is below
+        # the EMG band is an electrode pop or movement artefact (frequency of its first
+        # 2 s at most, enough for zero crossings and cheap for long contractions).
+        cf = burst_frequency(y, fs, contractions["onset"].to_numpy(),
+                             np.minimum(contractions["duration"].to_numpy(), 2.0))
+        contractions = contractions[cf >= artefact_max_freq_hz].reset_index(drop=True)
     amp = block_mean(np.abs(y), max(1, int(round(fs)))) if amp_1s else None
     # Seconds whose resting level is too high to score (as Luna flags: > 16 µV).
     flagged = float((rest > high_rest_uv).sum()) * p.rest_block_s
     figures = {"resting_level_uv": float(np.median(rest)) if rest.size else float("nan"),
-               "artefacts": n_artefacts, "flagged_s": flagged}
+               "artefacts": n_artefacts, "flagged_s": flagged, "contractions": contractions}
     return b, figures, amp

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..detect.bursts import BurstParams, ChannelBursts
+from ..detect.contractions import ContractionParams
 from ..events import concat_events, make_events
 from ..hypnogram import Hypnogram
 from ..params import from_mapping
@@ -39,6 +40,8 @@ from ..recording import ChannelInfo
 from .aasm_movements import AASM_SUMMARY_KEYS, score_aasm_movements
 from .aasm_rules import AasmParams
 from .base import ScoreResult
+from .contractions import SUMMARY_KEYS as CONTRACTION_KEYS
+from .contractions import contraction_rows, contraction_summary
 from .morning import MorningParams, score_morning
 from .myoclonus import myoclonus_indices, myoclonus_rows
 from .patterns import (
@@ -66,10 +69,11 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "myoclonus_index", "myoclonus_index_by_muscle", "grm_episode_count", "hypnic_jerk_count",
     "fragmentary_myoclonus_minutes", "rem_atonia_index", "sinbar_any_percent",
     "rem_tonic_percent", "rem_phasic_percent", "morning_tonic_seconds", *AASM_SUMMARY_KEYS,
+    *CONTRACTION_KEYS,
 )
 
 _SUB = {"bursts": BurstParams, "patterns": PatternParams, "rem": RemParams,
-        "morning": MorningParams, "aasm": AasmParams}
+        "morning": MorningParams, "aasm": AasmParams, "contractions": ContractionParams}
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class MuscleParams:
     artefact_max_freq_hz: float = 15.0  # brief "bursts" with mean frequency < 15 Hz are electrode
     # pops / movement artefacts, not EMG (surface EMG: 50–150 Hz mean frequency, De Luca 1997)
     bursts: BurstParams = field(default_factory=BurstParams)
+    contractions: ContractionParams = field(default_factory=ContractionParams)
     patterns: PatternParams = field(default_factory=PatternParams)
     rem: RemParams = field(default_factory=RemParams)
     morning: MorningParams = field(default_factory=MorningParams)
@@ -242,6 +247,11 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     scored = scored_events if scored_events is not None and len(scored_events) else None
     channels = list(channels)
     notes = list(notes)
+    slow = [c for c in channels if not c.scorable]
+    for c in slow:
+        notes.append(f"channel '{c.info.label}' sampled at {c.info.fs:g} Hz, too slowly for "
+                     "surface EMG: not scored, left out of every index")
+    channels = [c for c in channels if c.scorable]
 
     tables = [c.bursts for c in channels if len(c.bursts)]
     bursts = pd.concat(tables, ignore_index=True) if tables else _empty_bursts()
@@ -299,19 +309,26 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     rem_rows, rem_summary, rem_details = _score_rem(chin, fds, hyp, scored, duration, p.rem)
     summary.update(rem_summary)
 
+    # Contractions: every activation of every channel, chin and legs included.
+    con = contraction_rows([c.contractions for c in channels], hyp)
+    summary.update(contraction_summary(con, {c.info.label: c.info.region or "" for c in channels},
+                                       hyp, duration))
+
     # Morning.
     morning_rows, morning_summary = score_morning(bursts, hyp, duration, p.morning)
     summary.update(morning_summary)
 
     events = concat_events([make_events(t) for t in
-                            [myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows,
+                            [con, myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows,
                                       *aasm_rows] if len(t)])
-    quality = pd.DataFrame([c.quality for c in channels])
+    quality = pd.DataFrame([c.quality for c in [*channels, *slow]])
     details = {
         "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,
                                     "bursts": int((~c.bursts["tonic"]).sum()),
-                                    "tonic_episodes": int(c.bursts["tonic"].sum())}
+                                    "tonic_episodes": int(c.bursts["tonic"].sum()),
+                                    "contractions": len(c.contractions)}
                      for c in channels},
+        "unscorable_channels": [c.info.label for c in slow],
         "arm_periodic": arm, "rem": rem_details, "notes": notes,
         "parameters": dataclasses.asdict(p),
     }

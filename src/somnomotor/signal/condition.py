@@ -143,6 +143,8 @@ class ConditionedEMG:
     ecg_artefact_uv: float = float("nan")
     residual_ecg_uv: float = float("nan")
     ecg_source: str = "none"
+    #: The R peaks (s) used for ECG removal (None without ECG removal or beats).
+    r_peaks: np.ndarray | None = None
 
     @property
     def no_data_s(self) -> float:
@@ -352,6 +354,8 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
             notes.append(f"cardiac artefact {artefact:.1f} µV (below "
                          f"{p.ecg_min_artefact_uv:g} µV): not removed")
 
+    beats = (np.asarray(r_peaks, dtype=float)
+             if p.ecg_removal and r_peaks is not None and len(r_peaks) >= 3 else None)
     # Rectify, bring down to ~100 Hz, smooth.
     factor = max(1, int(round(fs_a / p.envelope_rate_hz)))
     fs_env = fs_a / factor
@@ -366,7 +370,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                               mains_hz=mains, notes=notes, ecg_removed=ecg_removed,
                               flat=flat or bool(x.size and bad.all()), fs_input=float(fs),
                               gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
-                              ecg_source=source)
+                              ecg_source=source, r_peaks=beats)
     env = block_mean(np.abs(y), factor)
     no_data = ~np.isfinite(env)
     if factor > 1 and bad_a.any():
@@ -397,7 +401,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                           flagged=flagged, notes=notes, ecg_removed=ecg_removed,
                           flat=flat or bool(x.size and no_data.all()), fs_input=float(fs),
                           gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
-                          ecg_source=source)
+                          ecg_source=source, r_peaks=beats)
 
 
 def analysis_threads() -> int:

@@ -20,6 +20,7 @@ from ..events import SCORED_COLUMNS, make_events
 from ..hypnogram import Hypnogram
 from .aasm_patterns import aasm_truth_ok, generate_aasm
 from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_transitions
+from .contractions import contraction_truth, generate_contractions
 from .control import ControlState, Evening, compute_control
 from .patterns import (
     STREAM,
@@ -236,6 +237,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     generate_aasm(seed, stages, s, total, gen)
     generate_fm_background(seed, stages, s, gen)
     generate_neck_myoclonus(seed, stages, s, gen)
+    generate_contractions(seed, stages, s, total, gen)
 
     kept = resolve_overlaps(gen.bursts)
     kept = [b for b in kept if b["onset"] >= 0.0 and b["onset"] + b["duration"] <= total - 0.5]
@@ -296,6 +298,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     }, columns=list(INSERTED_COLUMNS))
     rows.extend(_episode_rows(bursts, gen.episodes))
     rows.extend(rem_rows)
+    rows.extend(contraction_truth(bursts))
     truth = make_events(rows)
     truth = truth[(truth["channel"] == "") | truth["channel"].isin(recorded)]
     truth = truth.reset_index(drop=True)

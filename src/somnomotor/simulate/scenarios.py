@@ -64,6 +64,12 @@ DEFAULTS: dict[str, Any] = {
     "heart.rate_bpm": 62.0,
     # -- what real recordings add (all off by default; see DIFFICULTY) ----------
     "noise.rest_stage_gain": 0.0,
+    # -- slow contractions of any muscle (simulate/contractions.py; off by default) --
+    "contractions.per_h": 0.0,
+    "contractions.min_s": 0.4,
+    "contractions.max_s": 30.0,
+    "contractions.amp_lo": 2.0,
+    "contractions.amp_hi": 30.0,
     "artifacts.sweat_uv": 0.0,
     "artifacts.movement_per_h": 0.0,
     "artifacts.loose_per_h": 0.0,
@@ -172,6 +178,12 @@ SETTING_DOCS: dict[str, str] = {
     "heart.rate_bpm": "beats/min, mean heart rate in N2",
     "noise.rest_stage_gain": "0-1, how much the resting EMG level changes with stage "
                              "(1: W x1.6, N1 x1.2, N2 x1, N3 x0.9, R x0.75; 0: constant)",
+    "contractions.per_h": "per hour, slow contractions (grasps, flexions, tonic stretches) "
+                          "spread over every EMG channel; in the truth as 'contraction'",
+    "contractions.min_s": "s, shortest slow contraction (durations log-uniform)",
+    "contractions.max_s": "s, longest slow contraction",
+    "contractions.amp_lo": "x resting level, weakest slow contraction (log-uniform)",
+    "contractions.amp_hi": "x resting level, strongest slow contraction",
     "artifacts.sweat_uv": "µV, SD of sweat artefact (0.05-0.5 Hz swings waxing and waning "
                           "over minutes) in EMG channels",
     "artifacts.movement_per_h": "per hour, movement artefacts (1-4 s of 0.5-4 Hz waves, "
@@ -438,6 +450,10 @@ def _validate(s: dict[str, Any]) -> None:
         raise ParameterError("setting alprazolam.emax: expected a value from 0 to 1")
     if s["alprazolam.half_life_h"] <= 0 or s["alprazolam.absorption_per_h"] <= 0:
         raise ParameterError("alprazolam half-life and absorption rate must be > 0")
+    if not 0.0 < s["contractions.min_s"] <= s["contractions.max_s"] or \
+            not 0.0 < s["contractions.amp_lo"] <= s["contractions.amp_hi"]:
+        raise ParameterError("settings contractions.*: expected 0 < min_s <= max_s and "
+                             "0 < amp_lo <= amp_hi")
     if s["plm.imi_mean_s"] < 5.0:
         raise ParameterError(f"setting plm.imi_mean_s={s['plm.imi_mean_s']:g}: expected >= 5 s")
 

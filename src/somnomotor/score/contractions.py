@@ -1,0 +1,97 @@
+"""Contractions: every activation of every EMG channel as an events row, and its figures.
+
+Takes the per-channel contraction tables
+(:func:`~somnomotor.detect.contractions.detect_contractions`, carried by each
+:class:`~somnomotor.detect.bursts.ChannelBursts`) and makes one ``contraction``
+row per contraction (channel, muscle, side, stage at onset, amplitude) — in
+every muscle, chin and legs included, in every stage.  The other per-channel
+kinds (``lm``, ``myoclonus``, the REM rules' phasic activity …) classify these.
+
+Summary figures:
+
+* ``contraction_index_by_region``: contractions with onset in sleep per hour of
+  total sleep time (per hour of recording when the night is not staged), per
+  body region;
+* ``contraction_index_by_stage``: all channels' contractions per hour of each
+  stage (W, N1, N2, N3, R);
+* ``contraction_count_by_channel`` and ``contraction_seconds_by_channel``: over
+  the whole recording.
+
+Channels too slow to score are left out of every figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..hypnogram import SLEEP_STAGES, Hypnogram
+
+__all__ = ["contraction_rows", "contraction_summary", "SUMMARY_KEYS"]
+
+#: The summary keys :func:`contraction_summary` always sets.
+SUMMARY_KEYS: tuple[str, ...] = ("contraction_index_by_region", "contraction_index_by_stage",
+                                 "contraction_count_by_channel", "contraction_seconds_by_channel",
+                                 "contraction_count")
+
+_STAGES = ("W", "N1", "N2", "N3", "R")
+
+
+def contraction_rows(tables: Sequence[pd.DataFrame], hyp: Hypnogram) -> pd.DataFrame:
+    """``contraction`` events rows from per-channel contraction tables.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"onset": [40.0], "duration": [3.0], "amplitude_uv": [12.0],
+    ...                   "tonic": [False], "rest_uv": [2.0], "channel": ["Deltoid L"],
+    ...                   "muscle": ["deltoid"], "side": ["left"], "region": ["shoulder"]})
+    >>> rows = contraction_rows([t], Hypnogram.unscored(120.0))
+    >>> rows[["kind", "channel", "muscle", "side", "stage"]].values.tolist()
+    [['contraction', 'Deltoid L', 'deltoid', 'left', '?']]
+    """
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return pd.DataFrame(columns=["onset", "duration", "kind", "channel", "muscle", "side",
+                                     "stage", "amplitude_uv"])
+    c = pd.concat(tables, ignore_index=True)
+    on = c["onset"].to_numpy(float)
+    return pd.DataFrame({
+        "onset": on, "duration": c["duration"].to_numpy(float), "kind": "contraction",
+        "channel": c["channel"].astype(str).to_numpy(), "muscle": c["muscle"].fillna("").to_numpy(),
+        "side": c["side"].fillna("").to_numpy(), "stage": hyp.stage_at(on),
+        "amplitude_uv": c["amplitude_uv"].to_numpy(float),
+    }).sort_values(["onset", "channel"], kind="stable").reset_index(drop=True)
+
+
+def contraction_summary(rows: pd.DataFrame, regions: dict[str, str], hyp: Hypnogram,
+                        duration: float) -> dict[str, Any]:
+    """The contraction summary keys (module doc) from :func:`contraction_rows`.
+
+    ``regions``: every scored channel → its body region (channels without a
+    contraction count zero; channels too slow to score are not in it).
+    """
+    staged = hyp.is_scored
+    hours = {s: float((hyp.stages == s).sum()) * hyp.epoch / 3600.0 for s in _STAGES}
+    tst_h = sum(hours[s] for s in SLEEP_STAGES) if staged else duration / 3600.0
+    rows = rows[rows["channel"].isin(list(regions))] if len(rows) else rows
+    ch = rows["channel"].to_numpy(object) if len(rows) else np.zeros(0, object)
+    reg = np.array([regions[c] for c in ch], dtype=object)
+    stage = rows["stage"].astype(str).to_numpy() if len(rows) else np.zeros(0, object)
+    asleep = np.isin(stage, list(SLEEP_STAGES)) if staged else np.ones(ch.size, bool)
+    by_region: dict[str, float | None] = {}
+    for r in sorted({v for v in regions.values() if v}):
+        n = int(((reg == r) & asleep).sum())
+        by_region[r] = n / tst_h if tst_h > 0 else None
+    by_stage: dict[str, float | None] = {}
+    for s in _STAGES:
+        h = hours[s]
+        by_stage[s] = (int((stage == s).sum()) / h) if staged and h > 0 else None
+    dur = rows["duration"].to_numpy(float) if len(rows) else np.zeros(0)
+    count = {c: int((ch == c).sum()) for c in regions}
+    seconds = {c: float(dur[ch == c].sum()) for c in regions}
+    return {"contraction_index_by_region": by_region, "contraction_index_by_stage": by_stage,
+            "contraction_count_by_channel": count, "contraction_seconds_by_channel": seconds,
+            "contraction_count": int(ch.size)}
