@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"demo night: {edf} (ground truth: {edf.with_suffix('.truth.csv')})")
     print(f"  TST {s['tst_h']:.2f} h, PLMS index {s['plms_index']:.1f}/h, "
           f"myoclonus index {s['myoclonus_index']:.1f}/h, GRM episodes {s['grm_episode_count']}, "
-          f"morning tonic {s['morning_tonic_seconds']:.0f} s")
+          f"morning tonic {s['morning_tonic_seconds']:.0f} s summed over muscles")
     if args.nights:
         from ..apps.demo import run_month_demo
 
