@@ -81,18 +81,24 @@ class PatternParams:
     propriospinal_stages: tuple[str, ...] = ("W", "N1")  # relaxed wakefulness → N1 …
     propriospinal_before_s: float = 180.0  # … or within 3 min before …
     propriospinal_after_s: float = 120.0  # … to 2 min after a wake → sleep transition
-    # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
-    grm_max_burst_s: float = 2.0  # brief contractions, "some ballistic" (Bruno 1998)
+    # Generalized random myoclonus — Bruno 1998 (no published rule: our definition,
+    # docs/definitions.md). Bruno describes brief contractions, ballistic movements,
+    # slow repeated grasps, slow arm flexions and shoulder/pectoral contractions:
+    # contractions of any duration up to about 10 s count.
+    grm_max_burst_s: float = 10.0
     grm_merge_s: float = 0.5  # bursts < 0.5 s apart, offset → onset (any channel), are one movement
-    grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart belong to one episode
+    grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart (onset → onset) belong to one episode
     grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
     grm_min_rate_per_min: float = 5.0  # … at ≥ 5 a minute (long sparse chains are split)
-    grm_min_regions: int = 2  # … in ≥ 2 body regions
-    grm_min_multi_fraction: float = 0.5  # generalized: ≥ half the jerks in ≥ 2 muscles at once
-    # (checked where a region has ≥ 2 channels); single-muscle twitches are random myoclonus
-    grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
+    grm_min_regions: int = 2  # … random in place: ≥ 2 body regions over the episode
+    grm_min_multi_fraction: float = 0.0  # option (off): ≥ this fraction of the jerks in ≥ 2
+    # muscles at once (checked where a region has ≥ 2 channels); Bruno does not require it
+    grm_min_imi_cv: float = 0.4  # … random in time: intervals' coefficient of variation ≥ 0.4
     grm_periodic_max_cv: float = 0.3  # limb movements this regular (local IMI spread) are PLMs
     grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
+    # Neck myoclonus — Frauscher 2014: brief (< 500 ms) phasic activity of neck muscles.
+    neck_regions: tuple[str, ...] = ("neck",)
+    neck_max_s: float = 0.5
     # Periodic movements in other muscles — WASM 2016 series grammar, applied to arms.
     periodic_regions: tuple[str, ...] = ("arm",)
     periodic_min_s: float = 0.1  # shortest arm burst counted as a movement
@@ -104,9 +110,27 @@ class PatternParams:
 
 
 def _row(onset: float, duration: float, kind: str, stage: str, *, channel: str = "",
-         muscle: str = "", side: str = "", amplitude_uv: float = np.nan) -> dict[str, Any]:
+         muscle: str = "", side: str = "", amplitude_uv: float = np.nan,
+         channels: str = "") -> dict[str, Any]:
     return {"onset": float(onset), "duration": float(duration), "kind": kind, "channel": channel,
-            "muscle": muscle, "side": side, "stage": stage, "amplitude_uv": float(amplitude_uv)}
+            "muscle": muscle, "side": side, "stage": stage, "amplitude_uv": float(amplitude_uv),
+            "channels": channels}
+
+
+def channel_list(group: pd.DataFrame) -> str:
+    """The ``channels`` value of a derived event: its channels, ``;``-separated, in the
+    order they first took part."""
+    g = group.sort_values("onset", kind="stable")
+    return ";".join(dict.fromkeys(g["channel"].astype(str)))
+
+
+def _channel_fields(group: pd.DataFrame) -> dict[str, str]:
+    """``channel`` filled when one channel took part; otherwise ``channels`` names them all
+    (interfaces.md).  ``muscle``/``side`` are filled when common to every burst."""
+    names = channel_list(group)
+    one = ";" not in names
+    return {"channel": names if one else "", "channels": "" if one else names,
+            "muscle": _common(group["muscle"]), "side": _common(group["side"])}
 
 
 def group_bursts(onsets: np.ndarray, gap_s: float) -> np.ndarray:
@@ -278,7 +302,7 @@ def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     jerks ≤ 60 s apart in relaxed wakefulness or N1, or within 3 min before to
     2 min after a wake → sleep transition (it fades once sleep deepens). One
     ``propriospinal_myoclonus`` row per episode (onset of its first jerk, to
-    the end of its last).
+    the end of its last); ``channels`` names every channel of its jerks.
 
     Returns
     -------
@@ -313,10 +337,12 @@ def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
             j += 1
         if j - i + 1 >= p.propriospinal_min_jerks:
             onset, end = jerks[i][0], max(e for _, e, _ in jerks[i:j + 1])
+            idx_all = np.concatenate([idx for _, _, idx in jerks[i:j + 1]])
+            members = c.loc[idx_all]
             rows.append(_row(onset, end - onset, "propriospinal_myoclonus",
-                             str(hypnogram.stage_at(onset)[0])))
-            for _, _, idx in jerks[i:j + 1]:
-                used[idx] = True
+                             str(hypnogram.stage_at(onset)[0]), **_channel_fields(members),
+                             amplitude_uv=float(members["amplitude_uv"].max())))
+            used[idx_all] = True
         i = j + 1
     return pd.DataFrame(rows), used
 
@@ -331,9 +357,12 @@ def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
     No AASM scoring rule exists; we use the AASM description and Bruno 1998:
     bursts < 250 ms (measured ≤ 0.3 s) in ≥ 2 muscles within 250 ms of each
     other — a sleep start is a massive jerk; a single muscle's twitch stays
-    ``myoclonus`` — from 60 s before to 3 min after a wake → sleep transition
-    (sleep onset or a re-entry into sleep). One ``hypnic_jerk`` row per jerk;
-    ``channel``/``muscle``/``side`` filled when they are common to its bursts.
+    ``myoclonus``, but one muscle group is enough (Bruno's patient whose sleep
+    starts involved only the arms) — from 60 s before to 3 min after a wake →
+    sleep transition (sleep onset or a re-entry into sleep). One ``hypnic_jerk``
+    row per jerk; ``channels`` names the channels that took part (``channel``
+    when only one did: ``hypnic_min_channels`` = 1); ``muscle``/``side`` are
+    filled when common to its bursts.
 
     Returns
     -------
@@ -362,8 +391,7 @@ def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
             onset = float(grp["onset"].min())
             end = float((grp["onset"] + grp["duration"]).max())
             rows.append(_row(onset, end - onset, "hypnic_jerk", str(grp["stage"].iloc[0]),
-                             channel=_common(grp["channel"]), muscle=_common(grp["muscle"]),
-                             side=_common(grp["side"]), amplitude_uv=float(grp["amplitude_uv"].max())))
+                             **_channel_fields(grp), amplitude_uv=float(grp["amplitude_uv"].max())))
             used[grp.index.to_numpy()] = True
     return pd.DataFrame(rows), used
 
@@ -447,21 +475,25 @@ def _dense_runs(onsets: np.ndarray, max_gap: float, min_count: int, min_rate_per
 
 def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams | None = None,
               *, exclude: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Generalized random myoclonus episodes (Bruno 1998; definition ours, documented).
+    """Generalized random myoclonus episodes (Bruno 1998; definition ours, docs/definitions.md).
 
-    Brief bursts (≤ 2 s, any channel, legs included) merge into movements
-    (bursts overlapping or < 0.5 s apart, offset → onset, are one movement); movements ≤ 25 s apart form a
-    candidate episode, split at its largest gaps until each piece keeps ≥ 5
-    movements a minute. An episode is GRM when it holds ≥ 6 movements, involves
-    ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
-    inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM),
-    and generalized: at least half its jerks involve ≥ 2 muscles at once (counted
-    over jerks in regions recorded with ≥ 2 channels; skipped when there are none).
-    Leg and arm movements that belong to a regular periodic series (WASM 2016
-    grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular — the robust
-    spread, 1.4826 × MAD / median, of the 5 surrounding intervals ≤ 0.3) are
-    periodic limb movements and are left out.
-    One ``grm`` row per episode.
+    Bruno describes brief contractions and ballistic movements of the arms and
+    legs, slow repeated grasps, slow arm flexions and shoulder/pectoral
+    contractions, random in time and place. Contractions of any duration up to
+    10 s (``grm_max_burst_s``; any channel, legs included, tonic stretches not)
+    merge into movements (overlapping or < 0.5 s apart, offset → onset);
+    movements ≤ 25 s apart form a candidate episode, split at its largest gaps
+    until each piece keeps ≥ 5 movements a minute. An episode is GRM when it
+    holds ≥ 6 movements, is *random in place* (≥ 2 body regions over the
+    episode; one muscle at a time is enough) and *random in time* (coefficient
+    of variation of its inter-movement intervals ≥ 0.4; a periodic train, CV ≈
+    0.1, is not GRM). Leg and arm movements that belong to a regular periodic
+    series (WASM 2016 grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular
+    — the robust spread, 1.4826 × MAD / median, of the 5 surrounding intervals
+    ≤ 0.3) are periodic limb movements and are left out. Option, off by default
+    (``grm_min_multi_fraction`` > 0): at least that fraction of the jerks must
+    involve ≥ 2 muscles at once (counted where a region has ≥ 2 channels).
+    One ``grm`` row per episode; ``channels`` names the channels that took part.
 
     Returns
     -------
@@ -503,7 +535,8 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
         if m_on.size < p.grm_min_movements or grp["region"].nunique() < p.grm_min_regions:
             continue
         eligible = multi_possible[in_e]
-        if eligible.any() and float(np.mean(n_chan[in_e][eligible] >= 2)) < p.grm_min_multi_fraction:
+        if (p.grm_min_multi_fraction > 0 and eligible.any()
+                and float(np.mean(n_chan[in_e][eligible] >= 2)) < p.grm_min_multi_fraction):
             continue
         imi = np.diff(m_on)
         cv = float(np.std(imi) / np.mean(imi)) if imi.size > 1 and np.mean(imi) > 0 else 0.0
@@ -512,7 +545,7 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
         onset = float(grp["onset"].min())
         end = float((grp["onset"] + grp["duration"]).max())
         rows.append(_row(onset, end - onset, "grm", str(hypnogram.stage_at(onset)[0]),
-                         amplitude_uv=float(grp["amplitude_uv"].max())))
+                         **_channel_fields(grp), amplitude_uv=float(grp["amplitude_uv"].max())))
         used[grp.index.to_numpy()] = True
     return pd.DataFrame(rows), used
 
