@@ -418,3 +418,28 @@ def test_grm_long_sparse_chain_is_split_and_only_the_dense_part_kept():
     out, _ = score_grm(_bursts(rows, hyp), hyp)
     assert len(out) == 1
     assert out["onset"].iloc[0] >= 1750.0 and out["onset"].iloc[0] + out["duration"].iloc[0] <= flurry[-1] + 40
+
+
+# -- neck myoclonus (Frauscher 2014: brief < 500 ms phasic neck activity, REM mostly) ---------
+
+def test_neck_myoclonus_brief_neck_bursts_boundary_500ms_frauscher2014():
+    from somnomotor.score.patterns import score_neck_myoclonus
+
+    hyp = Hypnogram.from_labels(["N2"] * 10 + ["R"] * 10)  # REM from 300 s, 5 min of REM
+    b = _bursts([(100.0, 0.2, "SCM L"), (320.0, 0.49, "SCM L"), (400.0, 0.51, "SCM L"),
+                 (450.0, 0.1, "FDS L")], hyp)
+    rows, fig = score_neck_myoclonus(b, hyp, neck_channels=1)
+    assert rows["onset"].tolist() == [100.0, 320.0]  # 0.51 s is too long; FDS is no neck muscle
+    assert set(rows["kind"]) == {"neck_myoclonus"} and set(rows["channel"]) == {"SCM L"}
+    assert fig["neck_myoclonus_count"] == 2 and fig["neck_myoclonus_rem_count"] == 1
+    assert fig["neck_myoclonus_index_rem"] == pytest.approx(1 / (5 / 60))
+
+
+def test_neck_myoclonus_figures_are_null_without_a_neck_channel_or_rem():
+    from somnomotor.score.patterns import score_neck_myoclonus
+
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    b = _bursts([(100.0, 0.2, "SCM L")], hyp)
+    assert score_neck_myoclonus(b, hyp, neck_channels=0)[1]["neck_myoclonus_count"] is None
+    rows, fig = score_neck_myoclonus(b, hyp, neck_channels=1)
+    assert fig["neck_myoclonus_count"] == 1 and fig["neck_myoclonus_index_rem"] is None

@@ -36,6 +36,8 @@ __all__ = [
     "score_propriospinal_myoclonus",
     "score_grm",
     "score_periodic_arm_movements",
+    "score_neck_myoclonus",
+    "channel_list",
 ]
 
 #: Axial regions (docs/internal-api.md): where propriospinal myoclonus starts.
@@ -548,6 +550,46 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
                          **_channel_fields(grp), amplitude_uv=float(grp["amplitude_uv"].max())))
         used[grp.index.to_numpy()] = True
     return pd.DataFrame(rows), used
+
+
+# -- neck myoclonus -------------------------------------------------------------------
+
+def score_neck_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
+                         params: PatternParams | None = None, *, neck_channels: int = 0
+                         ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Neck myoclonus (Frauscher 2014): brief (< 500 ms) phasic activity of a neck muscle.
+
+    Each non-tonic burst shorter than ``neck_max_s`` (0.5 s) in a channel of the
+    ``neck_regions`` (``neck``: sternocleidomastoid, neck extensors) is one
+    ``neck_myoclonus`` row of its channel, in any stage; Frauscher et al. found it
+    mostly in REM sleep, so the index is per hour of REM.
+
+    Parameters
+    ----------
+    neck_channels : int
+        How many neck channels the recording has (0: the figures are null, not 0).
+
+    Returns
+    -------
+    (rows, figures)
+        Events rows and ``{"neck_myoclonus_count", "neck_myoclonus_rem_count",
+        "neck_myoclonus_index_rem"}`` (the index null without REM or without a neck channel).
+    """
+    p = params or PatternParams()
+    rem_h = float((hypnogram.stages == "R").sum()) * hypnogram.epoch / 3600.0
+    figures: dict[str, Any] = {"neck_myoclonus_count": None, "neck_myoclonus_rem_count": None,
+                               "neck_myoclonus_index_rem": None}
+    if neck_channels <= 0:
+        return pd.DataFrame(), figures
+    b = bursts[bursts["region"].isin(p.neck_regions)] if len(bursts) else bursts
+    b = b[~b["tonic"].astype(bool) & (b["duration"] < p.neck_max_s)] if len(b) else b
+    rows = [_row(r.onset, r.duration, "neck_myoclonus", str(r.stage), channel=str(r.channel),
+                 muscle=str(r.muscle), side=str(r.side), amplitude_uv=float(r.amplitude_uv))
+            for r in b.itertuples(index=False)]
+    n_rem = int((b["stage"] == "R").sum()) if len(b) else 0
+    figures.update(neck_myoclonus_count=len(rows), neck_myoclonus_rem_count=n_rem,
+                   neck_myoclonus_index_rem=(n_rem / rem_h) if rem_h > 0 else None)
+    return pd.DataFrame(rows), figures
 
 
 # -- periodic movements in other muscles ---------------------------------------------
