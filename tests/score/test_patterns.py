@@ -258,6 +258,19 @@ def test_grm_periodic_jerks_are_not_grm():
     assert len(score_grm(b, hyp)[0]) == 0
 
 
+@pytest.mark.parametrize(("spread", "is_grm"), [(0.28, False), (0.32, True)])
+def test_grm_random_in_time_boundary_cv_0_3(spread, is_grm):
+    """Random in time: the intervals' coefficient of variation must be ≥ 0.3
+    (``grm_min_imi_cv``); alternating intervals of 6 × (1 ± spread) s have CV = spread."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    imi = 6.0 * (1 + spread * np.resize([1.0, -1.0], 10))
+    times = 100.0 + np.concatenate([[0.0], np.cumsum(imi)])
+    regions = ["shoulder"] * 11  # shoulders are not checked for periodic series (legs, arms are)
+    regions[3], regions[7] = "arm", "leg"
+    b = _bursts(_grm_rows(times, regions), hyp)
+    assert (len(score_grm(b, hyp)[0]) == 1) is is_grm
+
+
 def test_grm_one_region_only_is_not_generalized():
     hyp = Hypnogram.from_labels(["N2"] * 20)
     rng = np.random.default_rng(1)

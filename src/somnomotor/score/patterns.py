@@ -95,7 +95,7 @@ class PatternParams:
     grm_min_regions: int = 2  # … random in place: ≥ 2 body regions over the episode
     grm_min_multi_fraction: float = 0.0  # option (off): ≥ this fraction of the jerks in ≥ 2
     # muscles at once (checked where a region has ≥ 2 channels); Bruno does not require it
-    grm_min_imi_cv: float = 0.4  # … random in time: intervals' coefficient of variation ≥ 0.4
+    grm_min_imi_cv: float = 0.3  # … random in time: intervals' coefficient of variation ≥ 0.3
     grm_periodic_max_cv: float = 0.3  # limb movements this regular (local IMI spread) are PLMs
     grm_stages: tuple[str, ...] = ("W", "N1", "N2", "N3", "R")  # mainly N1–N2; all allowed
     # Neck myoclonus — Frauscher 2014: brief (< 500 ms) phasic activity of neck muscles.
@@ -488,7 +488,7 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     until each piece keeps ≥ 5 movements a minute. An episode is GRM when it
     holds ≥ 6 movements, is *random in place* (≥ 2 body regions over the
     episode; one muscle at a time is enough) and *random in time* (coefficient
-    of variation of its inter-movement intervals ≥ 0.4; a periodic train, CV ≈
+    of variation of its inter-movement intervals ≥ 0.3; a periodic train, CV ≈
     0.1, is not GRM). Leg and arm movements that belong to a regular periodic
     series (WASM 2016 grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular
     — the robust spread, 1.4826 × MAD / median, of the 5 surrounding intervals
