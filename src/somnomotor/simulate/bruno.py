@@ -99,20 +99,19 @@ def generate_bruno_grm(seed: int, stages: np.ndarray, control: ControlState,
             continue
         n_c = 7 + int(r.poisson(max(mean_n - 7.0, 0.0)))
         kinds = r.choice(len(names), size=n_c, p=w)
-        picks = []
+        picks: list[tuple[float, float, str, str]] = []
         t = float(t0)
         for k in kinds:
             _, (lo, hi), spec, shape = BRUNO_CONTRACTIONS[names[k]]
             pool = _pool(spec)
             ch = str(pool[int(r.integers(len(pool)))])
             d = float(r.uniform(lo, hi))
-            picks.append([t, d, ch, shape])
+            picks.append((t, d, ch, shape))
             t += d + 0.8 + float(min(r.exponential(4.0), 14.0))
         if len({EMG_CHANNELS[p[2]][2] for p in picks}) < 2:  # random in place: ≥ 2 regions
             first = EMG_CHANNELS[picks[0][2]][2]
             other = [c for c in _pool(("arm", "leg", "shoulder")) if EMG_CHANNELS[c][2] != first]
-            picks[-1][2], picks[-1][1], picks[-1][3] = other[int(r.integers(len(other)))], 0.15, \
-                "brief"
+            picks[-1] = (picks[-1][0], 0.15, other[int(r.integers(len(other)))], "brief")
         if picks[-1][0] + picks[-1][1] > total_s - 3.0:
             continue
         group = 40_000 + i
