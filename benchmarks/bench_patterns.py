@@ -25,7 +25,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-SCENARIOS = ("polio_grm_bruno", "polio_grm", "polio_sleep_starts")
+SCENARIOS = ("polio_grm_bruno", "polio_grm", "polio_sleep_starts", "polio_mixed")
 KINDS = ("grm", "hypnic_jerk", "propriospinal_myoclonus", "neck_myoclonus")
 
 

@@ -456,3 +456,15 @@ def test_neck_myoclonus_figures_are_null_without_a_neck_channel_or_rem():
     assert score_neck_myoclonus(b, hyp, neck_channels=0)[1]["neck_myoclonus_count"] is None
     rows, fig = score_neck_myoclonus(b, hyp, neck_channels=1)
     assert fig["neck_myoclonus_count"] == 1 and fig["neck_myoclonus_index_rem"] is None
+
+
+def test_grm_counts_sustained_contractions_up_to_10s_even_when_flagged_tonic():
+    """The burst detector flags activity ≥ 5 s as tonic; a 5–10 s pectoral contraction is
+    still one of Bruno's GRM contractions; a tonic stretch over 10 s is not."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    chans = ["FDS L", "Pectoral R", "FDS R", "LAT", "Deltoid L", "FDS L", "RAT"]
+    for dur, expected in ((6.0, 1), (10.5, 0)):
+        durs = [0.2, dur, 0.15, 1.0, dur, 0.2, 0.3]
+        b = _bursts(_bruno_episode(durs, chans), hyp)
+        b.loc[b["duration"] >= 5.0, "tonic"] = True
+        assert len(score_grm(b, hyp)[0]) == expected

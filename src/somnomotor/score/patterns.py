@@ -482,7 +482,8 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     Bruno describes brief contractions and ballistic movements of the arms and
     legs, slow repeated grasps, slow arm flexions and shoulder/pectoral
     contractions, random in time and place. Contractions of any duration up to
-    10 s (``grm_max_burst_s``; any channel, legs included, tonic stretches not)
+    10 s (``grm_max_burst_s``; any channel, legs included; sustained activity of
+    5–10 s too, longer tonic stretches not)
     merge into movements (overlapping or < 0.5 s apart, offset → onset);
     movements ≤ 25 s apart form a candidate episode, split at its largest gaps
     until each piece keeps ≥ 5 movements a minute. An episode is GRM when it
@@ -507,7 +508,9 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     if len(bursts) == 0:
         return pd.DataFrame(), used
     b = bursts.reset_index(drop=True)
-    cand = (~b["tonic"].astype(bool) & (b["duration"] <= p.grm_max_burst_s)
+    # Sustained contractions count by their duration alone: the burst detector calls
+    # activity ≥ 5 s "tonic", but a 5-s pectoral contraction is one of Bruno's.
+    cand = ((b["duration"] <= p.grm_max_burst_s)
             & b["stage"].isin(p.grm_stages)).to_numpy().copy()
     if exclude is not None:
         cand &= ~np.asarray(exclude, bool)
