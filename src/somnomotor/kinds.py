@@ -381,7 +381,7 @@ YARDSTICKS: tuple[Yardstick, ...] = (
     Yardstick("hypnagogic_foot_tremor_count", 4.0, "sequences / night",
               "High-frequency leg movement sequences"),
     Yardstick("fragmentary_myoclonus_index", 143.7, "/h sleep", "Fragmentary myoclonus"),
-    Yardstick("neck_myoclonus_index", 8.8, "/h REM", "Neck myoclonus"),
+    Yardstick("neck_myoclonus_index_rem", 8.8, "/h REM", "Neck myoclonus"),
     Yardstick("rem_phasic_percent", 15.6, "% of REM epochs",
               "Phasic mentalis activity (AASM 30-s epochs)"),
     Yardstick("rem_tonic_percent", 2.6, "% of REM epochs",

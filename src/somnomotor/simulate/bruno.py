@@ -128,7 +128,7 @@ def generate_bruno_grm(seed: int, stages: np.ndarray, control: ControlState,
 
 def generate_neck_myoclonus(seed: int, stages: np.ndarray, settings: Mapping[str, Any],
                             out: Generated) -> None:
-    """Brief (0.05–0.3 s) neck-muscle bursts in REM, ``neck_myoclonus.per_h_rem`` an hour of REM.
+    """Brief (0.05–0.25 s) neck-muscle bursts in REM, ``neck_myoclonus.per_h_rem`` an hour of REM.
 
     Their truth rows come from :func:`neck_myoclonus_truth` (they are ``myoclonus``
     rows of a neck channel).
@@ -144,7 +144,7 @@ def generate_neck_myoclonus(seed: int, stages: np.ndarray, settings: Mapping[str
     n = rng.poisson(rate * rem.size * 30.0 / 3600.0)
     ep = rng.choice(rem, size=n)
     t = np.sort(ep * 30.0 + rng.uniform(0.5, 29.0, size=n))
-    dur = rng.uniform(0.05, 0.3, size=n)
+    dur = rng.uniform(0.05, 0.25, size=n)
     amp = np.clip(rng.lognormal(np.log(float(settings["myoclonus.amplitude_median_uv"])), 0.4,
                                 size=n), 15.0, 400.0)
     ch_i = rng.integers(len(chans), size=n)
