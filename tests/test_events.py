@@ -13,7 +13,7 @@ from somnomotor.events import (
 )
 
 PROMISED = ["onset", "duration", "kind", "channel", "muscle", "side", "stage",
-            "amplitude_uv", "series", "arousal", "respiratory"]
+            "amplitude_uv", "series", "arousal", "respiratory", "channels"]
 
 
 def test_columns_are_the_promised_ones_in_order():
@@ -46,7 +46,29 @@ def test_csv_round_trip_keeps_every_field(tmp_path):
     write_events_csv(ev, path)
     text = path.read_text().splitlines()
     assert text[0] == ",".join(PROMISED)
-    assert text[1].endswith("true,false")
+    assert text[1].endswith("true,false,")
     back = read_events_csv(path)
     pd.testing.assert_frame_equal(back, ev)
     assert np.isnan(back.loc[1, "amplitude_uv"])
+
+
+def test_channels_column_names_the_channels_of_a_derived_event(tmp_path):
+    """interfaces.md: a derived event of several channels leaves ``channel`` empty and names
+    them in ``channels`` (``;``-separated), appended after ``respiratory``."""
+    ev = make_events([{"onset": 5.0, "duration": 0.2, "kind": "hypnic_jerk",
+                       "channels": "LDELT;RDELT"},
+                      {"onset": 9.0, "duration": 0.1, "kind": "myoclonus", "channel": "LFDS"}])
+    assert ev["channels"].tolist() == ["LDELT;RDELT", ""]
+    path = tmp_path / "events.csv"
+    write_events_csv(ev, path)
+    assert path.read_text().splitlines()[1].endswith(",LDELT;RDELT")
+    pd.testing.assert_frame_equal(read_events_csv(path), ev)
+
+
+def test_an_events_file_without_the_channels_column_still_reads(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text("onset,duration,kind,channel,muscle,side,stage,amplitude_uv,series,arousal,"
+                    "respiratory\n1.0,0.5,grm,,,,N2,,,false,false\n")
+    back = read_events_csv(path)
+    assert list(back.columns) == PROMISED
+    assert back.loc[0, "channels"] == "" and back.loc[0, "kind"] == "grm"

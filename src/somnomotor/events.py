@@ -3,7 +3,12 @@
 Every scorer returns rows of this table and nothing else.  Columns, in order:
 ``onset`` (s from recording start), ``duration`` (s), ``kind``, ``channel``,
 ``muscle``, ``side``, ``stage``, ``amplitude_uv``, ``series``, ``arousal``,
-``respiratory``.
+``respiratory``, ``channels``.
+
+``channels`` names the channels of a derived event that involves several
+(hypnic jerk, GRM, propriospinal myoclonus), ``;``-separated, and then leaves
+``channel`` empty; it is empty for events of one channel.  Files written before
+the column existed read back with it empty.
 
 Input scorings (arousals, respiratory events, technician-scored leg movements
 read from files) use a smaller table, :data:`SCORED_COLUMNS`.
@@ -34,6 +39,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "series",
     "arousal",
     "respiratory",
+    "channels",
 )
 
 #: The promised kinds (interfaces.md), as declared in :mod:`somnomotor.kinds` at
@@ -59,6 +65,7 @@ _DEFAULTS: dict[str, Any] = {
     "series": pd.NA,
     "arousal": False,
     "respiratory": False,
+    "channels": "",
 }
 
 
@@ -93,6 +100,7 @@ def make_events(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFram
             "series": pd.array(pd.to_numeric(df["series"], errors="coerce"), dtype="Int64"),
             "arousal": df["arousal"].astype("object").fillna(False).astype(bool),
             "respiratory": df["respiratory"].astype("object").fillna(False).astype(bool),
+            "channels": df["channels"].astype("object").fillna("").astype(str),
         }
     )
     bad = sorted(set(out["kind"]) - set(_kinds.names()))
@@ -134,7 +142,8 @@ def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     from .errors import InputError
 
     try:
-        df = pd.read_csv(path, dtype={"channel": str, "muscle": str, "side": str, "stage": str},
+        df = pd.read_csv(path, dtype={"channel": str, "muscle": str, "side": str, "stage": str,
+                                            "channels": str},
                          keep_default_na=False, na_values={"amplitude_uv": [""], "series": [""]})
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read events table: {exc}", path) from None

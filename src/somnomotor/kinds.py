@@ -352,6 +352,17 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         headlines=(Headline("large_movement_index", "large movements", 1, "/h"),),
         report_rows=(ReportRow("patterns", "Large muscle group movements (IRLSSG 2021)",
                                "large_movement_count", 0, order=2),)),
+    # -- issue 12 ----------------------------------------------------------------------------
+    EventKind(
+        "neck_myoclonus", "Neck myoclonus", "#88CCEE", "Neck myoclonus",
+        "brief (< 500 ms) phasic burst of a neck muscle (Frauscher 2014)",
+        "somnomotor.score.patterns",
+        summary_keys=("neck_myoclonus_count", "neck_myoclonus_index_rem"),
+        report_rows=(ReportRow("patterns", "Neck myoclonus (brief neck bursts)",
+                               "neck_myoclonus_count", 0, always=False, order=2),
+                     ReportRow("patterns", "Neck myoclonus index", "neck_myoclonus_index_rem",
+                               1, "/h REM", always=False, order=2)),
+        per_muscle=("neck myoclonus", "count"), match_on=("channel",)),
 )
 
 
@@ -376,7 +387,7 @@ YARDSTICKS: tuple[Yardstick, ...] = (
     Yardstick("hypnagogic_foot_tremor_count", 4.0, "sequences / night",
               "High-frequency leg movement sequences"),
     Yardstick("fragmentary_myoclonus_index", 143.7, "/h sleep", "Fragmentary myoclonus"),
-    Yardstick("neck_myoclonus_index", 8.8, "/h REM", "Neck myoclonus"),
+    Yardstick("neck_myoclonus_index_rem", 8.8, "/h REM", "Neck myoclonus"),
     Yardstick("rem_phasic_percent", 15.6, "% of REM epochs",
               "Phasic mentalis activity (AASM 30-s epochs)"),
     Yardstick("rem_tonic_percent", 2.6, "% of REM epochs",

@@ -240,3 +240,22 @@ def test_our_own_scored_files_read_back_with_no_unknown_labels(tmp_path, name):
     assert (sc.events["kind"] == "plm").sum() == (ev["kind"] == "plm").sum()
     assert (sc.events["kind"] == "lm").sum() >= (ev["kind"] == "lm").sum()
     assert list(sc.hypnogram.stages) == list(hyp.stages)
+
+
+def test_derived_events_name_their_channels_in_bids_and_luna(tmp_path):
+    """interfaces.md: a derived event of several channels names them in ``channels``."""
+    from somnomotor.events import make_events
+
+    ev = make_events([{"onset": 10.0, "duration": 20.0, "kind": "grm", "stage": "N2",
+                       "channels": "EMG MFD-l;Pectoral R;LAT"},
+                      {"onset": 40.0, "duration": 0.2, "kind": "myoclonus", "stage": "N2",
+                       "channel": "EMG MFD-l", "muscle": "fds", "side": "left"}])
+    paths = write_bids(ev, tmp_path, subject="01", channels=[])
+    got = pd.read_csv(paths["events"], sep="\t", na_values="n/a", keep_default_na=False)
+    assert got["channels"].iloc[0] == "EMG MFD-l;Pectoral R;LAT"
+    assert pd.isna(got["channels"].iloc[1]) and pd.isna(got["channel"].iloc[0])
+    path = tmp_path / "night.annot"
+    write_luna_annot(ev, path)
+    rows = [ln for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.startswith("grm\t")]
+    assert rows and rows[0].endswith("channels=EMG MFD-l,Pectoral R,LAT")

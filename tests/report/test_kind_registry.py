@@ -29,12 +29,12 @@ from ._html import parse_report
 PROMISED_KINDS = ("contraction", "lm", "clm", "plm", "myoclonus", "grm", "hypnic_jerk",
                   "fragmentary_myoclonus", "propriospinal_myoclonus", "alma",
                   "hypnagogic_foot_tremor", "bruxism", "rhythmic_movement", "large_movement",
-                  "rem_tonic", "rem_phasic", "morning_tonic")
+                  "rem_tonic", "rem_phasic", "morning_tonic", "neck_myoclonus")
 #: The kinds a detector produces today (a kind without one is marked ``detector=None``).
 PRODUCED_TODAY = ("lm", "clm", "plm", "myoclonus", "grm", "hypnic_jerk",
                   "fragmentary_myoclonus", "propriospinal_myoclonus", "rem_tonic", "rem_phasic",
                   "morning_tonic", "contraction", "alma", "hypnagogic_foot_tremor", "bruxism",
-                  "rhythmic_movement", "large_movement")
+                  "rhythmic_movement", "large_movement", "neck_myoclonus")
 
 NEW = K.EventKind(
     "palatal_tremor", "Palatal tremor", "#123456", "Palatal tremor",

@@ -139,6 +139,32 @@ def test_hypnic_jerk_bilateral_brief_jerk_at_sleep_onset():
     assert used.all()
 
 
+def test_hypnic_jerk_in_one_region_names_its_channels_bruno1998():
+    """Bruno 1998: one patient's sleep starts involved only the arm muscles. One muscle group
+    is enough; the row names the channels that took part (interfaces.md: ``channels``)."""
+    hyp = _sleep_onset_hyp()
+    b = _bursts([(310.02, 0.1, "FDS R"), (310.0, 0.12, "FDS L")], hyp)
+    rows, _ = score_hypnic_jerks(b, hyp)
+    assert len(rows) == 1
+    assert rows.loc[0, "channel"] == "" and rows.loc[0, "channels"] == "FDS L;FDS R"
+    assert rows.loc[0, "side"] == ""  # left and right: not common
+    whole = _bursts([(310.0, 0.12, "FDS L"), (310.05, 0.1, "Deltoid L"), (310.1, 0.1, "LAT")],
+                    hyp)
+    rows, _ = score_hypnic_jerks(whole, hyp)
+    assert rows.loc[0, "channels"] == "FDS L;Deltoid L;LAT" and rows.loc[0, "muscle"] == ""
+    assert rows.loc[0, "side"] == "left"
+
+
+def test_hypnic_jerk_groups_bursts_within_250ms_boundary():
+    """Bursts of one sleep start are within 250 ms (``hypnic_group_s``): 0.24 s apart → one
+    jerk of two channels; 0.26 s apart → two single-channel twitches, no sleep start."""
+    hyp = _sleep_onset_hyp()
+    assert len(score_hypnic_jerks(_bursts([(310.0, 0.1, "FDS L"), (310.24, 0.1, "LAT")], hyp),
+                                  hyp)[0]) == 1
+    assert len(score_hypnic_jerks(_bursts([(310.0, 0.1, "FDS L"), (310.26, 0.1, "LAT")], hyp),
+                                  hyp)[0]) == 0
+
+
 def test_hypnic_jerk_same_jerk_deep_in_sleep_is_not_a_sleep_start():
     """Sleep-onset timing is the defining property: 20 min after onset it is just myoclonus."""
     hyp = _sleep_onset_hyp()
@@ -157,7 +183,9 @@ def test_hypnic_jerk_single_muscle_twitch_stays_myoclonus():
     hyp = _sleep_onset_hyp()
     b = _bursts([(310.0, 0.12, "FDS L")], hyp)
     assert len(score_hypnic_jerks(b, hyp)[0]) == 0
-    assert len(score_hypnic_jerks(b, hyp, PatternParams(hypnic_min_channels=1))[0]) == 1
+    one = score_hypnic_jerks(b, hyp, PatternParams(hypnic_min_channels=1))[0]
+    assert len(one) == 1
+    assert one.loc[0, "channel"] == "FDS L" and one.loc[0, "channels"] == ""
 
 
 # -- propriospinal myoclonus ----------------------------------------------------------
@@ -180,6 +208,9 @@ def test_propriospinal_axial_onset_spreading_to_limbs_is_one_episode():
     assert rows["onset"].iloc[0] == pytest.approx(200.0)
     assert rows["onset"].iloc[0] + rows["duration"].iloc[0] == pytest.approx(229.25 + 0.8)
     assert used.all()
+    # interfaces.md: a derived event of several channels names them in ``channels``.
+    assert rows["channel"].iloc[0] == ""
+    assert rows["channels"].iloc[0].split(";") == [ch for ch, _ in SPREAD]
 
 
 def test_propriospinal_limb_first_is_not_propriospinal():
@@ -240,6 +271,19 @@ def test_grm_periodic_jerks_are_not_grm():
     times = 100.0 + 8.0 * np.arange(12)
     b = _bursts(_grm_rows(times, ["leg", "arm", "shoulder"]), hyp)
     assert len(score_grm(b, hyp)[0]) == 0
+
+
+@pytest.mark.parametrize(("spread", "is_grm"), [(0.28, False), (0.32, True)])
+def test_grm_random_in_time_boundary_cv_0_3(spread, is_grm):
+    """Random in time: the intervals' coefficient of variation must be ≥ 0.3
+    (``grm_min_imi_cv``); alternating intervals of 6 × (1 ± spread) s have CV = spread."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    imi = 6.0 * (1 + spread * np.resize([1.0, -1.0], 10))
+    times = 100.0 + np.concatenate([[0.0], np.cumsum(imi)])
+    regions = ["shoulder"] * 11  # shoulders are not checked for periodic series (legs, arms are)
+    regions[3], regions[7] = "arm", "leg"
+    b = _bursts(_grm_rows(times, regions), hyp)
+    assert (len(score_grm(b, hyp)[0]) == 1) is is_grm
 
 
 def test_grm_one_region_only_is_not_generalized():
@@ -315,19 +359,66 @@ def test_grm_leaves_out_a_plm_train_with_a_missed_beat():
     assert len(score_grm(_bursts(rows2, hyp), hyp)[0]) == 1
 
 
-def test_grm_single_muscle_twitches_are_random_myoclonus_not_generalized():
-    """Each jerk in one muscle only, though both sides are recorded: not generalized."""
+def test_grm_single_muscle_contractions_wandering_over_the_body_are_grm_bruno1998():
+    """Bruno 1998 does not ask that jerks involve several muscles at once: single-muscle
+    contractions wandering over the body are GRM by default; the multi-muscle option
+    (``grm_min_multi_fraction``) turns the old requirement back on."""
     hyp = Hypnogram.from_labels(["N2"] * 20)
     rng = np.random.default_rng(6)
     times = 100.0 + np.cumsum(np.concatenate([[0], np.minimum(0.8 + rng.exponential(5.0, 11),
                                                                   15.0)]))
     chans = rng.choice(["FDS L", "Deltoid L", "LAT", "Pectoral R", "FDS R", "RAT"], times.size)
     rows = [(t, 0.15, str(ch)) for t, ch in zip(times, chans, strict=True)]
-    assert len(score_grm(_bursts(rows, hyp), hyp)[0]) == 0
+    found = score_grm(_bursts(rows, hyp), hyp)[0]
+    assert len(found) == 1
+    assert found.loc[0, "channel"] == ""
+    assert set(found.loc[0, "channels"].split(";")) == set(chans.tolist())
+    strict = PatternParams(grm_min_multi_fraction=0.5)
+    assert len(score_grm(_bursts(rows, hyp), hyp, strict)[0]) == 0
     both = rows + [(t + 0.01, 0.15, {"FDS L": "FDS R", "Deltoid L": "Pectoral R", "LAT": "RAT",
                                        "Pectoral R": "Deltoid L", "FDS R": "FDS L",
                                        "RAT": "LAT"}[ch]) for t, _, ch in rows]
-    assert len(score_grm(_bursts(both, hyp), hyp)[0]) == 1
+    assert len(score_grm(_bursts(both, hyp), hyp, strict)[0]) == 1
+
+
+def _bruno_episode(durations: list[float], chans: list[str],
+                   gaps: tuple[float, ...] = (3.0, 11.5, 4.0, 6.0, 12.0, 3.5, 8.0)
+                   ) -> list[tuple[float, float, str]]:
+    """Contractions at irregular onsets (CV of the intervals ≈ 0.5), one muscle at a time."""
+    t = 100.0 + np.concatenate([[0.0], np.cumsum(gaps)])[:len(durations)]
+    return [(float(x), d, c) for x, d, c in zip(t, durations, chans, strict=True)]
+
+
+@pytest.mark.parametrize("slow_s", [1.5, 2.0, 5.0, 10.0])
+def test_grm_slow_grasps_flexions_and_pectoral_contractions_count_up_to_10s_bruno1998(slow_s):
+    """Bruno 1998: slow grasps, slow arm flexions and pectoral contractions are part of GRM:
+    contractions up to 10 s count (``grm_max_burst_s``)."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    chans = ["FDS L", "Pectoral R", "FDS R", "LAT", "Deltoid L", "FDS L", "RAT"]
+    durs = [0.2, slow_s, 0.15, 1.0, slow_s, 0.2, 0.3]
+    found = score_grm(_bursts(_bruno_episode(durs, chans), hyp), hyp)[0]
+    assert len(found) == 1
+
+
+def test_grm_contractions_longer_than_10s_do_not_count():
+    """Boundary of ``grm_max_burst_s`` (10 s): 10.5-s contractions leave the episode under
+    6 movements."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    chans = ["FDS L", "Pectoral R", "FDS R", "LAT", "Deltoid L", "FDS L", "RAT"]
+    durs = [0.2, 10.5, 0.15, 1.0, 10.5, 0.2, 0.3]
+    assert len(score_grm(_bursts(_bruno_episode(durs, chans), hyp), hyp)[0]) == 0
+
+
+def test_grm_random_in_place_needs_two_regions():
+    """Random in place: the same irregular contractions in one region (both arms) are not GRM;
+    one contraction moved to a second region makes them GRM."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    chans = ["FDS L", "FDS R", "FDS L", "FDS R", "FDS L", "FDS R", "FDS L"]
+    durs = [0.2, 2.0, 0.15, 1.0, 3.0, 0.2, 0.3]
+    gaps = (3.0, 8.0, 2.0, 6.0, 9.0, 2.5, 5.0)  # < 10 s: no periodic arm series (WASM grammar)
+    assert len(score_grm(_bursts(_bruno_episode(durs, chans, gaps), hyp), hyp)[0]) == 0
+    chans[3] = "Deltoid L"
+    assert len(score_grm(_bursts(_bruno_episode(durs, chans, gaps), hyp), hyp)[0]) == 1
 
 
 def test_group_movements_merges_offset_to_onset_under_half_a_second():
@@ -355,3 +446,40 @@ def test_grm_long_sparse_chain_is_split_and_only_the_dense_part_kept():
     out, _ = score_grm(_bursts(rows, hyp), hyp)
     assert len(out) == 1
     assert out["onset"].iloc[0] >= 1750.0 and out["onset"].iloc[0] + out["duration"].iloc[0] <= flurry[-1] + 40
+
+
+# -- neck myoclonus (Frauscher 2014: brief < 500 ms phasic neck activity, REM mostly) ---------
+
+def test_neck_myoclonus_brief_neck_bursts_boundary_500ms_frauscher2014():
+    from somnomotor.score.patterns import score_neck_myoclonus
+
+    hyp = Hypnogram.from_labels(["N2"] * 10 + ["R"] * 10)  # REM from 300 s, 5 min of REM
+    b = _bursts([(100.0, 0.2, "SCM L"), (320.0, 0.49, "SCM L"), (400.0, 0.51, "SCM L"),
+                 (450.0, 0.1, "FDS L")], hyp)
+    rows, fig = score_neck_myoclonus(b, hyp, neck_channels=1)
+    assert rows["onset"].tolist() == [100.0, 320.0]  # 0.51 s is too long; FDS is no neck muscle
+    assert set(rows["kind"]) == {"neck_myoclonus"} and set(rows["channel"]) == {"SCM L"}
+    assert fig["neck_myoclonus_count"] == 2 and fig["neck_myoclonus_rem_count"] == 1
+    assert fig["neck_myoclonus_index_rem"] == pytest.approx(1 / (5 / 60))
+
+
+def test_neck_myoclonus_figures_are_null_without_a_neck_channel_or_rem():
+    from somnomotor.score.patterns import score_neck_myoclonus
+
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    b = _bursts([(100.0, 0.2, "SCM L")], hyp)
+    assert score_neck_myoclonus(b, hyp, neck_channels=0)[1]["neck_myoclonus_count"] is None
+    rows, fig = score_neck_myoclonus(b, hyp, neck_channels=1)
+    assert fig["neck_myoclonus_count"] == 1 and fig["neck_myoclonus_index_rem"] is None
+
+
+def test_grm_counts_sustained_contractions_up_to_10s_even_when_flagged_tonic():
+    """The burst detector flags activity ≥ 5 s as tonic; a 5–10 s pectoral contraction is
+    still one of Bruno's GRM contractions; a tonic stretch over 10 s is not."""
+    hyp = Hypnogram.from_labels(["N2"] * 20)
+    chans = ["FDS L", "Pectoral R", "FDS R", "LAT", "Deltoid L", "FDS L", "RAT"]
+    for dur, expected in ((6.0, 1), (10.5, 0)):
+        durs = [0.2, dur, 0.15, 1.0, dur, 0.2, 0.3]
+        b = _bursts(_bruno_episode(durs, chans), hyp)
+        b.loc[b["duration"] >= 5.0, "tonic"] = True
+        assert len(score_grm(b, hyp)[0]) == expected

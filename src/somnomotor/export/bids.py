@@ -61,6 +61,8 @@ EVENTS_SIDECAR: dict[str, Any] = {
     "series": {"Description": "PLM series number"},
     "arousal": {"Description": "Associated with an arousal under the rules (true/false)"},
     "respiratory": {"Description": "Associated with a respiratory event under the rules"},
+    "channels": {"Description": "Channels of a derived event that involves several "
+                                "(';'-separated; channel is then n/a)"},
 }
 
 
@@ -127,6 +129,7 @@ def bids_events_table(events: pd.DataFrame) -> pd.DataFrame:
         "series": ev["series"].astype("object").where(ev["series"].notna(), None),
         "arousal": np.where(ev["arousal"], "true", "false"),
         "respiratory": np.where(ev["respiratory"], "true", "false"),
+        "channels": ev["channels"],
     })
     return out.replace("", None)
 

@@ -11,7 +11,9 @@ declared types are Luna's ``txt``, ``num``, ``int`` and ``yn``.
 
 Classes are the events-table kinds (``lm``, ``plm``, ``myoclonus`` …; the
 registry's ``EventKind.luna_class``), declared in registry order; the
-instance is the side (or ``.``); the channel is the source channel label.
+instance is the side (or ``.``); the channel is the source channel label. A
+derived event of several channels names them in the meta field ``channels``
+(``,``-separated).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from .._atomic import atomic_write
 from ..events import make_events
 
 _META_FIELDS = ("muscle[txt]", "stage[txt]", "amplitude_uv[num]", "series[int]",
-                "arousal[yn]", "respiratory[yn]")
+                "arousal[yn]", "respiratory[yn]", "channels[txt]")
 
 
 def _clean(values: pd.Series) -> pd.Series:
@@ -60,6 +62,8 @@ def luna_annot_text(events: pd.DataFrame) -> str:
             "amplitude_uv": amp_kv, "series": series_kv,
             "arousal": np.where(ev["arousal"], "arousal=true", "arousal=false"),
             "respiratory": np.where(ev["respiratory"], "respiratory=true", "respiratory=false"),
+            "channels": np.where(ev["channels"] != "", "channels=" + ev["channels"].str.replace(
+                r"[\t\n|=]", "_", regex=True).str.replace(";", ","), ""),
         }, index=ev.index)
         meta = (parts.agg("|".join, axis=1).str.replace(r"\|{2,}", "|", regex=True)
                 .str.strip("|").replace("", "."))

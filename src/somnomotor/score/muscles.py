@@ -49,6 +49,7 @@ from .patterns import (
     score_fragmentary_myoclonus,
     score_grm,
     score_hypnic_jerks,
+    score_neck_myoclonus,
     score_periodic_arm_movements,
     score_propriospinal_myoclonus,
 )
@@ -70,6 +71,7 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "fragmentary_myoclonus_minutes", "rem_atonia_index", "sinbar_any_percent",
     "rem_tonic_percent", "rem_phasic_percent", "morning_tonic_seconds", *AASM_SUMMARY_KEYS,
     *CONTRACTION_KEYS,
+    "neck_myoclonus_count", "neck_myoclonus_index_rem",
 )
 
 _SUB = {"bursts": BurstParams, "patterns": PatternParams, "rem": RemParams,
@@ -227,7 +229,7 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     -------
     ScoreResult
         ``events`` (kinds ``myoclonus``, ``fragmentary_myoclonus``,
-        ``hypnic_jerk``, ``propriospinal_myoclonus``, ``grm``, ``rem_tonic``,
+        ``hypnic_jerk``, ``propriospinal_myoclonus``, ``grm``, ``neck_myoclonus``, ``rem_tonic``,
         ``rem_phasic``, ``morning_tonic``), ``summary`` (the promised keys, always
         present, null when undefined, plus per-muscle/per-stage extras),
         ``details``, ``quality`` (one row per EMG channel).
@@ -267,6 +269,8 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     hyp_rows, _ = score_hypnic_jerks(pb, hyp, pp, exclude=used_prop | used_grm)
     frag, frag_fig = score_fragmentary_myoclonus(pb, hyp, pp)
     arm = score_periodic_arm_movements(pb, hyp, pp)
+    n_neck = sum(1 for c in channels if c.info.region in pp.neck_regions)
+    neck, neck_fig = score_neck_myoclonus(pb, hyp, pp, neck_channels=n_neck)
 
     # Myoclonus: every brief burst (jerk), except the chin and propriospinal jerks.
     myo = myoclonus_rows(pd.concat([bursts[bursts["region"].isin(pp.exclude_regions)],
@@ -284,6 +288,7 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
         hypnic_jerk_count=len(hyp_rows),
         propriospinal_myoclonus_count=len(prop),
         **frag_fig,
+        **neck_fig,
         arm_pm_count=arm["arm_pm_count"], arm_pms_count=arm["arm_pms_count"],
         arm_pm_series_count=arm["arm_pm_series_count"],
         arm_pm_index=(arm["arm_pms_count"] / tst_h) if tst_h > 0 else None,
@@ -319,8 +324,8 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     summary.update(morning_summary)
 
     events = concat_events([make_events(t) for t in
-                            [con, myo, frag, hyp_rows, prop, grm, *rem_rows, morning_rows,
-                                      *aasm_rows] if len(t)])
+                            [con, myo, frag, hyp_rows, prop, grm, neck, *rem_rows,
+                             morning_rows, *aasm_rows] if len(t)])
     quality = pd.DataFrame([c.quality for c in [*channels, *slow]])
     details = {
         "channels": {c.info.label: {"muscle": c.info.muscle, "region": c.info.region,

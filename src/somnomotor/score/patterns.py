@@ -37,6 +37,8 @@ __all__ = [
     "score_propriospinal_myoclonus",
     "score_grm",
     "score_periodic_arm_movements",
+    "score_neck_myoclonus",
+    "channel_list",
 ]
 
 #: Axial regions (docs/internal-api.md): where propriospinal myoclonus starts.
@@ -83,18 +85,24 @@ class PatternParams:
     propriospinal_stages: tuple[str, ...] = param(("W", "N1"), items=_STAGES)  # relaxed wakefulness → N1 …
     propriospinal_before_s: float = 180.0  # … or within 3 min before …
     propriospinal_after_s: float = 120.0  # … to 2 min after a wake → sleep transition
-    # Generalized random myoclonus — Bruno 1998 (no published rule: our definition).
-    grm_max_burst_s: float = 2.0  # brief contractions, "some ballistic" (Bruno 1998)
+    # Generalized random myoclonus — Bruno 1998 (no published rule: our definition,
+    # docs/definitions.md). Bruno describes brief contractions, ballistic movements,
+    # slow repeated grasps, slow arm flexions and shoulder/pectoral contractions:
+    # contractions of any duration up to about 10 s count.
+    grm_max_burst_s: float = 10.0
     grm_merge_s: float = 0.5  # bursts < 0.5 s apart, offset → onset (any channel), are one movement
-    grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart belong to one episode
+    grm_max_gap_s: float = 25.0  # movements ≤ 25 s apart (onset → onset) belong to one episode
     grm_min_movements: int = 6  # an episode holds ≥ 6 movements …
     grm_min_rate_per_min: float = 5.0  # … at ≥ 5 a minute (long sparse chains are split)
-    grm_min_regions: int = param(2, lo=1)  # … in ≥ 2 body regions
-    grm_min_multi_fraction: float = param(0.5, hi=1.0)  # generalized: ≥ half the jerks in ≥ 2 muscles at once
-    # (checked where a region has ≥ 2 channels); single-muscle twitches are random myoclonus
-    grm_min_imi_cv: float = 0.4  # … non-periodic: intervals' coefficient of variation ≥ 0.4
+    grm_min_regions: int = param(2, lo=1)  # … random in place: ≥ 2 body regions over the episode
+    grm_min_multi_fraction: float = param(0.0, hi=1.0)  # option (off): ≥ this fraction of the jerks in ≥ 2
+    # muscles at once (checked where a region has ≥ 2 channels); Bruno does not require it
+    grm_min_imi_cv: float = 0.3  # … random in time: intervals' coefficient of variation ≥ 0.3
     grm_periodic_max_cv: float = 0.3  # limb movements this regular (local IMI spread) are PLMs
     grm_stages: tuple[str, ...] = param(("W", "N1", "N2", "N3", "R"), items=_STAGES)  # mainly N1–N2; all allowed
+    # Neck myoclonus — Frauscher 2014: brief (< 500 ms) phasic activity of neck muscles.
+    neck_regions: tuple[str, ...] = ("neck",)
+    neck_max_s: float = param(0.5, gt=0.0)
     # Periodic movements in other muscles — WASM 2016 series grammar, applied to arms.
     periodic_regions: tuple[str, ...] = ("arm",)
     periodic_min_s: float = param(0.1, below="periodic_max_s")  # shortest arm burst counted as a movement
@@ -106,9 +114,27 @@ class PatternParams:
 
 
 def _row(onset: float, duration: float, kind: str, stage: str, *, channel: str = "",
-         muscle: str = "", side: str = "", amplitude_uv: float = np.nan) -> dict[str, Any]:
+         muscle: str = "", side: str = "", amplitude_uv: float = np.nan,
+         channels: str = "") -> dict[str, Any]:
     return {"onset": float(onset), "duration": float(duration), "kind": kind, "channel": channel,
-            "muscle": muscle, "side": side, "stage": stage, "amplitude_uv": float(amplitude_uv)}
+            "muscle": muscle, "side": side, "stage": stage, "amplitude_uv": float(amplitude_uv),
+            "channels": channels}
+
+
+def channel_list(group: pd.DataFrame) -> str:
+    """The ``channels`` value of a derived event: its channels, ``;``-separated, in the
+    order they first took part."""
+    g = group.sort_values("onset", kind="stable")
+    return ";".join(dict.fromkeys(g["channel"].astype(str)))
+
+
+def _channel_fields(group: pd.DataFrame) -> dict[str, str]:
+    """``channel`` filled when one channel took part; otherwise ``channels`` names them all
+    (interfaces.md).  ``muscle``/``side`` are filled when common to every burst."""
+    names = channel_list(group)
+    one = ";" not in names
+    return {"channel": names if one else "", "channels": "" if one else names,
+            "muscle": _common(group["muscle"]), "side": _common(group["side"])}
 
 
 def group_bursts(onsets: np.ndarray, gap_s: float) -> np.ndarray:
@@ -292,7 +318,7 @@ def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     jerks ≤ 60 s apart in relaxed wakefulness or N1, or within 3 min before to
     2 min after a wake → sleep transition (it fades once sleep deepens). One
     ``propriospinal_myoclonus`` row per episode (onset of its first jerk, to
-    the end of its last).
+    the end of its last); ``channels`` names every channel of its jerks.
 
     Returns
     -------
@@ -327,10 +353,12 @@ def score_propriospinal_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
             j += 1
         if j - i + 1 >= p.propriospinal_min_jerks:
             onset, end = jerks[i][0], max(e for _, e, _ in jerks[i:j + 1])
+            idx_all = np.concatenate([idx for _, _, idx in jerks[i:j + 1]])
+            members = c.loc[idx_all]
             rows.append(_row(onset, end - onset, "propriospinal_myoclonus",
-                             str(hypnogram.stage_at(onset)[0])))
-            for _, _, idx in jerks[i:j + 1]:
-                used[idx] = True
+                             str(hypnogram.stage_at(onset)[0]), **_channel_fields(members),
+                             amplitude_uv=float(members["amplitude_uv"].max())))
+            used[idx_all] = True
         i = j + 1
     return pd.DataFrame(rows), used
 
@@ -345,9 +373,12 @@ def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
     No AASM scoring rule exists; we use the AASM description and Bruno 1998:
     bursts < 250 ms (measured ≤ 0.3 s) in ≥ 2 muscles within 250 ms of each
     other — a sleep start is a massive jerk; a single muscle's twitch stays
-    ``myoclonus`` — from 60 s before to 3 min after a wake → sleep transition
-    (sleep onset or a re-entry into sleep). One ``hypnic_jerk`` row per jerk;
-    ``channel``/``muscle``/``side`` filled when they are common to its bursts.
+    ``myoclonus``, but one muscle group is enough (Bruno's patient whose sleep
+    starts involved only the arms) — from 60 s before to 3 min after a wake →
+    sleep transition (sleep onset or a re-entry into sleep). One ``hypnic_jerk``
+    row per jerk; ``channels`` names the channels that took part (``channel``
+    when only one did: ``hypnic_min_channels`` = 1); ``muscle``/``side`` are
+    filled when common to its bursts.
 
     Returns
     -------
@@ -376,8 +407,7 @@ def score_hypnic_jerks(bursts: pd.DataFrame, hypnogram: Hypnogram,
             onset = float(grp["onset"].min())
             end = float((grp["onset"] + grp["duration"]).max())
             rows.append(_row(onset, end - onset, "hypnic_jerk", str(grp["stage"].iloc[0]),
-                             channel=_common(grp["channel"]), muscle=_common(grp["muscle"]),
-                             side=_common(grp["side"]), amplitude_uv=float(grp["amplitude_uv"].max())))
+                             **_channel_fields(grp), amplitude_uv=float(grp["amplitude_uv"].max())))
             used[grp.index.to_numpy()] = True
     return pd.DataFrame(rows), used
 
@@ -461,21 +491,26 @@ def _dense_runs(onsets: np.ndarray, max_gap: float, min_count: int, min_rate_per
 
 def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams | None = None,
               *, exclude: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Generalized random myoclonus episodes (Bruno 1998; definition ours, documented).
+    """Generalized random myoclonus episodes (Bruno 1998; definition ours, docs/definitions.md).
 
-    Brief bursts (≤ 2 s, any channel, legs included) merge into movements
-    (bursts overlapping or < 0.5 s apart, offset → onset, are one movement); movements ≤ 25 s apart form a
-    candidate episode, split at its largest gaps until each piece keeps ≥ 5
-    movements a minute. An episode is GRM when it holds ≥ 6 movements, involves
-    ≥ 2 body regions, and is non-periodic: the coefficient of variation of its
-    inter-movement intervals is ≥ 0.4 (a periodic train, CV ≈ 0.1, is not GRM),
-    and generalized: at least half its jerks involve ≥ 2 muscles at once (counted
-    over jerks in regions recorded with ≥ 2 channels; skipped when there are none).
-    Leg and arm movements that belong to a regular periodic series (WASM 2016
-    grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular — the robust
-    spread, 1.4826 × MAD / median, of the 5 surrounding intervals ≤ 0.3) are
-    periodic limb movements and are left out.
-    One ``grm`` row per episode.
+    Bruno describes brief contractions and ballistic movements of the arms and
+    legs, slow repeated grasps, slow arm flexions and shoulder/pectoral
+    contractions, random in time and place. Contractions of any duration up to
+    10 s (``grm_max_burst_s``; any channel, legs included; sustained activity of
+    5–10 s too, longer tonic stretches not)
+    merge into movements (overlapping or < 0.5 s apart, offset → onset);
+    movements ≤ 25 s apart form a candidate episode, split at its largest gaps
+    until each piece keeps ≥ 5 movements a minute. An episode is GRM when it
+    holds ≥ 6 movements, is *random in place* (≥ 2 body regions over the
+    episode; one muscle at a time is enough) and *random in time* (coefficient
+    of variation of its inter-movement intervals ≥ 0.3; a periodic train, CV ≈
+    0.1, is not GRM). Leg and arm movements that belong to a regular periodic
+    series (WASM 2016 grammar: ≥ 4 movements, IMIs 10–90 s, and locally regular
+    — the robust spread, 1.4826 × MAD / median, of the 5 surrounding intervals
+    ≤ 0.3) are periodic limb movements and are left out. Option, off by default
+    (``grm_min_multi_fraction`` > 0): at least that fraction of the jerks must
+    involve ≥ 2 muscles at once (counted where a region has ≥ 2 channels).
+    One ``grm`` row per episode; ``channels`` names the channels that took part.
 
     Returns
     -------
@@ -487,7 +522,9 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
     if len(bursts) == 0:
         return pd.DataFrame(), used
     b = bursts.reset_index(drop=True)
-    cand = (~b["tonic"].astype(bool) & (b["duration"] <= p.grm_max_burst_s)
+    # Sustained contractions count by their duration alone: the burst detector calls
+    # activity ≥ 5 s "tonic", but a 5-s pectoral contraction is one of Bruno's.
+    cand = ((b["duration"] <= p.grm_max_burst_s)
             & b["stage"].isin(p.grm_stages)).to_numpy().copy()
     if exclude is not None:
         cand &= ~np.asarray(exclude, bool)
@@ -517,7 +554,8 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
         if m_on.size < p.grm_min_movements or grp["region"].nunique() < p.grm_min_regions:
             continue
         eligible = multi_possible[in_e]
-        if eligible.any() and float(np.mean(n_chan[in_e][eligible] >= 2)) < p.grm_min_multi_fraction:
+        if (p.grm_min_multi_fraction > 0 and eligible.any()
+                and float(np.mean(n_chan[in_e][eligible] >= 2)) < p.grm_min_multi_fraction):
             continue
         imi = np.diff(m_on)
         cv = float(np.std(imi) / np.mean(imi)) if imi.size > 1 and np.mean(imi) > 0 else 0.0
@@ -526,9 +564,49 @@ def score_grm(bursts: pd.DataFrame, hypnogram: Hypnogram, params: PatternParams 
         onset = float(grp["onset"].min())
         end = float((grp["onset"] + grp["duration"]).max())
         rows.append(_row(onset, end - onset, "grm", str(hypnogram.stage_at(onset)[0]),
-                         amplitude_uv=float(grp["amplitude_uv"].max())))
+                         **_channel_fields(grp), amplitude_uv=float(grp["amplitude_uv"].max())))
         used[grp.index.to_numpy()] = True
     return pd.DataFrame(rows), used
+
+
+# -- neck myoclonus -------------------------------------------------------------------
+
+def score_neck_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
+                         params: PatternParams | None = None, *, neck_channels: int = 0
+                         ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Neck myoclonus (Frauscher 2014): brief (< 500 ms) phasic activity of a neck muscle.
+
+    Each non-tonic burst shorter than ``neck_max_s`` (0.5 s) in a channel of the
+    ``neck_regions`` (``neck``: sternocleidomastoid, neck extensors) is one
+    ``neck_myoclonus`` row of its channel, in any stage; Frauscher et al. found it
+    mostly in REM sleep, so the index is per hour of REM.
+
+    Parameters
+    ----------
+    neck_channels : int
+        How many neck channels the recording has (0: the figures are null, not 0).
+
+    Returns
+    -------
+    (rows, figures)
+        Events rows and ``{"neck_myoclonus_count", "neck_myoclonus_rem_count",
+        "neck_myoclonus_index_rem"}`` (the index null without REM or without a neck channel).
+    """
+    p = params or PatternParams()
+    rem_h = float((hypnogram.stages == "R").sum()) * hypnogram.epoch / 3600.0
+    figures: dict[str, Any] = {"neck_myoclonus_count": None, "neck_myoclonus_rem_count": None,
+                               "neck_myoclonus_index_rem": None}
+    if neck_channels <= 0:
+        return pd.DataFrame(), figures
+    b = bursts[bursts["region"].isin(p.neck_regions)] if len(bursts) else bursts
+    b = b[~b["tonic"].astype(bool) & (b["duration"] < p.neck_max_s)] if len(b) else b
+    rows = [_row(r.onset, r.duration, "neck_myoclonus", str(r.stage), channel=str(r.channel),
+                 muscle=str(r.muscle), side=str(r.side), amplitude_uv=float(r.amplitude_uv))
+            for r in b.itertuples(index=False)]
+    n_rem = int((b["stage"] == "R").sum()) if len(b) else 0
+    figures.update(neck_myoclonus_count=len(rows), neck_myoclonus_rem_count=n_rem,
+                   neck_myoclonus_index_rem=(n_rem / rem_h) if rem_h > 0 else None)
+    return pd.DataFrame(rows), figures
 
 
 # -- periodic movements in other muscles ---------------------------------------------

@@ -20,6 +20,7 @@ from ..events import SCORED_COLUMNS, make_events
 from ..hypnogram import Hypnogram
 from .aasm_patterns import aasm_truth_ok, generate_aasm
 from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_transitions
+from .bruno import generate_bruno_grm, neck_myoclonus_truth
 from .contractions import contraction_truth, generate_contractions
 from .control import ControlState, Evening, compute_control
 from .patterns import (
@@ -137,9 +138,13 @@ def _episode_rows(bursts: pd.DataFrame, episodes: list[dict[str, Any]]) -> list[
             else:
                 side = "bilateral" if {"left", "right"} <= sides or len(regions) > 1 \
                     else sorted(sides)[0]
+        names = list(dict.fromkeys(b.sort_values("onset", kind="stable")["channel"]))
+        if not channel and len(names) == 1:
+            channel = str(names[0])
         rows.append({"onset": onset, "duration": end - onset, "kind": ep["kind"],
                      "channel": channel, "side": side,
-                     "amplitude_uv": float(b["amplitude"].max())})
+                     "amplitude_uv": float(b["amplitude"].max()),
+                     "channels": ";".join(names) if len(names) > 1 else ""})
     return rows
 
 
@@ -222,6 +227,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     generate_grm(seed, base, control, s, total, gen)
     generate_sleep_starts(seed, base, transitions, control, s, total, gen)
     generate_propriospinal(seed, base, transitions, s, total, gen)
+    generate_bruno_grm(seed, base, control, s, total, gen)
     generate_respiratory(seed, base, s, total, gen)
     generate_spontaneous_arousals(seed, base, s, total, gen)
 
@@ -296,12 +302,15 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
                                     dtype="Int64"),
         "boundary": [group_probe.get(g, "") for g in leg["group"]],
     }, columns=list(INSERTED_COLUMNS))
+    rows.extend(neck_myoclonus_truth(rows))
     rows.extend(_episode_rows(bursts, gen.episodes))
     rows.extend(rem_rows)
     rows.extend(contraction_truth(bursts))
     truth = make_events(rows)
     truth = truth[(truth["channel"] == "") | truth["channel"].isin(recorded)]
     truth = truth.reset_index(drop=True)
+    truth["channels"] = [";".join(c for c in x.split(";") if c in recorded) if x else ""
+                         for x in truth["channels"]]
     if len(truth):
         truth["stage"] = hyp.stage_at(truth["onset"].to_numpy())
         on, du = truth["onset"].to_numpy(), truth["duration"].to_numpy()

@@ -137,6 +137,8 @@ DEFAULTS: dict[str, Any] = {
     "sleep_starts.prob": 0.3,
     "sleep_starts.regions": ("leg", "arm", "shoulder", "neck", "abdomen"),
     "sleep_starts.arousal_prob": 0.5,
+    "bruno_grm.episodes_per_h": 0.0,
+    "bruno_grm.contractions_mean": 10.0,
     "propriospinal.prob": 0.0,
     "fragmentary.rate_per_min": 0.0,
     "fragmentary.background_per_h": 0.0,
@@ -255,6 +257,10 @@ SETTING_DOCS: dict[str, str] = {
     "sleep_starts.prob": "maximal probability of a sleep start at a wake -> sleep transition",
     "sleep_starts.regions": "regions jerking in a sleep start",
     "sleep_starts.arousal_prob": "probability a sleep start triggers an arousal",
+    "bruno_grm.episodes_per_h": "per hour, maximal rate of GRM episodes as Bruno 1998 describes "
+                                "them: single-muscle jerks, ballistic movements, slow grasps "
+                                "(1-3 s), arm flexions (~2 s), pectoral contractions (~5 s)",
+    "bruno_grm.contractions_mean": "mean number of contractions in such an episode (>= 7)",
     "propriospinal.prob": "probability of propriospinal myoclonus at a wake -> sleep transition",
     "fragmentary.rate_per_min": "potentials per minute of fragmentary myoclonus in NREM",
     "fragmentary.background_per_h": "per hour of sleep, fragmentary myoclonus potentials "
@@ -318,6 +324,14 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
         {**_POLIO_BASE, "damage.arm": 0.75, "damage.abdomen": 0.5, "sleep_starts.prob": 0.95,
          "sleep_starts.regions": ("arm",), "propriospinal.prob": 0.3,
          "sleep.awakenings_per_h": 2.5, "plm.trains_per_h": 0.5},
+    ),
+    "polio_grm_bruno": (
+        "a polio survivor with generalized random myoclonus as Bruno 1998 describes it: "
+        "single-muscle jerks wandering over the body, ballistic movements, slow grasps, "
+        "arm flexions and pectoral contractions; neck myoclonus in REM",
+        {**_POLIO_BASE, "damage.leg": 0.55, "damage.arm": 0.75, "damage.shoulder": 0.75,
+         "damage.chest": 0.5, "bruno_grm.episodes_per_h": 3.0, "plm.trains_per_h": 0.3,
+         "neck_myoclonus.rate_per_h_rem": 30.0},
     ),
     "rbd": (
         "REM sleep behaviour disorder: REM without atonia in the chin and arm twitches",

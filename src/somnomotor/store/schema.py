@@ -76,6 +76,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX medications_diary ON medications(diary_id)",
     ),
+    # 2: the events table's companion column ``channels`` (derived events of several channels)
+    (
+        "ALTER TABLE events ADD COLUMN channels TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION: int = len(MIGRATIONS)

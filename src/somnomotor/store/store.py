@@ -382,5 +382,6 @@ def _event_rows(events: pd.DataFrame | None) -> Iterable[tuple[Any, ...]]:
             ev["channel"].tolist(), ev["muscle"].tolist(), ev["side"].tolist(),
             ev["stage"].tolist(), amp.tolist(),
             [None if s is None else int(s) for s in series.tolist()],
-            ev["arousal"].astype(int).tolist(), ev["respiratory"].astype(int).tolist()]
+            ev["arousal"].astype(int).tolist(), ev["respiratory"].astype(int).tolist(),
+            ev["channels"].tolist()]
     return list(zip(*cols, strict=True))
