@@ -11,7 +11,8 @@ Examples
 >>> hyp, truth, scored = simulate_events("polio_plms", hours=1.0, seed=2,
 ...                                      evening=Evening(alcohol_units=2))
 >>> set(truth["kind"]) <= {"lm", "clm", "plm", "myoclonus", "hypnic_jerk", "grm",
-...                        "propriospinal_myoclonus", "morning_tonic"}
+...                        "propriospinal_myoclonus", "morning_tonic", "contraction",
+...                        "neck_myoclonus"}
 True
 """
 

@@ -788,7 +788,7 @@ def generate_neck_myoclonus(seed: int, stages: np.ndarray, settings: Mapping[str
                             out: Generated) -> None:
     """Neck myoclonus in REM: brief jerks of the neck muscles (Frauscher et al. 2010).
 
-    ``neck_myoclonus.rate_per_h_rem`` jerks per hour of REM, 100-300 ms, in the
+    ``neck_myoclonus.rate_per_h_rem`` jerks per hour of REM, 100-250 ms (brief jerks), in the
     channels of the neck region.
     """
     rate = settings["neck_myoclonus.rate_per_h_rem"]
@@ -799,7 +799,7 @@ def generate_neck_myoclonus(seed: int, stages: np.ndarray, settings: Mapping[str
     rng = np.random.default_rng([seed, STREAM["neck_myoclonus"]])
     n = int(rng.poisson(rate * rem.size * 30.0 / 3600.0))
     t = np.sort(rng.choice(rem, size=n) * 30.0 + rng.uniform(0.3, 29.5, size=n))
-    dur = rng.uniform(0.1, 0.3, size=n)
+    dur = rng.uniform(0.1, 0.25, size=n)
     amp = _lognormal(rng, 80.0, 0.4, n, 30.0, 400.0)
     for k in range(n):
         out.bursts.append(_burst(t[k], dur[k], chans[int(rng.integers(0, len(chans)))], amp[k],
