@@ -9,15 +9,11 @@ change and a plain row's does not.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from somnomotor.apps.demo import run_month_demo
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LABELS = {"plms_index": "PLMS index", "myoclonus_index": "myoclonus index",
           "grm_episode_count": "GRM episodes", "morning_tonic_seconds": "morning tonic activity",
           "sleep_efficiency": "sleep efficiency", "morning_stiffness": "morning stiffness",
@@ -50,17 +46,6 @@ def _digits(e: dict, null: float) -> int:
 
 def _number(text: str) -> float:
     return float(text.replace("×", "").replace("−", "-"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as sync_api
-    if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

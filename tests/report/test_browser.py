@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
@@ -17,21 +16,7 @@ from somnomotor.report import write_report
 
 from ._html import expected_text, lookup, shown
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MM = 96 / 25.4  # CSS px per mm
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as sync_api
-    if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module", params=["hand-made", "demo-analysis"])

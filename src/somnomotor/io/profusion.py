@@ -20,26 +20,13 @@ mapped with the Profusion table of :mod:`somnomotor.io.vendor_vocab`.
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 
 from ..errors import AnnotationError
 from ..hypnogram import EPOCH_S
+from .nsrr import _seconds, _text
 from .scorings import RawScorings, vendor_items
 from .text import read_xml
 from .vendor_vocab import PROFUSION, PROFUSION_STAGES
-
-
-def _text(node: ET.Element, tag: str) -> str:
-    child = node.find(tag)
-    return (child.text or "").strip() if child is not None else ""
-
-
-def _seconds(value: str, what: str, index: int, path: str | os.PathLike[str]) -> float:
-    try:
-        return float(value) if value else float("nan")
-    except ValueError:
-        raise AnnotationError(f"ScoredEvent {index}: {what} is not a number ({value!r})",
-                              path) from None
 
 
 def read_profusion_xml(path: str | os.PathLike[str]) -> RawScorings:
