@@ -675,11 +675,13 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
         legs = ("LAT", "RAT") if r.uniform() < 0.5 else ("RAT", "LAT")
         dead = BOUNDARY_DEAD_BAND[cls]
         bursts: list[tuple[float, float, str, float]] = []  # rel. onset, duration, channel, amp
-        if cls == "same_leg_gap":
+        if cls in ("same_leg_gap", "bilateral_gap"):
+            # the second movement on the same leg (merge rule) or the other (bilateral rule)
+            second = legs[0] if cls == "same_leg_gap" else legs[1]
             value = _near(r, 0.5, 0.30, 0.70, dead)
             d1 = float(r.uniform(0.8, 2.0))
             bursts = [(0.0, d1, legs[0], _probe_amp(r)), (d1 + value, float(r.uniform(0.8, 2.0)),
-                                                  legs[0], _probe_amp(r))]
+                                                  second, _probe_amp(r))]
             inside = value < 0.5
         elif cls == "onset_amplitude":
             value = _near(r, 8.0, 6.0, 12.0, dead)
@@ -689,12 +691,6 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
             value = _near(r, 0.5, 0.40, 0.60, dead)
             bursts = [(0.0, value, legs[0], _probe_amp(r))]
             inside = value >= 0.5
-        elif cls == "bilateral_gap":
-            value = _near(r, 0.5, 0.30, 0.70, dead)
-            d1 = float(r.uniform(0.8, 2.0))
-            bursts = [(0.0, d1, legs[0], _probe_amp(r)), (d1 + value, float(r.uniform(0.8, 2.0)),
-                                                  legs[1], _probe_amp(r))]
-            inside = value < 0.5
         else:
             imis = list(r.uniform(18.0, 26.0, size=3))
             durs = list(r.uniform(1.0, 2.5, size=4))
