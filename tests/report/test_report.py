@@ -348,3 +348,20 @@ def test_an_event_over_several_channels_counts_in_each(analysed):
     assert rows["Deltoid L"].cells[col].value >= 1
     assert rows["RAT"].cells[col].value == int(
         ((result.events["kind"] == "hypnic_jerk") & (result.events["channel"] == "RAT")).sum())
+
+
+def test_waso_and_the_plmw_denominator_say_which_wake_they_count(night):
+    """WASO runs to the end of the recording; the PLMW index divides by the wake
+    within the sleep period (to the last sleep epoch). Each label says which."""
+    result, rec = night
+    result.summary["waso_spt_min"] = 7.0  # the night's waso_min is 11.5: they differ
+    context = build_context(result, rec)
+    sleep = {r.label: r for r in context["sleep_rows"]}
+    assert sleep["Wake after sleep onset (WASO)"].note == \
+        "from sleep onset to the end of the recording"
+    cell = sleep["Wake within the sleep period"].cells[0]
+    assert (cell.text, cell.unit) == ("7.0", "min")
+    plmw = [r for r in context["denominator_rows"]
+            if r.label == "Wake after sleep onset under the PLMW index"][0]
+    assert "to the last sleep epoch" in plmw.note
+    assert "end of the recording" not in plmw.note.split(";")[0]

@@ -548,7 +548,9 @@ def denominator_rows(summary: Mapping[str, Any]) -> list[Row]:
                 note="less the stretches no leg channel could be scored"),
             Row("Wake after sleep onset under the PLMW index",
                 [cell(summary, "plmw_denominator_min", 1, unit="min")],
-                note="wake epochs after sleep onset, to the end of the recording"),
+                note="wake epochs from sleep onset to the last sleep epoch (the sleep "
+                     "period), less unscorable stretches; the WASO above also counts the "
+                     "wake after the final awakening"),
             Row("Minimum sleep for interpretable indices",
                 [cell(summary, "min_sleep_for_indices_min", 0, unit="min")])]
     for name, key in (("N1", "n1_min"), ("N2", "n2_min"), ("N3", "n3_min"),
@@ -609,7 +611,10 @@ def sleep_rows(summary: Mapping[str, Any]) -> list[Row]:
         Row("Total sleep time (TST)", [cell(summary, "tst_h", 2, unit="h")]),
         Row("Sleep efficiency", [cell(summary, "sleep_efficiency", 1, scale=100.0, unit="%")]),
         Row("Sleep-onset latency", [cell(summary, "sol_min", 1, unit="min")]),
-        Row("Wake after sleep onset (WASO)", [cell(summary, "waso_min", 1, unit="min")]),
+        Row("Wake after sleep onset (WASO)", [cell(summary, "waso_min", 1, unit="min")],
+            note="from sleep onset to the end of the recording"),
+        Row("Wake within the sleep period", [cell(summary, "waso_spt_min", 1, unit="min")],
+            note="from sleep onset to the last sleep epoch"),
         Row("REM latency (from sleep onset)", [cell(summary, "rem_latency_min", 1, unit="min")]),
         Row("Awakenings", [cell(summary, "awakening_count", 0)]),
         Row("Stage shifts", [cell(summary, "stage_shift_count", 0)]),
