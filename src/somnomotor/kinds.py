@@ -358,9 +358,9 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         "brief (< 500 ms) phasic burst of a neck muscle (Frauscher 2014)",
         "somnomotor.score.patterns",
         summary_keys=("neck_myoclonus_count", "neck_myoclonus_index_rem"),
-        report_rows=(ReportRow("patterns", "Neck myoclonus (brief neck bursts)",
+        report_rows=(ReportRow("patterns", "Neck myoclonus (brief neck bursts, whole night)",
                                "neck_myoclonus_count", 0, always=False, order=2),
-                     ReportRow("patterns", "Neck myoclonus index", "neck_myoclonus_index_rem",
+                     ReportRow("patterns", "Neck myoclonus in REM", "neck_myoclonus_index_rem",
                                1, "/h REM", always=False, order=2)),
         per_muscle=("neck myoclonus", "count"), match_on=("channel",)),
 )

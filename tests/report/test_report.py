@@ -365,3 +365,13 @@ def test_waso_and_the_plmw_denominator_say_which_wake_they_count(night):
             if r.label == "Wake after sleep onset under the PLMW index"][0]
     assert "to the last sleep epoch" in plmw.note
     assert "end of the recording" not in plmw.note.split(";")[0]
+
+
+def test_neck_myoclonus_rows_say_whole_night_and_in_rem(night):
+    """The count is over the night, the index over REM only (Frauscher 2014): a night
+    whose neck jerks all fall outside REM must not read as a contradiction."""
+    result, rec = night
+    result.summary.update({"neck_myoclonus_count": 44, "neck_myoclonus_index_rem": 0.0})
+    rows = {r.label: r for r in build_context(result, rec)["pattern_rows"]}
+    assert rows["Neck myoclonus (brief neck bursts, whole night)"].cells[0].text == "44"
+    assert rows["Neck myoclonus in REM"].cells[0].unit == "/h REM"
