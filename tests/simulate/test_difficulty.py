@@ -231,3 +231,32 @@ def test_hard_and_realistic_leg_accuracy():
         f1 = evaluate(n.truth, found.events, kinds=["lm"])["kinds"]["lm"]["f1"]
         assert f1 >= target, level
         assert abs(found.summary["plms_index"] - truth.summary["plms_index"]) <= 1.0
+
+
+def test_onset_excess_is_what_the_8_uv_onset_rule_reads():
+    """WASM 2016: an LM starts where the EMG rises 8 µV above the resting level.  A burst
+    whose modelled rise (``onset_excess_uv``) is 9.5 µV is found by the detector, one of
+    6.5 µV is not — as the truth says (the model's peak gain and band-limited rest)."""
+    from somnomotor.detect.legs import LegDetectParams, detect_lms_in_channel
+    from somnomotor.signal.condition import condition_emg
+    from somnomotor.simulate.emg import activation_envelope, motor_unit_signal
+    from somnomotor.simulate.patterns import amplitude_for_excess, onset_excess_uv
+
+    fs, rest = 256.0, 3.0
+    found = {}
+    for value in (6.5, 9.5):
+        a_uv = amplitude_for_excess(value, rest, fs)
+        assert float(onset_excess_uv(a_uv, rest, fs)) == pytest.approx(value)
+        rng = np.random.default_rng(int(value * 10))
+        n = int(620 * fs)
+        on = np.arange(20.0, 600.0, 20.0)
+        bursts = pd.DataFrame({"onset": on, "duration": 1.5, "amplitude": a_uv, "shape": "lm"})
+        act, brief = activation_envelope(bursts, n, fs, rng)
+        x = motor_unit_signal(act, brief, fs, 0.0, rng)
+        x += (rest * np.sqrt(np.pi / 2) * rng.standard_normal(n)).astype(np.float32)
+        lms, _ = detect_lms_in_channel(condition_emg(x, fs, params=LegDetectParams(),
+                                                     mains=None))
+        found[value] = np.mean([((lms["onset"] > t - 0.5) & (lms["onset"] < t + 1.5)).any()
+                                for t in on])
+    assert found[6.5] < 0.2
+    assert found[9.5] > 0.9

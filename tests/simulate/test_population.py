@@ -155,3 +155,25 @@ def test_a_small_cohort_is_stratified_so_it_represents_the_population():
     assert sum(p.targets["tonic_percent"] == 0 for p in people) == 12
     assert len({p.seed for p in people}) == 20
     assert healthy_population(20, seed=9) == people  # reproducible
+
+
+def test_high_frequency_leg_movements_are_drawn_as_frauscher_2014_counted_them():
+    """33 % of healthy sleepers had HFLM, 90th percentile 4 sequences a night (Frauscher 2014):
+    the drawn expectation with a night's Poisson scatter reproduces both."""
+    people = healthy_population(3000, seed=5)
+    lam = np.array([p.targets["hflm_per_night"] for p in people])
+    nights = np.random.default_rng(0).poisson(lam)
+    assert np.mean(nights > 0) == pytest.approx(FRAUSCHER_2014["hflm_any_fraction"], abs=0.03)
+    assert np.percentile(nights, 90) == FRAUSCHER_2014["hflm_p90"]
+    rates = np.array([p.settings["aasm.foot_tremor_per_h"] for p in people])
+    assert np.array_equal(rates > 0, lam > 0)
+
+
+def test_a_sleeper_with_hflm_gets_foot_tremor_trains_in_the_truth():
+    people = healthy_population(40, seed=2014)
+    p = max(people, key=lambda q: q.targets["hflm_per_night"])
+    none = min(people, key=lambda q: q.targets["hflm_per_night"])
+    _, truth, _ = simulate_events("healthy", hours=8.0, seed=p.seed, settings=p.settings)
+    _, truth0, _ = simulate_events("healthy", hours=8.0, seed=none.seed, settings=none.settings)
+    assert (truth["kind"] == "hypnagogic_foot_tremor").sum() >= 1
+    assert (truth0["kind"] == "hypnagogic_foot_tremor").sum() == 0

@@ -295,7 +295,8 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
         "onset": leg["onset"].to_numpy(float), "duration": leg["duration"].to_numpy(float),
         "channel": leg["channel"].to_numpy(object), "side": leg["side"].to_numpy(object),
         "amplitude_uv": leg["amplitude"].to_numpy(float),
-        "onset_excess_uv": onset_excess_uv(leg["amplitude"].to_numpy(float), leg_rest),
+        "onset_excess_uv": onset_excess_uv(leg["amplitude"].to_numpy(float), leg_rest,
+                                          float(s["fs"])),
         "source": leg["source"].to_numpy(object),
         "intended_series": pd.array([int(x) if src == "plm" else None for x, src in
                                      zip(leg["series"], leg["source"], strict=True)],

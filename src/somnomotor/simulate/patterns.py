@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .control import ControlState
+from .emg import emg_band
 from .scenarios import EMG_CHANNELS
 
 #: Random streams (fixed numbers so that each pattern has its own stream).
@@ -97,17 +98,53 @@ def rest_factor(stages: np.ndarray, gain: float) -> np.ndarray:
     return np.array([1.0 + gain * (REST_STAGE_FACTOR.get(str(x), 1.0) - 1.0) for x in stages])
 
 
-def onset_excess_uv(amplitude: np.ndarray | float, rest_uv: np.ndarray | float) -> np.ndarray:
-    """The envelope rise above the resting level that a burst of ``amplitude`` µV makes.
+#: The envelope the onset rule reads peaks this much above the rectified mean of the
+#: activation's peak: the 0.1-s mean of a rectified random signal fluctuates, and the
+#: first crossing of the threshold reads its maximum.  Measured with the analyser's
+#: own conditioning on bursts of 7-14 µV over 2.5-3.6 µV of rest at 200-512 Hz
+#: (median envelope peak / sqrt(A² + r_b²): 1.05-1.19, 1.08-1.13 at the 8-µV limit).
+ENVELOPE_PEAK_GAIN = 1.11
+#: The analyser's resting level (a running median of the envelope) over the mean
+#: rectified band-limited resting noise: the envelope's median lies below its mean.
+REST_MEDIAN_RATIO = 0.97
 
-    The rectified mean of muscle activity plus resting noise is not the sum of
-    the two: for independent, roughly Gaussian signals the standard deviations
-    add in quadrature, so the envelope rises by ``sqrt(A² + r²) − r`` over a
-    resting level ``r``.  This is what WASM 2016's 8-µV onset rule sees.
+
+def rest_seen_uv(rest_uv: np.ndarray | float, fs: float = 256.0) -> np.ndarray:
+    """The resting level the analyser measures for white resting noise of ``rest_uv``.
+
+    The model's resting noise is white up to the Nyquist frequency; the analyser
+    looks at 10-100 Hz (:func:`~somnomotor.simulate.emg.emg_band`), which keeps
+    ``(hi - lo) / (fs / 2)`` of its power, so its rectified mean falls by the root
+    of that fraction (3 µV at 256 Hz reads as 2.5 µV).
+    """
+    lo, hi = emg_band(fs)
+    return np.asarray(rest_uv, dtype=float) * np.sqrt((hi - lo) / (fs / 2.0))
+
+
+def onset_excess_uv(amplitude: np.ndarray | float, rest_uv: np.ndarray | float,
+                    fs: float = 256.0) -> np.ndarray:
+    """The rise above the resting level that the WASM 2016 onset rule reads for a burst.
+
+    A burst whose activation peaks at ``amplitude`` µV (rectified mean) over
+    resting noise of ``rest_uv`` µV: the rectified mean of the two together is
+    ``sqrt(A² + r_b²)`` (independent, roughly Gaussian signals: standard
+    deviations add in quadrature), where ``r_b`` is the resting noise in the
+    analyser's band (:func:`rest_seen_uv`); the 0.1-s envelope peaks
+    :data:`ENVELOPE_PEAK_GAIN` above that, and the resting level it is compared
+    with is the envelope's median at rest (:data:`REST_MEDIAN_RATIO` × ``r_b``).
+    This is what the 8-µV onset rule sees at its median: a burst whose value is
+    8 µV is found about half the time.
     """
     a = np.asarray(amplitude, dtype=float)
-    r = np.asarray(rest_uv, dtype=float)
-    return np.sqrt(a * a + r * r) - r
+    rb = rest_seen_uv(rest_uv, fs)
+    return ENVELOPE_PEAK_GAIN * np.sqrt(a * a + rb * rb) - REST_MEDIAN_RATIO * rb
+
+
+def amplitude_for_excess(excess_uv: float, rest_uv: float, fs: float = 256.0) -> float:
+    """The burst amplitude (µV) whose :func:`onset_excess_uv` is ``excess_uv``."""
+    rb = float(rest_seen_uv(rest_uv, fs))
+    return float(np.sqrt(max(((excess_uv + REST_MEDIAN_RATIO * rb) / ENVELOPE_PEAK_GAIN) ** 2
+                             - rb * rb, 0.0)))
 
 
 def _stage_at(stages: np.ndarray, t: np.ndarray, epoch_s: float = 30.0) -> np.ndarray:
@@ -724,7 +761,7 @@ def generate_boundary(seed: int, stages: np.ndarray, settings: Mapping[str, Any]
         if cls == "onset_amplitude":
             rr = float(rest[min(int(placed // 30.0), len(rest) - 1)])
             # The amplitude whose envelope rises ``value`` µV above this resting level.
-            a_in = float(np.sqrt((value + rr) ** 2 - rr ** 2))
+            a_in = amplitude_for_excess(value, rr, float(settings["fs"]))
             bursts = [(b[0], b[1], b[2], a_in) for b in bursts]
         for rel, d, ch, a in bursts:
             out.bursts.append(_burst(placed + rel, d, ch, a, "lm", "boundary", row="lm",

@@ -23,8 +23,10 @@ zero-inflated log-normal) fitted to the paper's figures; the age and sex
 effects the paper shows (FM) are applied, and for PLMS a rise with age, which
 population studies show (Leary et al., Clin Neurophysiol 2018;129:2306-2314),
 with a slope that is *our assumption*; neck myoclonus falls with age (younger
-patients had more: Frauscher et al., Sleep 2010;33:1091-1096; slope ours).  High-frequency leg movements are not
-generated: no detector can measure them yet (issue 12).
+patients had more: Frauscher et al., Sleep 2010;33:1091-1096; slope ours).  High-frequency
+leg movements (HFLM) are hypnagogic foot tremor trains (``aasm.foot_tremor_per_h``),
+zero-inflated: 38 % of sleepers have them, a log-normal number a night among
+those (with the night's Poisson scatter: 33 % with any, 90th percentile 4).
 
 The other figures are model settings directly (FM potentials per hour of sleep,
 neck jerks per hour of REM, the share of REM epochs with phasic or tonic chin
@@ -98,6 +100,12 @@ TONIC_ZERO_FRACTION = 0.6
 TONIC_MEDIAN = 1.5
 TONIC_SIGMA = 0.82
 TONIC_MAX = 9.0
+#: High-frequency leg movements, sequences per 8-h night: 38 % have them; among them
+#: log-normal, median 2.5, log-SD 0.6.  With the night's Poisson scatter: 33 % of
+#: sleepers show any, 90th percentile 4 sequences (Frauscher 2014).
+HFLM_FRACTION = 0.38
+HFLM_MEDIAN = 2.5
+HFLM_SIGMA = 0.6
 
 # -- calibration: target figure -> model setting ------------------------------------
 #: Leg drive of a person with PLMS: the leg's rate factor is ≈ 1 (the stage gates decide).
@@ -106,6 +114,10 @@ PLM_DRIVE = 1.0
 #: it on simulated nights (``plm.trains_per_h = 1``, 8 nights: 5.6/h, night-to-night
 #: 1-12/h; trains are few and long, so one night's index scatters widely).
 PLMS_PER_TRAIN_RATE = 5.6
+#: Foot tremor trains a healthy 8-h night holds per train per hour set
+#: (``aasm.foot_tremor_per_h`` = 0.5: 2.85 trains a night in the truth, 40 nights; the
+#: generator's stage gate and spacing keep about 70 % of the nominal rate).
+HFLM_PER_NIGHT_PER_RATE = 5.7
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,8 @@ class HealthySleeper:
     """One healthy sleeper: who, what the model should show, and the settings that do it.
 
     ``targets`` are the person's own figures (PLMS index /h, FM index /h of sleep,
-    neck myoclonus /h of REM, phasic and tonic mentalis % of REM epochs); a night
+    neck myoclonus /h of REM, phasic and tonic mentalis % of REM epochs, HFLM
+    sequences expected in an 8-h night); a night
     measures them with sampling noise.  ``settings`` override the ``healthy``
     scenario (:func:`~somnomotor.simulate.simulate_night`'s ``settings``).
     """
@@ -130,7 +143,8 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
 
 
 #: The person's random draws, as uniform numbers in (0, 1), in this order.
-_DRAWS = ("age", "sex", "plms", "fm", "neck", "phasic", "tonic")
+#: (New draws go last: a person's earlier draws, and every earlier figure, stay as they were.)
+_DRAWS = ("age", "sex", "plms", "fm", "neck", "phasic", "tonic", "hflm")
 
 
 def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = None,
@@ -146,14 +160,14 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
     sex : str, optional
         ``"female"`` or ``"male"``; drawn 60/40 as in the paper when omitted.
     uniforms : ndarray, optional
-        The person's seven draws as numbers in (0, 1) (see :func:`healthy_population`);
+        The person's eight draws as numbers in (0, 1) (see :func:`healthy_population`);
         drawn from ``seed`` when omitted.
 
     Examples
     --------
     >>> p = healthy_sleeper(3, age=70, sex="male")
     >>> p.age, p.sex, sorted(p.targets)[:2]
-    (70.0, 'male', ['fm_index', 'neck_index'])
+    (70.0, 'male', ['fm_index', 'hflm_per_night'])
     >>> p.settings["myoclonus.regions"]
     ('leg', 'arm')
     """
@@ -187,8 +201,12 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
             if has_neck else 0.0)
     phasic = min(60.0, PHASIC_MEDIAN * np.exp(PHASIC_SIGMA * z_phasic))
     tonic = min(TONIC_MAX, TONIC_MEDIAN * np.exp(TONIC_SIGMA * z_tonic)) if has_tonic else 0.0
+    has_hflm = u["hflm"] > 1.0 - HFLM_FRACTION
+    hflm = (HFLM_MEDIAN * np.exp(HFLM_SIGMA * stats.norm.ppf(
+        (u["hflm"] - (1.0 - HFLM_FRACTION)) / HFLM_FRACTION)) if has_hflm else 0.0)
     targets = {"plms_index": float(plms), "fm_index": float(fm), "neck_index": float(neck),
-               "phasic_percent": float(phasic), "tonic_percent": float(tonic)}
+               "phasic_percent": float(phasic), "tonic_percent": float(tonic),
+               "hflm_per_night": float(hflm)}
     settings: dict[str, Any] = {
         "drive.leg": PLM_DRIVE,
         "plm.trains_per_h": float(plms / PLMS_PER_TRAIN_RATE),
@@ -201,6 +219,7 @@ def healthy_sleeper(seed: int, *, age: float | None = None, sex: str | None = No
         "neck_myoclonus.rate_per_h_rem": float(neck),
         "rbd.phasic_prob": float(phasic / 100.0),
         "rbd.tonic_prob": float(tonic / 100.0),
+        "aasm.foot_tremor_per_h": float(hflm / HFLM_PER_NIGHT_PER_RATE),
     }
     return HealthySleeper(seed=int(seed), age=round(age, 1), sex=sex, targets=targets,
                           settings=settings)
