@@ -13,6 +13,11 @@ Legs: LM F1, PLM F1 and PLMS index error per level (targets: hard LM F1 ≥ 0.95
 and |PLMS error| ≤ 1/h; realistic LM F1 ≥ 0.98), then per boundary class the
 recall, precision and F1 of the event the rule decides (lm, clm or plm).
 Muscles: each pattern's F1 per level with its target beside it.
+Muscle probes: trains just inside and just outside the AASM frequency and count
+limits of ALMA, hypnagogic foot tremor and rhythmic movements
+(``simulate/muscle_probes.py``), per class and level: probes inside the limit
+found (TP) or missed (FN), probes outside wrongly found (FP) and F1 (target
+≥ 0.85, the pattern target of issue 5).
 """
 
 from __future__ import annotations
@@ -82,7 +87,8 @@ def leg_night(scenario: str, seed: int, level: str, hours: float = LEG_HOURS) ->
                            "tst_h": truth.details["hours"]["tst"],
                            "boundary": {}}
     te, fe = truth.events, found.events
-    recorded = night.probes[night.probes["recorded"]]
+    recorded = night.probes[night.probes["recorded"]
+                            & night.probes["boundary"].isin(list(BOUNDARY_KIND))]
     for cls, probes in recorded.groupby("boundary"):
         kind = BOUNDARY_KIND[str(cls)]
         lo = probes["onset"].to_numpy() - 1.0
@@ -153,7 +159,7 @@ def legs() -> None:
 
 def muscles() -> None:
     from somnomotor.evaluate import evaluate
-    from somnomotor.score.muscles import score_muscles
+    from somnomotor.pipeline import score_recording_muscles as score_muscles
     from somnomotor.signal.ecg import detect_r_peaks
     from somnomotor.simulate import simulate_night
 
@@ -184,12 +190,72 @@ def muscles() -> None:
     print("(cell: F1 / true events ≥ target; contraction detection = morning_tonic, rem_tonic)")
 
 
+PROBE_SEEDS = (100, 101, 102, 103)
+PROBE_HOURS = 8.0
+PROBE_PER_H = 10.0
+PROBE_CHANNELS = "LAT,RAT,Paraspinal,SCM L,Rectus Abd,ECG II"
+PROBE_TARGET = 0.85
+
+
+def probe_night(seed: int, level: str) -> dict[str, list[int]]:
+    """Per muscle probe class: [TP, FN, FP, TN] of the class's kind on one night."""
+    from somnomotor.pipeline import score_recording_muscles as score_muscles
+    from somnomotor.signal.ecg import detect_r_peaks
+    from somnomotor.simulate import simulate_night
+    from somnomotor.simulate.muscle_probes import MUSCLE_PROBE_CLASSES
+
+    night = simulate_night("polio_mixed", hours=PROBE_HOURS, seed=seed, difficulty=level,
+                           settings={"channels": PROBE_CHANNELS,
+                                     "muscle_probes.per_h": PROBE_PER_H})
+    rec = night.recording
+    peaks = detect_r_peaks(rec.read("ECG II"), rec.channel("ECG II").fs)
+    found = score_muscles(rec, night.hypnogram, scored_events=night.scored, r_peaks=peaks).events
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    probes = night.probes[night.probes["recorded"]
+                          & night.probes["boundary"].isin(list(MUSCLE_PROBE_CLASSES))]
+    on = found["onset"].to_numpy()
+    end = on + found["duration"].to_numpy()
+    for p in probes.itertuples(index=False):
+        kind = MUSCLE_PROBE_CLASSES[str(p.boundary)][0]
+        hit = bool(((found["kind"] == kind).to_numpy()
+                    & (on <= p.onset + p.duration + 1.0) & (end >= p.onset - 1.0)).any())
+        out[str(p.boundary)][(0 if hit else 1) if p.inside else (2 if hit else 3)] += 1
+    return dict(out)
+
+
+def muscle_probes() -> None:
+    from somnomotor.simulate.muscle_probes import MUSCLE_PROBE_CLASSES
+
+    print(f"\nMUSCLE PROBES: seeds {PROBE_SEEDS} (held out) x polio_mixed, {PROBE_HOURS:g} h, "
+          f"{PROBE_PER_H:g} probes/h, {PROBE_CHANNELS} at 256 Hz; per class: inside the limit "
+          "found (TP) / missed (FN), outside found (FP) / not (TN)")
+    print(f"{'level':<10}{'class':<18}{'kind':<24}{'in':>4}{'TP':>4}{'FN':>4}{'out':>5}{'FP':>4}"
+          f"{'TN':>4}{'F1':>7}  target")
+    for level in ("realistic", "hard"):
+        tot: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for seed in PROBE_SEEDS:
+            for cls, c in probe_night(seed, level).items():
+                tot[cls] = [a + b for a, b in zip(tot[cls], c, strict=True)]
+        for cls, (kind, _) in MUSCLE_PROBE_CLASSES.items():
+            tp, fn, fp, tn = tot[cls]
+            print(f"{level:<10}{cls:<18}{kind:<24}{tp + fn:>4}{tp:>4}{fn:>4}{fp + tn:>5}{fp:>4}"
+                  f"{tn:>4}{_fmt(_f1(tp, fp, fn)):>7}  ≥ {PROBE_TARGET:.2f}", flush=True)
+
+
 def main() -> None:
     t0 = time.perf_counter()
     legs()
     print(f"(legs took {time.perf_counter() - t0:.0f} s)")
     muscles()
+    t1 = time.perf_counter()
+    muscle_probes()
+    print(f"(muscle probes took {time.perf_counter() - t1:.0f} s)")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["legs"]:
+        legs()
+    elif sys.argv[1:] == ["probes"]:
+        muscle_probes()
+    else:
+        main()

@@ -11,6 +11,7 @@ from somnomotor.cli import main
 from somnomotor.errors import ParameterError
 from somnomotor.simulate import resolve_settings, simulate_events, simulate_night
 from somnomotor.simulate.model import INSERTED_COLUMNS, _leg_truth, run_model
+from somnomotor.simulate.muscle_probes import MUSCLE_PROBE_CLASSES
 from somnomotor.simulate.patterns import BOUNDARY_CLASSES
 from somnomotor.simulate.scenarios import DIFFICULTY
 
@@ -54,7 +55,8 @@ def test_presets_use_only_known_settings():
 
 def test_hard_night_probes_every_boundary_on_both_sides(hard_model):
     probes = hard_model.probes
-    assert set(probes["boundary"]) == set(BOUNDARY_CLASSES)
+    assert set(probes["boundary"]) == set(BOUNDARY_CLASSES) | set(MUSCLE_PROBE_CLASSES)
+    probes = probes[probes["boundary"].isin(list(BOUNDARY_CLASSES))]
     ranges = {"same_leg_gap": (0.3, 0.7), "onset_amplitude": (6.0, 12.0),
               "min_duration": (0.4, 0.6), "max_duration": (9.5, 10.5), "imi_10s": (9.0, 11.0),
               "imi_90s": (88.0, 92.0), "bilateral_gap": (0.3, 0.7)}
@@ -68,6 +70,7 @@ def test_probes_insert_what_they_promise(hard_model):
     ins = hard_model.inserted
     assert list(ins.columns) == list(INSERTED_COLUMNS)
     probes = hard_model.probes
+    probes = probes[probes["boundary"].isin(list(BOUNDARY_CLASSES))]
     assert probes["recorded"].mean() > 0.7
     for p in probes[probes["recorded"]].itertuples(index=False):
         mine = ins[ins["boundary"] == p.boundary]
@@ -95,6 +98,7 @@ def test_truth_is_the_rules_applied_at_each_boundary(hard_model):
     bilateral < 0.5 s — the truth says what the rules make of each probe."""
     truth = hard_model.truth
     probes = hard_model.probes
+    probes = probes[probes["boundary"].isin(list(BOUNDARY_CLASSES))]
     for p in probes[probes["recorded"]].itertuples(index=False):
         lm = _window(truth[truth["kind"] == "lm"], p)
         plm = _window(truth[truth["kind"] == "plm"], p)
@@ -204,7 +208,8 @@ def test_cli_hard_writes_edf_plus_d_with_probes_and_inserted(tmp_path, capsys):
     assert [(g.onset, g.duration) for g in rec.gaps] == night.gaps
     assert len(rec.annotations) == len(night.recording.annotations)
     probes = pd.read_csv(tmp_path / "n.probes.csv")
-    assert set(probes["boundary"]) <= set(BOUNDARY_CLASSES) and len(probes) == len(night.probes)
+    assert set(probes["boundary"]) <= set(BOUNDARY_CLASSES) | set(MUSCLE_PROBE_CLASSES)
+    assert len(probes) == len(night.probes)
     ins = pd.read_csv(tmp_path / "n.inserted.csv")
     assert list(ins.columns) == list(INSERTED_COLUMNS)
 
@@ -260,3 +265,34 @@ def test_onset_excess_is_what_the_8_uv_onset_rule_reads():
                                 for t in on])
     assert found[6.5] < 0.2
     assert found[9.5] > 0.9
+
+
+def test_muscle_probes_sit_on_both_sides_of_each_aasm_limit_and_the_truth_follows_the_rule(
+        hard_model):
+    """AASM v2.6: ALMA 0.5-3.0 Hz and >= 4 alternating bursts; hypnagogic foot tremor
+    0.3-4.0 Hz and >= 4 bursts; rhythmic movements 0.5-2.0 Hz and >= 4 movements.  A probe
+    inside a limit is an episode of its kind in the truth, one outside is not (an
+    alternating train too fast for ALMA is a foot tremor in each leg, as the rules say)."""
+    from somnomotor.simulate.muscle_probes import MUSCLE_DEAD_BAND
+
+    s = resolve_settings("polio_mixed", {"muscle_probes.per_h": 10.0}, difficulty="hard")
+    m = run_model("polio_mixed", hours=8.0, seed=5, resolved=s)
+    probes = m.probes[m.probes["boundary"].isin(list(MUSCLE_PROBE_CLASSES)) & m.probes["recorded"]]
+    assert set(probes["boundary"]) == set(MUSCLE_PROBE_CLASSES)
+    limits = {"hft_low_hz": 0.3, "hft_high_hz": 4.0, "alma_low_hz": 0.5, "alma_high_hz": 3.0,
+              "rhythmic_low_hz": 0.5, "rhythmic_high_hz": 2.0}
+    truth = m.truth
+    for p in probes.itertuples(index=False):
+        kind = MUSCLE_PROBE_CLASSES[p.boundary][0]
+        if p.boundary in limits:
+            lim = limits[p.boundary]
+            assert abs(p.value - lim) >= MUSCLE_DEAD_BAND * lim - 1e-9
+            assert p.inside == (p.value >= lim if "low" in p.boundary else p.value <= lim)
+        else:
+            assert p.value in (3.0, 4.0) and p.inside == (p.value == 4.0)
+        w = truth[(truth["onset"] >= p.onset - 0.1) & (truth["onset"] <= p.onset + p.duration)]
+        assert ((w["kind"] == kind).any()) == p.inside, (p.boundary, p.value)
+        if p.boundary == "alma_high_hz" and not p.inside:
+            hft = w[w["kind"] == "hypnagogic_foot_tremor"]
+            assert set(hft["channel"]) <= {"LAT", "RAT"} and len(hft) >= 1
+    assert hard_model.probes["boundary"].isin(list(MUSCLE_PROBE_CLASSES)).any()

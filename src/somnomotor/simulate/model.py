@@ -23,6 +23,7 @@ from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_
 from .bruno import generate_bruno_grm, neck_myoclonus_truth
 from .contractions import contraction_truth, generate_contractions
 from .control import ControlState, Evening, compute_control
+from .muscle_probes import generate_muscle_probes
 from .patterns import (
     STREAM,
     Generated,
@@ -117,7 +118,10 @@ def _episode_rows(bursts: pd.DataFrame, episodes: list[dict[str, Any]]) -> list[
         if b.empty:
             continue
         if str(ep.get("source", "")).startswith("aasm_"):
-            if aasm_truth_ok(ep["kind"], len(b)):
+            # ALMA alternates between the legs: with one leg lost (a dying channel) the
+            # rest is no ALMA.
+            two_legs = ep["kind"] != "alma" or b["channel"].nunique() >= 2
+            if two_legs and aasm_truth_ok(ep["kind"], len(b)):
                 rows.append({"onset": float(b["onset"].min()),
                              "duration": float((b["onset"] + b["duration"]).max()
                                                - b["onset"].min()),
@@ -241,6 +245,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     generate_morning(seed, stages, s, total, gen)
     generate_fragmentary(seed, stages, s, gen)
     generate_aasm(seed, stages, s, total, gen)
+    generate_muscle_probes(seed, stages, s, total, gen)
     generate_fm_background(seed, stages, s, gen)
     generate_neck_myoclonus(seed, stages, s, gen)
     generate_contractions(seed, stages, s, total, gen)

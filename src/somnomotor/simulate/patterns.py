@@ -45,7 +45,7 @@ STREAM = {
     "hypnogram": 1, "plm": 2, "myoclonus": 3, "grm": 4, "sleep_starts": 5, "propriospinal": 6,
     "resp": 7, "arousal": 8, "shift": 9, "rem": 10, "morning": 11, "fragmentary": 12,
     "rbd_limbs": 13, "start": 14, "boundary": 15, "faults": 16, "fm_background": 40,
-    "neck_myoclonus": 41,
+    "neck_myoclonus": 41, "muscle_probes": 42,
 }
 
 #: Stage gates: how much a pattern's generator runs in each stage (relative).

@@ -81,6 +81,7 @@ DEFAULTS: dict[str, Any] = {
     "adc.step_channels": (),
     "gaps.count": 0.0,
     "boundary.per_h": 0.0,
+    "muscle_probes.per_h": 0.0,
     # -- sleep architecture ---------------------------------------------------
     "sleep.onset_latency_min": 12.0,
     "sleep.cycle_min": 95.0,
@@ -207,6 +208,9 @@ SETTING_DOCS: dict[str, str] = {
     "boundary.per_h": "per hour, movements placed deliberately at the WASM rule limits "
                       "(same-leg gap, 8-µV onset, 0.5-s and 10-s durations, 10-s and 90-s "
                       "IMIs, bilateral gap), each tagged with its boundary class",
+    "muscle_probes.per_h": "per hour, muscle trains placed just inside and just outside the "
+                           "frequency and count limits of ALMA, hypnagogic foot tremor and "
+                           "rhythmic movements (AASM v2.6), each tagged with its class",
     "sleep.onset_latency_min": "min, median sleep-onset latency",
     "sleep.cycle_min": "min, mean NREM-REM cycle length (Carskadon & Dement)",
     "sleep.awakenings_per_h": "per hour of sleep, spontaneous brief awakenings",
@@ -367,7 +371,8 @@ DIFFICULTY: dict[str, tuple[str, dict[str, Any]]] = {
         {"noise.rest_uv": 2.5, "noise.rest_stage_gain": 1.0, "artifacts.sweat_uv": 20.0,
          "artifacts.movement_per_h": 2.0, "artifacts.pops_per_h": 2.0,
          "artifacts.loose_per_h": 0.15, "ecg_bleed": 3.0, "mains_uv": 6.0,
-         "adc.offset_uv": 150.0, "gaps.count": 1.0, "boundary.per_h": 2.0},
+         "adc.offset_uv": 150.0, "gaps.count": 1.0, "boundary.per_h": 2.0,
+         "muscle_probes.per_h": 1.0},
     ),
     "hard": (
         "a difficult recording: many movements at every rule limit, higher and "
@@ -379,7 +384,8 @@ DIFFICULTY: dict[str, tuple[str, dict[str, Any]]] = {
          "artifacts.loose_per_h": 0.4, "ecg_bleed": 6.0, "mains_uv": 10.0,
          "adc.offset_uv": 400.0, "adc.clip_uv": 900.0, "adc.step_uv": 31.0,
          "adc.step_channels": ("EMG MFD-l", "EMG MFD-r"), "gaps.count": 2.0,
-         "artifacts.dead_channels": ("RAT",), "boundary.per_h": 8.0},
+         "artifacts.dead_channels": ("RAT",), "boundary.per_h": 8.0,
+         "muscle_probes.per_h": 4.0},
     ),
 }
 
