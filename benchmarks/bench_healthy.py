@@ -68,6 +68,7 @@ def measure(person: Any) -> dict[str, Any]:
         "phasic_percent": float(s.get("rem_phasic_percent") or 0.0),
         "tonic_percent": float(s.get("rem_tonic_percent") or 0.0),
         "hflm": float(s.get("hypnagogic_foot_tremor_count") or 0),
+        "hflm_truth": int((night.truth["kind"] == "hypnagogic_foot_tremor").sum()),
     }
 
 
@@ -143,6 +144,12 @@ def report(rows: list[dict[str, Any]]) -> None:
     any_flag = np.any(np.column_stack([m for _, m in flags]), axis=1)
     print(f"  {'any of these':<32}{_pct(float(np.mean(any_flag)))}"
           "  (independent figures: 1 - 0.9^6 = 47 %)")
+    # HFLM, night by night: the analyser's trains against the trains the night holds.
+    h_true = np.array([r["hflm_truth"] for r in rows])
+    print(f"  HFLM nights: {int((h_true > 0).sum())} of {n} hold foot tremor trains (truth), "
+          f"the analyser finds trains in {int((col['hflm'] > 0).sum())}; in "
+          f"{int(((col['hflm'] > 0) & (h_true == 0)).sum())} nights without any; trains "
+          f"found / made {int(col['hflm'].sum())} / {int(h_true.sum())}")
     # Person by person: the analyser against the person's own (drawn) figures.
     for key in ("plms_index", "fm_index", "phasic_percent", "hflm"):
         t = np.array([r["targets"]["hflm_per_night" if key == "hflm" else key] for r in rows])
