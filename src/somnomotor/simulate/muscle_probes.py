@@ -22,8 +22,10 @@ class                  what is placed                             rule
 Frequencies within :data:`MUSCLE_DEAD_BAND` of a limit are not drawn (the
 analyser reads a burst's onset to ~0.02 s, so an interval near the limit is
 decided by that jitter).  Burst durations are not a criterion of these rules
-(``AasmParams``), so they are kept ordinary: leg bursts 0.10–0.30 s, trunk
-bursts 0.15–0.25 s.
+(``AasmParams``), so they are kept ordinary: leg bursts 0.12–0.30 s (at most
+60 % of the leg's period, and never leaving 0.4–0.6 s of quiet before the leg's
+next burst, where the WASM 0.5-s offset rule would be decided by the envelope's
+smear), trunk bursts 0.15–0.25 s.
 
 The truth is what the rules make of the train: an ``alma``, ``hypnagogic_foot_tremor``
 or ``rhythmic_movement`` episode only when the value is within the limit; an
@@ -71,6 +73,20 @@ _SOURCE = {"hypnagogic_foot_tremor": "aasm_hft", "alma": "aasm_alma",
            "rhythmic_movement": "aasm_rhythmic"}
 
 
+def _leg_burst_s(r: np.random.Generator, period: float) -> float:
+    """A leg burst's duration (s) for bursts of one leg ``period`` s apart.
+
+    0.12-0.30 s (the analyser's 0.1-s envelope dilutes a shorter burst, which the
+    truth's onset rule does not model), at most 60 % of the period, and never
+    leaving 0.4-0.6 s of quiet to the leg's next burst: there the WASM 2016
+    0.5-s offset rule (one LM or two) would be decided by the envelope's smear.
+    """
+    d = min(float(r.uniform(0.12, 0.30)), 0.6 * period)
+    if 0.4 < period - d < 0.6:
+        d = period - 0.6 if period - 0.6 >= 0.12 else min(period - 0.4, 0.8 * period)
+    return d
+
+
 def _value(r: np.random.Generator, cls: str) -> tuple[float, bool]:
     """The probe's value (Hz, or bursts for a count class) and whether it is within the rule."""
     if cls.endswith("_count"):
@@ -95,7 +111,7 @@ def _train(cls: str, r: np.random.Generator, value: float, t0: float, group: int
         n = int(value) if cls == "hft_count" else 6
         ch = ("LAT", "RAT")[int(r.integers(0, 2))]
         for i in range(n):
-            d = float(r.uniform(0.10, 0.30)) * min(1.0, 0.45 / f / 0.30)
+            d = _leg_burst_s(r, 1.0 / f)
             bursts.append(_burst(t0 + i / f, d, ch, float(r.uniform(25, 50)), "lm", src,
                                  row="lm", group=group))
         if inside_rule:
@@ -107,7 +123,7 @@ def _train(cls: str, r: np.random.Generator, value: float, t0: float, group: int
         first = int(r.integers(0, 2))
         for i in range(n):
             ch = ("LAT", "RAT")[(first + i) % 2]
-            d = float(r.uniform(0.10, 0.30)) * min(1.0, 0.6 / f)
+            d = _leg_burst_s(r, 2.0 / f)
             # An alternating train too fast for ALMA is a foot tremor in each leg: one
             # group per leg, so that each leg's train is its own truth episode.
             g = group if inside_rule or cls != "alma_high_hz" else group + (first + i) % 2
