@@ -85,6 +85,9 @@ def dilate(mask: np.ndarray, r: int) -> np.ndarray:
 # on a 12-channel night about a third of the whole CPU time was system time.  Raising
 # the mmap and trim thresholds to 128 MiB keeps such blocks in the heap for reuse,
 # while memory above the trim threshold is still given back.  Linux/glibc only.
+# It changes the allocator of the whole process, so the library never calls it: the
+# command line does (``somnomotor analyze``, and ``somnomotor batch`` in each worker),
+# and a program embedding somnomotor may opt in the same way.
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _BYTES = 128 * 1024 * 1024
@@ -92,7 +95,11 @@ _done = False
 
 
 def reuse_freed_memory() -> bool:
-    """Let glibc reuse freed channel-sized blocks (once per process); True when set."""
+    """Let glibc reuse freed channel-sized blocks (once per process); True when set.
+
+    Opt-in: a process-wide allocator setting, called by the command line
+    (``analyze``, ``batch`` workers), never by library code.
+    """
     global _done
     if _done:
         return True

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .. import kinds as K
 from .._atomic import atomic_write
+from .._util import reuse_freed_memory
 from ..errors import InputError, SomnomotorError
 
 RECORDING_SUFFIXES = (".edf", ".bdf", ".rec")
@@ -258,12 +259,16 @@ def run_batch(
     staging: str = "auto",
     report: bool = True,
     on_row: Callable[[BatchRow], None] | None = None,
+    reuse_memory: bool = False,
 ) -> pd.DataFrame:
     """Analyse ``recordings`` into ``out_dir``; return (and write) the batch table.
 
     ``scheduler``: a Dask scheduler address (``tcp://host:8786``) to run on a
     cluster (needs ``somnomotor[cluster]``); otherwise ``workers`` local processes
     (default: the number of CPUs).  Resumable: finished nights are skipped.
+    ``reuse_memory``: the local worker processes (or this process, without
+    workers) set the allocator to reuse channel-sized blocks
+    (:func:`somnomotor._util.reuse_freed_memory`; the command line asks for it).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -281,10 +286,14 @@ def run_batch(
     if scheduler:
         _run_dask(jobs, scheduler, collect)
     elif (workers or os.cpu_count() or 1) <= 1 or len(jobs) <= 1:
+        if reuse_memory:
+            reuse_freed_memory()
         for job in jobs:
             collect(analyze_one(*job))
     else:
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count(),
+                                 initializer=reuse_freed_memory if reuse_memory else None
+                                 ) as pool:
             futures = [pool.submit(analyze_one, *job) for job in jobs]
             for fut in as_completed(futures):
                 collect(fut.result())

@@ -47,7 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._util import reuse_freed_memory
     from ..pipeline import AnalysisParams, analyze, read, write_outputs
+
+    reuse_freed_memory()  # this process only analyses: let it reuse channel-sized blocks
 
     params = AnalysisParams.from_toml(args.params) if args.params else AnalysisParams.defaults()
     note(f"reading {args.recording}")

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     table = run_batch(recordings, args.out, params=params, workers=args.workers,
                       scheduler=args.scheduler, staging="none" if args.no_staging else "auto",
-                      report=not args.no_report, on_row=on_row)
+                      report=not args.no_report, on_row=on_row, reuse_memory=True)
     counts = table["status"].value_counts().to_dict()
     ambiguous = counts.get("ambiguous", 0)
     print(f"{len(table)} night(s): {counts.get('done', 0)} analysed, "

@@ -502,9 +502,6 @@ def condition_recording(
         ``then``'s result per channel, in the order of ``channels`` (the
         :class:`ConditionedEMG` objects when ``then`` is None).
     """
-    from .._util import reuse_freed_memory
-
-    reuse_freed_memory()  # channel-sized temporaries are reused, not re-faulted
     p = params or ConditionParams()
     channels = list(channels)
     if mains == "room":  # the caller may pass the room's line it already found

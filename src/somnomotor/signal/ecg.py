@@ -121,9 +121,6 @@ def detect_r_peaks(ecg: np.ndarray, fs: float, *, params: EcgParams | None = Non
     >>> len(peaks), round(float(60.0 / np.median(np.diff(peaks))))   # beats, bpm
     (60, 60)
     """
-    from .._util import reuse_freed_memory
-
-    reuse_freed_memory()  # the night-long temporaries below are reused, not re-faulted
     p = params or DEFAULT_ECG
     down = max(1, int(fs // p.detection_rate_hz)) if p.detection_rate_hz > 0 else 1
     if down > 1 and np.asarray(ecg).size >= 16 * down:
