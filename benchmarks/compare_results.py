@@ -86,10 +86,13 @@ def _match(a, b, tol: float) -> tuple[int, float, float]:  # noqa: ANN001 - Data
     matched, d_on, d_off = 0, 0.0, 0.0
     if not len(a) or not len(b):
         return 0, 0.0, 0.0
-    key = "channel" if "channel" in a.columns else None
-    groups = a.groupby(key, dropna=False) if key else [(None, a)]
-    for ch, ga in groups:
-        gb = b[b[key].astype(str) == str(ch)] if key else b
+    def keys(t):  # noqa: ANN001, ANN202 - channel (or none) as text
+        return (t["channel"].fillna("").astype(str).to_numpy() if "channel" in t.columns
+                else np.full(len(t), ""))
+
+    ka, kb = keys(a), keys(b)
+    for ch in np.unique(ka):
+        ga, gb = a[ka == ch], b[kb == ch]
         if not len(gb):
             continue
         ob = gb["onset"].to_numpy(float)

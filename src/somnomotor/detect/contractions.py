@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import ndimage
 
 from .._util import runs
+from ..signal.baseline import median_rows
 
 __all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "detect_contractions", "heart_locked",
            "resting_spread", "too_slow"]
@@ -229,7 +230,7 @@ def _running_rest(slow: np.ndarray, nodata: np.ndarray, blk: int, p: Contraction
             warnings.simplefilter("ignore", RuntimeWarning)  # blocks wholly without data
             med = np.nanmedian(g, axis=1)
     else:
-        med = np.median(g, axis=1)
+        med = median_rows(g)  # np.median(g, axis=1), by a fast sort of the short rows
     ok = np.isfinite(med)
     if not ok.any():
         return np.zeros(0, dtype=np.float32)

@@ -26,7 +26,8 @@ import pandas as pd
 from .._util import runs
 from ..params import param
 
-__all__ = ["BaselineParams", "resting_level", "flag_high_rest", "detection_thresholds"]
+__all__ = ["BaselineParams", "detection_thresholds", "flag_high_rest", "median_rows",
+           "resting_level"]
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,29 @@ def _block_medians(env: np.ndarray, block: int) -> np.ndarray:
         blocks = blocks[:, :: block // _BLOCK_MEDIAN_SAMPLES]
     gappy = ~np.isfinite(blocks).all(axis=1)  # the padded last block, gaps, no data
     if not gappy.any():
-        return np.median(blocks, axis=1).astype(np.float32)
+        return median_rows(blocks)
     # The slow NaN-aware median only where it is needed.
     out = np.empty(nb, dtype=np.float32)
-    out[~gappy] = np.median(blocks[~gappy], axis=1)
+    out[~gappy] = median_rows(blocks[~gappy])
     out[gappy] = nanmedian_rows(blocks[gappy])
     return out
+
+
+def median_rows(blocks: np.ndarray) -> np.ndarray:
+    """The median of each row of a 2-D float32 array without NaN, as ``np.median(axis=1)``.
+
+    The same value (the middle one, or the mean of the two middle ones in
+    float32), found by sorting the short rows: numpy's vectorised sort is many
+    times faster than the selection ``np.median`` runs row by row.
+    """
+    b = np.asarray(blocks, dtype=np.float32)
+    if b.ndim != 2 or b.shape[1] == 0:
+        return np.median(b, axis=1).astype(np.float32)
+    k = b.shape[1]
+    srt = np.sort(b, axis=1)
+    if k % 2:
+        return np.ascontiguousarray(srt[:, k // 2])
+    return (srt[:, k // 2 - 1] + srt[:, k // 2]) / np.float32(2.0)
 
 
 def nanmedian_rows(blocks: np.ndarray) -> np.ndarray:

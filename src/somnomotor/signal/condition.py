@@ -187,6 +187,27 @@ def _long_repeats_only(same: np.ndarray, least: int) -> np.ndarray | None:
     return same & keep
 
 
+def _may_repeat_long(x: np.ndarray, least: int) -> bool:
+    """False when ``x`` surely holds no run of ``least`` repeats (then nothing is marked).
+
+    Exactly the test of :func:`_long_repeats_only` (is some aligned block of b
+    repeat flags wholly True?), on strided samples instead of a flag per sample:
+    block k is wholly True when ``x[k·b] == x[k·b + j]`` for j = 1 … b.  The blocks
+    are checked offset by offset, and only those still in the running, so a
+    channel without a flat or saturated stretch costs a fraction of one pass.
+    """
+    b = max(1, (least + 1) // 2)
+    nb = (x.size - 1) // b
+    if b <= 1 or nb == 0:
+        return True  # the general path decides
+    idx = np.flatnonzero(x[0:nb * b:b] == x[b:nb * b + 1:b]) * b
+    for j in range(1, b):
+        if idx.size == 0:
+            return False
+        idx = idx[x[idx] == x[idx + j]]
+    return idx.size > 0
+
+
 def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
                  ) -> tuple[np.ndarray, list[str]]:
     """Boolean mask of samples without usable data, and notes.
@@ -208,9 +229,11 @@ def mark_no_data(x: np.ndarray, fs: float, params: ConditionParams | None = None
     notes: list[str] = []
     if x.size < 2:
         return bad, notes
-    same = x[1:] == x[:-1]  # True at i when sample i + 1 repeats sample i
     flat_n = int(round(p.flat_run_s * fs))
     sat_n = max(2, int(round(p.saturation_run_s * fs)))
+    if not _may_repeat_long(x, min(flat_n, sat_n) - 1):
+        return bad, notes
+    same = x[1:] == x[:-1]  # True at i when sample i + 1 repeats sample i
     same = _long_repeats_only(same, min(flat_n, sat_n) - 1)
     if same is None:
         return bad, notes

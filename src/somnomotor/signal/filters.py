@@ -115,10 +115,28 @@ def filter_zero_phase(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
     xf, bad = _fill_nan(x)
     if len(sos) == 0 or xf.size < 2:
         return _restore_nan(np.array(xf, dtype=np.float32, copy=True), bad)
-    sos32 = np.asarray(sos, dtype=np.float32)
-    padlen = min(3 * (2 * len(sos32) + 1), xf.size - 1)
-    y = signal.sosfiltfilt(sos32, xf, padlen=padlen)
-    return _restore_nan(np.asarray(y, dtype=np.float32), bad)
+    # scipy's sosfiltfilt (odd extension of 3 × (2 × sections + 1) samples, each pass
+    # started in the steady state of its first sample), run in float32 throughout: its
+    # own initial state is float64 and would turn both passes, and two night-long
+    # copies, into float64.  float32 keeps ~7 significant digits, far below an EMG
+    # amplifier's resolution.
+    sos64 = np.asarray(sos, dtype=np.float64)
+    sos32 = sos64.astype(np.float32)
+    n = xf.size
+    pad = min(3 * (2 * len(sos64) + 1), n - 1)
+    ext = np.empty(n + 2 * pad, dtype=np.float32)
+    ext[pad:pad + n] = xf
+    if pad:
+        ext[:pad] = 2 * xf[0] - xf[pad:0:-1]
+        ext[pad + n:] = 2 * xf[-1] - xf[-2:-pad - 2:-1]
+    zi = signal.sosfilt_zi(sos64)
+    y, _ = signal.sosfilt(sos32, ext, zi=(zi * float(ext[0])).astype(np.float32))
+    del ext
+    back = y[::-1]
+    y, _ = signal.sosfilt(sos32, back, zi=(zi * float(back[0])).astype(np.float32))
+    del back
+    out = np.ascontiguousarray(y[::-1][pad:pad + n])
+    return _restore_nan(out, bad)
 
 
 def bandpass(x: np.ndarray, fs: float, low: float = 10.0, high: float = 100.0
@@ -285,7 +303,7 @@ def decimate(x: np.ndarray, fs: float, factor: int) -> np.ndarray:
     xf, bad = _fill_nan(x)
     h = signal.firwin(8 * d + 1, 0.47 * fs / d, fs=fs).astype(np.float32)
     m = -(-x.size // d)
-    y = signal.upfirdn(h, xf, 1, d)[4:4 + m].astype(np.float32)
+    y = signal.upfirdn(h, xf, 1, d)[4:4 + m].astype(np.float32, copy=False)
     if bad is not None:
         pad = np.zeros(m * d, dtype=bool)
         pad[: bad.size] = bad
