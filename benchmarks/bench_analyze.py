@@ -65,8 +65,10 @@ _TWELVE = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import somnomotor
+from somnomotor._util import reuse_freed_memory
 from somnomotor.hypnogram import Hypnogram
 t_import = time.perf_counter() - t0
+reuse_freed_memory()  # the allocator setting `somnomotor analyze` opts in to (library code never does)
 t0 = time.perf_counter()
 rec = somnomotor.read(sys.argv[1])
 hyp = Hypnogram.from_labels(open(sys.argv[2]).read().split())

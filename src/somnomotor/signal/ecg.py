@@ -220,14 +220,18 @@ def _cubic_weights(t: np.ndarray) -> np.ndarray:
 def _segments(x: np.ndarray, base: np.ndarray, frac: np.ndarray, pre: int, length: int
               ) -> np.ndarray:
     """Beat-aligned segments (beats × length), cubic-interpolated to each beat's R time."""
-    k = np.arange(-pre - 1, -pre + length + 2)
-    idx = np.clip(base[:, None] + k[None, :], 0, x.size - 1)
-    raw = x[idx]
+    first = base - pre - 1
+    if base.size and first.min() >= 0 and first.max() + length + 3 <= x.size:
+        # Rows of a sliding-window view: no (beats × length) index array to build.
+        raw = np.lib.stride_tricks.sliding_window_view(x, length + 3)[first]
+    else:
+        k = np.arange(-pre - 1, -pre + length + 2)
+        raw = x[np.clip(base[:, None] + k[None, :], 0, x.size - 1)]
     w = _cubic_weights(frac)
     out = w[:, 0:1] * raw[:, 0:length]
     for m in range(1, 4):
         out += w[:, m:m + 1] * raw[:, m:m + length]
-    return out.astype(np.float32)
+    return out.astype(np.float32, copy=False)
 
 
 def _shift_templates(tmpl: np.ndarray, frac: np.ndarray) -> np.ndarray:
