@@ -105,6 +105,24 @@ class Recording:
         out = self._reader(i, i0, i1)
         return np.asarray(out, dtype=np.float32)
 
+    def read_many(self, labels: Sequence[str]) -> list[np.ndarray]:
+        """Whole channels, float32 µV, as :meth:`read` gives them, read together.
+
+        A file reader that can (EDF/BDF without gaps) reads every data record
+        once for all of them, so k channels cost one pass over the file, not k;
+        otherwise each channel is read on its own.
+        """
+        many = getattr(self._reader, "many", None)
+        if many is not None and labels:
+            index = [self._index(label) for label in labels]
+            got = many(index)
+            if got is not None and all(
+                    x.size == (self.channels[i].n_samples
+                               or int(round(self.duration * self.channels[i].fs)))
+                    for i, x in zip(index, got, strict=True)):
+                return [np.asarray(x, dtype=np.float32) for x in got]
+        return [self.read(label) for label in labels]
+
     def times(self, label: str) -> np.ndarray:
         """Sample times (s) of a channel's full signal."""
         ch = self.channel(label)

@@ -320,3 +320,36 @@ def test_non_ascii_free_text_is_read_as_latin1_with_a_warning(tmp_path: Path) ->
     assert "label of channel ('Bein \xe4') [Latin-1]" in note[0]
     assert np.array_equal(rec.read("Bein \xe4"), read_recording(
         build_edf(tmp_path / "plain.edf", [Sig("Bein a", ramp(100), 100)])).read("Bein a"))
+
+
+# -- several channels in one pass ---------------------------------------------------------
+@pytest.mark.parametrize("bdf", [False, True])
+def test_read_many_equals_each_read_and_passes_over_the_records_once(tmp_path: Path,
+                                                                     monkeypatch, bdf: bool
+                                                                     ) -> None:
+    from somnomotor.io import edf as edf_module
+
+    top = 8388607 if bdf else 32767
+    sigs = [Sig("LAT", ramp(8 * 64, -top, top), 64, dmin=-top - 1, dmax=top),
+            Sig("Chin1-Chin2", ramp(8 * 32, top, -top), 32, dmin=-top - 1, dmax=top),
+            Sig("RAT", ramp(8 * 64, -1000, 5000), 64, dmin=-top - 1, dmax=top)]
+    rec = read_recording(build_edf(tmp_path / ("m.bdf" if bdf else "m.edf"), sigs, bdf=bdf))
+    passes = []
+    real = edf_module.read_record_column_sets
+    monkeypatch.setattr(edf_module, "read_record_column_sets",
+                        lambda *a: passes.append(len(a[3])) or real(*a))
+    labels = ["RAT", "LAT", "Chin1-Chin2"]
+    many = rec.read_many(labels)
+    assert passes == [3]  # one pass for the three channels
+    for label, x in zip(labels, many, strict=True):
+        assert x.dtype == np.float32
+        np.testing.assert_array_equal(x, rec.read(label))
+
+
+def test_read_many_with_gaps_reads_each_channel_as_read_does(tmp_path: Path) -> None:
+    sigs = [Sig("LAT", ramp(4 * 50), 50), Sig("RAT", ramp(4 * 50, 100, -100), 50)]
+    rec = read_recording(build_edf(tmp_path / "d.edf", sigs, plus="D",
+                                   record_onsets=[0, 1, 5, 6.5]))
+    for label, x in zip(["RAT", "LAT"], rec.read_many(["RAT", "LAT"]), strict=True):
+        np.testing.assert_array_equal(x, rec.read(label))
+        assert np.isnan(x[100:250]).all()

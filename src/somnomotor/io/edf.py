@@ -22,6 +22,7 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -358,11 +359,21 @@ def read_record_columns(layout: EdfLayout, r0: int, r1: int, b0: int, b1: int) -
     size (a memory map would also do, but its pages would count against the
     process as the whole night is touched).
     """
+    return read_record_column_sets(layout, r0, r1, [(b0, b1)])[0]
+
+
+def read_record_column_sets(layout: EdfLayout, r0: int, r1: int,
+                            columns: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+    """:func:`read_record_columns` for several byte ranges in ONE pass over the records.
+
+    Every data record is read once whatever the number of ranges (signals), so
+    reading k channels costs one pass over the file, not k.
+    """
     rb = layout.record_bytes
     n = r1 - r0
-    out = np.empty((n, b1 - b0), dtype=np.uint8)
+    outs = [np.empty((max(n, 0), b1 - b0), dtype=np.uint8) for b0, b1 in columns]
     if n <= 0:
-        return out
+        return outs
     per_chunk = max(1, _CHUNK_BYTES // rb)
     buf = np.empty(min(n, per_chunk) * rb, dtype=np.uint8)
     with open(layout.path, "rb", buffering=0) as fh:  # read-only, straight to the OS
@@ -378,8 +389,10 @@ def read_record_columns(layout: EdfLayout, r0: int, r1: int, b0: int, b1: int) -
                 got += step
             if got != want:
                 raise _fail(layout.path, "file became shorter while it was being read")
-            out[c0:c1] = buf[:want].reshape(c1 - c0, rb)[:, b0:b1]
-    return out
+            records = buf[:want].reshape(c1 - c0, rb)
+            for out, (b0, b1) in zip(outs, columns, strict=True):
+                out[c0:c1] = records[:, b0:b1]
+    return outs
 
 
 # -- time keeping and annotations ------------------------------------------------------
@@ -473,7 +486,11 @@ class _SampleReader:
         """Digital samples of signal ``k`` in records [r0, r1): only those bytes are read."""
         bps = self._layout.bytes_per_sample
         b0, b1 = self._offsets[k] * bps, self._offsets[k + 1] * bps
-        block = read_record_columns(self._layout, r0, r1, int(b0), int(b1))
+        return self._decode(read_record_columns(self._layout, r0, r1, int(b0), int(b1)))
+
+    def _decode(self, block: np.ndarray) -> np.ndarray:
+        """A signal's bytes (records × bytes) as its digital samples."""
+        bps = self._layout.bytes_per_sample
         if bps == 2:
             return block.view("<i2").reshape(-1)
         # 24-bit little-endian two's complement → int32: put the three bytes in the top of
@@ -483,6 +500,31 @@ class _SampleReader:
         value.view(np.uint8).reshape(n, 4)[:, 1:] = block.reshape(n, 3)
         value >>= 8
         return value
+
+    def many(self, indices: Sequence[int]) -> list[np.ndarray] | None:
+        """Whole channels ``indices``, µV, in one pass over the data records.
+
+        The same values as ``self(index, 0, n)`` for each; None when the records
+        are not one contiguous stretch (EDF+D gaps), where each channel is read
+        on its own.
+        """
+        if self._gappy or len(self._segments) != 1 or self._onsets.size == 0 \
+                or self._onsets[0] != 0:
+            return None
+        first, end = (int(v) for v in self._segments[0])
+        bps = self._layout.bytes_per_sample
+        ks = [self._ordinary[i] for i in indices]
+        blocks = read_record_column_sets(
+            self._layout, first, end,
+            [(int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps)) for k in ks])
+        out = []
+        for index, block in zip(indices, blocks, strict=True):
+            gain, offset = self._gain[index]
+            values = self._decode(block).astype(np.float32)
+            values *= gain
+            values += offset
+            out.append(values)
+        return out
 
     def __call__(self, index: int, i0: int, i1: int) -> np.ndarray:
         k = self._ordinary[index]

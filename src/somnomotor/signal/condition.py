@@ -530,8 +530,8 @@ def condition_recording(
     if mains == "room":  # the caller may pass the room's line it already found
         mains = room_mains(recording, channels) if p.mains == "auto" and channels else "detect"
 
-    def work(info: ChannelInfo) -> Any:
-        x = recording.read(info.label)
+    def work(info: ChannelInfo, held: list[np.ndarray]) -> Any:
+        x = held.pop()  # the only reference: freed once conditioned
         cond = condition_emg(x, info.fs, params=p, r_peaks=r_peaks, mains=mains,
                              r_peaks_source=r_peaks_source,
                              envelope=envelope(info) if envelope is not None else True)
@@ -539,10 +539,23 @@ def condition_recording(
         return then(info, cond) if then is not None else cond
 
     n = min(threads or analysis_threads(), len(channels))
-    if n > 1:
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            return list(pool.map(work, channels))
-    return [work(c) for c in channels]
+    if n <= 1:
+        return [work(c, [recording.read(c.label)]) for c in channels]
+    # The channels are read n at a time, each group in one pass over the file, while the
+    # previous group is conditioned; at most two groups wait or run at once.
+    groups = [channels[i:i + n] for i in range(0, len(channels), n)]
+    futures: list[Any] = []
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        for g, group in enumerate(groups):
+            if g >= 2:
+                for f in futures[(g - 2) * n:(g - 1) * n]:
+                    f.result()
+            xs = recording.read_many([c.label for c in group])
+            held = [[x] for x in xs]
+            del xs
+            futures += [pool.submit(work, c, h) for c, h in zip(group, held, strict=True)]
+            del held
+        return [f.result() for f in futures]
 
 
 @dataclass
