@@ -45,11 +45,11 @@ def test_library_analysis_does_not_touch_the_allocator(night, monkeypatch):
 
 
 def test_a_fresh_process_importing_and_analysing_keeps_its_allocator(night):
-    code = ("import somnomotor, somnomotor._util as u; "
-            "somnomotor.analyze(somnomotor.read(r'%s'), staging='none'); "
-            "print(u._done)" % night)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = ("import sys, somnomotor, somnomotor._util as u; "
+            "somnomotor.analyze(somnomotor.read(sys.argv[1]), staging='none'); "
+            "print(u._done)")
+    out = subprocess.run([sys.executable, "-c", code, str(night)], capture_output=True,
+                         text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
