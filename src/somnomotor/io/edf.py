@@ -8,7 +8,9 @@ the data records that overlap the window are read, in blocks of about 8 MiB,
 and only the wanted channel's columns of each block are kept and decoded, so
 reading one channel never holds the others in memory.  The same path serves
 EDF (16-bit) and BDF (24-bit, decoded with a strided byte view; edfio itself
-would load a whole BDF file).
+would load a whole BDF file).  Several whole channels can be read in one pass
+over the data records (:meth:`Recording.read_many`), each record read once for
+all of them.
 
 EDF+D: each data record is placed at its true onset, read from the
 time-keeping annotation of the record; samples between records are NaN and the

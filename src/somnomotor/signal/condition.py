@@ -515,8 +515,11 @@ def condition_recording(
     is ``"auto"``) and the R peaks, and passed to ``then(info, conditioned)``
     — the caller's detectors — whose result is kept instead of the
     conditioned signal.  numpy and scipy release the GIL, so the threads
-    (:func:`analysis_threads`, or ``threads``) share the cores; memory is
-    bounded by the channels in flight.  ``envelope(info)`` says which channels
+    (:func:`analysis_threads`, or ``threads``) share the cores.  The channels
+    are read a thread-count at a time, each group in one pass over the file
+    (:meth:`~somnomotor.recording.Recording.read_many`), the next group while
+    the previous one is conditioned; memory is bounded by two groups of
+    channels in flight, not by the night times the channels.  ``envelope(info)`` says which channels
     need the ~100-Hz envelope and resting level (all when None).
 
     Returns
