@@ -348,8 +348,8 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     x = np.asarray(x, dtype=np.float32)
     bad, bad_notes = mark_no_data(x, fs, p)
     notes += bad_notes
-    gap_s = float(np.count_nonzero(~np.isfinite(x))) / fs if x.size else 0.0
-    has_bad = bool(bad.any())
+    has_bad = bool(bad.any())  # NaN/inf are no data: without any, there is no gap either
+    gap_s = float(np.count_nonzero(~np.isfinite(x))) / fs if x.size and has_bad else 0.0
     flat = has_bad and bool(bad.all()) and x.size > 0 and not np.isnan(x).all()
     if isinstance(mains, str):
         mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
