@@ -80,6 +80,38 @@ def test_each_channel_read_once(night, monkeypatch):
         assert whole_reads.get(c.label) == 1, c.label
 
 
+def test_without_ecg_the_trunk_channel_with_the_beats_is_read_once_too(monkeypatch):
+    night = simulate_night("polio_mixed", hours=0.25, seed=3, fs=512.0,
+                           settings={"channels": "LAT,RAT,Chin1-Chin2,Intercostal R,Deltoid L"})
+    rec = night.recording
+    assert not rec.channels_of_kind("ecg")
+    whole_reads: dict[str, int] = {}
+    real_read = type(rec).read
+
+    def counting_read(self, label, start=0.0, stop=None):
+        if start == 0.0 and stop is None:
+            whole_reads[label] = whole_reads.get(label, 0) + 1
+        return real_read(self, label, start, stop)
+
+    monkeypatch.setattr(type(rec), "read", counting_read)
+    result = analyze(rec, hypnogram=night.hypnogram, staging="none")
+    assert result.summary["provenance"]["conditioning"]["r_peaks_source"] == "self:Intercostal R"
+    for c in rec.emg_channels():
+        assert whole_reads.get(c.label) == 1, c.label
+
+
+def test_preread_channels_are_used_as_read(night):
+    rec = night.recording
+    chans = [rec.channel("Intercostal R"), rec.channel("LAT"), rec.channel("Chin1-Chin2")]
+    plain = cond_mod.condition_recording(rec, chans, threads=2, mains=50.0)
+    pre = {"LAT": rec.read("LAT")}
+    again = cond_mod.condition_recording(rec, chans, threads=2, mains=50.0, preread=pre)
+    assert pre == {}  # taken out as used
+    assert [c.fs for c in again] == [c.fs for c in plain]
+    for a, b in zip(plain, again, strict=True):
+        np.testing.assert_array_equal(a.filtered, b.filtered)
+
+
 def _calls_in(path: Path) -> set[str]:
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -285,12 +285,13 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     notes: list[str] = []
     source = "ecg-channel"
     why = "no ECG channel"
+    preread: dict[str, np.ndarray] = {}  # the trunk channel the beats came from, read once
     if (r_peaks is None or len(r_peaks) < 3) and cp.ecg_removal:
         ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
         why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
                if ecg and r_peaks is not None else "no ECG channel")
         r_peaks, source, note = heartbeat_from_trunk(recording, recording.emg_channels(), cp,
-                                                     why)
+                                                     why, keep=preread if muscles else None)
         notes.append(note)
     leg_infos = find_leg_channels(recording) if legs else []
     usable, sides, notes_by = usable_leg_channels(leg_infos)
@@ -315,7 +316,8 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
         mains = None if cp.mains == "none" else float(cp.mains)
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
                                   r_peaks_source=source, then=then, mains=mains,
-                                  envelope=lambda info: info.label in leg_labels)
+                                  envelope=lambda info: info.label in leg_labels,
+                                  preread=preread)
     if cp.ecg_removal and (r_peaks is None or len(r_peaks) < 3):
         # Trunk channels, where the cardiac artefact is largest, say it stays in them.
         for _leg, mus in results:

@@ -464,14 +464,18 @@ def room_mains(recording: Recording, channels: Sequence[ChannelInfo]) -> float |
 
 
 def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
-                         params: ConditionParams | None = None, why: str = "no ECG channel"
+                         params: ConditionParams | None = None, why: str = "no ECG channel",
+                         *, keep: dict[str, np.ndarray] | None = None
                          ) -> tuple[np.ndarray | None, str, str]:
     """No usable ECG (``why``): R peaks from the first trunk channel whose heartbeat is clear.
 
     Trunk channels (``ecg_self_detect_regions``) are tried in the order chest,
     shoulder, abdomen, back, neck (where the QRS is usually largest), each
     band-passed at its analysis rate; the beats found are then used for every
-    channel.  Returns (peaks or None, source, one-line note).
+    channel.  Returns (peaks or None, source, one-line note).  With ``keep``,
+    the raw signal of the channel the beats came from is put there under its
+    label, so :func:`condition_recording` (``preread=keep``) need not read it
+    again.
     """
     from .ecg import find_r_peaks_in_emg
 
@@ -484,10 +488,12 @@ def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
         d = p.analysis_factor(info.fs)
         xa = decimate(x, info.fs, d)
         fs_a = info.fs / d if xa.size != x.size else info.fs
-        del x
         sos, _ = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
         peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
+        del xa
         if peaks is not None:
+            if keep is not None:
+                keep[info.label] = x
             return peaks, f"self:{info.label}", (
                 f"{why}: {peaks.size} R peaks found in '{info.label}' and used to "
                 "remove the ECG artefact from every channel")
@@ -507,6 +513,7 @@ def condition_recording(
     threads: int | None = None,
     mains: float | None | str = "room",
     envelope: Callable[[ChannelInfo], bool] | None = None,
+    preread: dict[str, np.ndarray] | None = None,
 ) -> list[Any]:
     """Condition each channel exactly once, a channel per thread, and hand it on.
 
@@ -521,6 +528,9 @@ def condition_recording(
     the previous one is conditioned; memory is bounded by two groups of
     channels in flight, not by the night times the channels.  ``envelope(info)`` says which channels
     need the ~100-Hz envelope and resting level (all when None).
+    ``preread``: channels already read whole (label → raw signal, e.g. the
+    trunk channel :func:`heartbeat_from_trunk` found the beats in), used
+    instead of reading them again and taken out of the mapping as they are.
 
     Returns
     -------
@@ -541,24 +551,38 @@ def condition_recording(
         del x
         return then(info, cond) if then is not None else cond
 
+    pre = preread if preread is not None else {}
+    # Channels already read go first, so their signals are let go of first.
+    order = sorted(range(len(channels)), key=lambda i: channels[i].label not in pre)
+
+    def load(group: list[ChannelInfo]) -> list[list[np.ndarray]]:
+        """Each channel's raw signal in a list of its own (work() takes it out)."""
+        want = [c.label for c in group if c.label not in pre]
+        got = dict(zip(want, recording.read_many(want), strict=True))
+        return [[pre.pop(c.label) if c.label in pre else got.pop(c.label)] for c in group]
+
     n = min(threads or analysis_threads(), len(channels))
+    done: list[Any] = [None] * len(channels)
     if n <= 1:
-        return [work(c, [recording.read(c.label)]) for c in channels]
+        for i in order:
+            done[i] = work(channels[i], load([channels[i]])[0])
+        return done
     # The channels are read n at a time, each group in one pass over the file, while the
     # previous group is conditioned; at most two groups wait or run at once.
-    groups = [channels[i:i + n] for i in range(0, len(channels), n)]
+    groups = [order[i:i + n] for i in range(0, len(order), n)]
     futures: list[Any] = []
     with ThreadPoolExecutor(max_workers=n) as pool:
         for g, group in enumerate(groups):
             if g >= 2:
                 for f in futures[(g - 2) * n:(g - 1) * n]:
                     f.result()
-            xs = recording.read_many([c.label for c in group])
-            held = [[x] for x in xs]
-            del xs
-            futures += [pool.submit(work, c, h) for c, h in zip(group, held, strict=True)]
+            held = load([channels[i] for i in group])
+            futures += [pool.submit(work, channels[i], h) for i, h in zip(group, held,
+                                                                          strict=True)]
             del held
-        return [f.result() for f in futures]
+        for i, f in zip(order, futures, strict=True):
+            done[i] = f.result()
+    return done
 
 
 @dataclass
