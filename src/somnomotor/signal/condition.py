@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -354,6 +354,11 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     if isinstance(mains, str):
         mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
     y, fs_a, bad_a = _filter(x, fs, bad, p, mains, notes)
+    n_input = int(x.size)
+    all_bad = bool(n_input and bad.all())
+    # The input-rate signal and mask are not needed any more: let them go (when the
+    # caller passed its only reference, as condition_recording does).
+    del x, bad
 
     ecg_removed = False
     artefact = residual = float("nan")
@@ -391,7 +396,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         return ConditionedEMG(filtered=y, fs=float(fs_a), envelope=empty, rest=empty,
                               fs_envelope=float(fs_env), no_data=np.zeros(0, dtype=bool),
                               mains_hz=mains, notes=notes, ecg_removed=ecg_removed,
-                              flat=flat or bool(x.size and bad.all()), fs_input=float(fs),
+                              flat=flat or all_bad, fs_input=float(fs),
                               gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                               ecg_source=source, r_peaks=beats)
     env = block_mean(np.abs(y), factor)
@@ -417,12 +422,12 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         total = sum(d for _, d in flagged)
         notes.append(f"resting level above {p.high_rest_uv:g} µV for {total:.0f} s "
                      "(not scored there)")
-    if flat or (x.size and no_data.all()):
+    if flat or (n_input and no_data.all()):
         notes.append("no usable signal (flat or disconnected channel)")
     return ConditionedEMG(filtered=y, fs=float(fs_a), envelope=env_s, rest=rest,
                           fs_envelope=float(fs_env), no_data=no_data, mains_hz=mains,
                           flagged=flagged, notes=notes, ecg_removed=ecg_removed,
-                          flat=flat or bool(x.size and no_data.all()), fs_input=float(fs),
+                          flat=flat or bool(n_input and no_data.all()), fs_input=float(fs),
                           gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                           ecg_source=source, r_peaks=beats)
 
@@ -544,11 +549,10 @@ def condition_recording(
         mains = room_mains(recording, channels) if p.mains == "auto" and channels else "detect"
 
     def work(info: ChannelInfo, held: list[np.ndarray]) -> Any:
-        x = held.pop()  # the only reference: freed once conditioned
-        cond = condition_emg(x, info.fs, params=p, r_peaks=r_peaks, mains=mains,
+        # condition_emg gets the only reference, and lets the raw signal go once filtered
+        cond = condition_emg(held.pop(), info.fs, params=p, r_peaks=r_peaks, mains=mains,
                              r_peaks_source=r_peaks_source,
                              envelope=envelope(info) if envelope is not None else True)
-        del x
         return then(info, cond) if then is not None else cond
 
     pre = preread if preread is not None else {}
@@ -567,15 +571,17 @@ def condition_recording(
         for i in order:
             done[i] = work(channels[i], load([channels[i]])[0])
         return done
-    # The channels are read n at a time, each group in one pass over the file, while the
-    # previous group is conditioned; at most two groups wait or run at once.
+    # The channels are read n at a time, each group in one pass over the file, once the
+    # group before it is under way and a thread of it is free: the read overlaps the
+    # conditioning, and the channels in memory stay those running plus one group.
     groups = [order[i:i + n] for i in range(0, len(order), n)]
     futures: list[Any] = []
     with ThreadPoolExecutor(max_workers=n) as pool:
         for g, group in enumerate(groups):
-            if g >= 2:
-                for f in futures[(g - 2) * n:(g - 1) * n]:
+            if g >= 1:
+                for f in futures[:max(0, (g - 1) * n)]:
                     f.result()
+                wait(futures[(g - 1) * n:], return_when=FIRST_COMPLETED)
             held = load([channels[i] for i in group])
             futures += [pool.submit(work, channels[i], h) for i, h in zip(group, held,
                                                                           strict=True)]
