@@ -561,9 +561,10 @@ def condition_recording(
 
     def load(group: list[ChannelInfo]) -> list[list[np.ndarray]]:
         """Each channel's raw signal in a list of its own (work() takes it out)."""
-        want = [c.label for c in group if c.label not in pre]
-        got = dict(zip(want, recording.read_many(want), strict=True))
-        return [[pre.pop(c.label) if c.label in pre else got.pop(c.label)] for c in group]
+        given = [pre.pop(c.label) if c.label in pre else None for c in group]
+        read = iter(recording.read_many([c.label for c, x in zip(group, given, strict=True)
+                                         if x is None]))
+        return [[x if x is not None else next(read)] for x in given]
 
     n = min(threads or analysis_threads(), len(channels))
     done: list[Any] = [None] * len(channels)
