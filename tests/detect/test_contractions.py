@@ -39,6 +39,19 @@ def test_a_jerk_a_grasp_and_a_tonic_stretch_are_each_one_contraction(duration, f
     assert bool(hit.tonic.iloc[0]) == (duration >= 5.0)
 
 
+def test_pre_level_is_the_background_just_before_the_contraction():
+    # AASM bruxism measures its 2 × against the background EMG immediately before an
+    # elevation: ``pre_uv`` is the envelope's level over the ``pre_s`` before onset, here a
+    # quieter 1-µV stretch in a 2-µV night, not the channel's resting level.
+    env = _noise_env(600.0, 2.0)
+    env[int(290 * FS): int(300 * FS)] = _noise_env(10.0, 1.0, seed=1)
+    env[int(300 * FS): int(303 * FS)] += np.float32(40.0)
+    c = detect_contractions(env, FS)
+    hit = c[(c.onset > 299.0) & (c.onset < 301.0)]
+    assert len(hit) == 1
+    assert 0.7 < hit.pre_uv.iloc[0] < 1.3 and hit.rest_uv.iloc[0] > 1.6
+
+
 def test_resting_noise_alone_gives_almost_no_contraction():
     c = detect_contractions(_noise_env(1800.0, 2.0, seed=3), FS)
     assert len(c) <= 2  # 30 min of noise

@@ -164,6 +164,28 @@ def test_bruxism_is_scored_in_sleep_only():
     assert s["bruxism_episode_count"] == 1 and rows["stage"].tolist() == ["N2"]
 
 
+def test_bruxism_wake_epoch_chin_tone_is_not_sleep_bruxism():
+    # AASM v2.6 / ICSD-3: *sleep* bruxism.  A wake epoch inside N2 raises the chin tone for
+    # its 30 s; the elevation is detected from 0.2 s before the boundary (stage N2 there),
+    # but it lies in W: not bruxism.  One mostly in N2 that starts in W is.
+    hyp = Hypnogram.from_labels(["N2", "W", "N2", "N2", "W", "N2"])
+    _, s, _ = score_bruxism(_table([(29.8, 30.2, "Chin")]), hyp, P, available=_avail())
+    assert s["bruxism_episode_count"] == 0
+    _, s, _ = score_bruxism(_table([(119.0, 6.0, "Chin")]), hyp, P, available=_avail())
+    assert s["bruxism_episode_count"] == 0  # 1 s in N2, 5 s in W
+    _, s, _ = score_bruxism(_table([(148.0, 6.0, "Chin")]), hyp, P, available=_avail())
+    assert s["bruxism_episode_count"] == 1  # 2 s in W, 4 s in N2
+
+
+@pytest.mark.parametrize(("pre", "expected"), [(2.0, 1), (4.0, 1), (4.1, 0), (np.nan, 1)])
+def test_bruxism_twice_the_local_background_before_the_elevation(pre, expected):
+    # AASM v2.6: elevations ≥ 2 × the background EMG — the EMG just before the elevation
+    # (``pre_uv``), not a night-long resting level: peak 8 µV (rest 2 + 6 above).
+    table = _table([(100.0, 3.0, "Chin")], amplitude=6.0, rest=2.0).assign(pre_uv=pre)
+    _, s, _ = score_bruxism(table, HYP, P, available=_avail())
+    assert s["bruxism_episode_count"] == expected
+
+
 def test_bruxism_without_chin_or_masseter_is_not_scorable():
     _, s, _ = score_bruxism(_table([]), HYP, P, available=_avail(("LAT", "RAT")))
     assert s["bruxism_episode_count"] is None and "no chin or masseter" in s["bruxism_note"]
@@ -234,6 +256,16 @@ def test_large_movement_not_meeting_another_movements_criteria():
     other = pd.DataFrame({"onset": [104.0], "duration": [2.0]})
     _, s = score_large_movements(table, HYP, P, available=_avail(), other=other)
     assert s["large_movement_count"] == 0
+
+
+@pytest.mark.parametrize(("jerk_s", "expected"), [(0.2, 0), (1.9, 0), (2.0, 1)])
+def test_large_movement_is_several_channels_together_not_a_touch(jerk_s, expected):
+    # IRLSSG 2021: 3–45 s of EMG increase in ≥ 2 channels.  A bilateral leg movement
+    # (LAT 100–104, RAT 100.4–104) with a neck jerk inside it is the LM and a jerk;
+    # channels together over ≥ half of the span (``large_min_together``) are one movement.
+    table = _table([(100.0, 4.0, "LAT"), (100.4, 3.6, "RAT"), (101.0, jerk_s, "SCM L")])
+    _, s = score_large_movements(table, HYP, P, available=_avail())
+    assert s["large_movement_count"] == expected
 
 
 def test_large_movement_spans_the_activity_that_makes_it():

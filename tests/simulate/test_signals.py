@@ -223,3 +223,17 @@ def test_a_channels_signal_does_not_depend_on_the_other_channels_written():
     assert (full.artifacts["channel"] == "RAT").sum() > 0
     np.testing.assert_array_equal(full.recording.read("RAT"), sub.recording.read("RAT"))
     assert set(sub.artifacts["channel"]) == {"RAT"}
+
+
+def test_chin_tone_changes_over_seconds_not_in_a_step_at_the_epoch_boundary():
+    # Muscle tone follows the state gradually; the scorer's 30-s grid is laid on it after.
+    # A step at the boundary made every wake epoch a 30-s "elevation" aligned to the grid.
+    from somnomotor.simulate.night import _chin_tone
+
+    s = {"chin.tone_wake_uv": 6.0, "chin.tone_nrem_uv": 0.7, "chin.tone_rem_uv": 0.1}
+    fs = 64.0
+    tone = _chin_tone(np.array(["N2", "W", "N2"]), s, int(90 * fs), fs)
+    at = {t: float(tone[int(t * fs)]) for t in (26.0, 28.0, 30.0, 32.0, 34.0, 45.0)}
+    assert abs(at[26.0] - 0.7) < 0.01 and abs(at[45.0] - 6.0) < 0.01
+    assert 0.7 < at[28.0] < at[30.0] < at[32.0] < 6.0  # a ramp of several seconds
+    assert abs(at[34.0] - 6.0) < 0.01

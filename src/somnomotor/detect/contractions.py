@@ -58,12 +58,12 @@ __all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "detect_contractions", "h
 #: Columns of the per-channel contraction table (a superset of the burst table's
 #: ``onset``, ``duration``, ``amplitude_uv``, ``tonic``, ``rest_uv``).
 CONTRACTION_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic", "rest_uv",
-                                        "spread_uv", "mean_uv", "snr")
+                                        "spread_uv", "mean_uv", "snr", "pre_uv")
 
 _TUNABLE = ("envelope_s", "step_s", "onset_uv", "onset_sd", "offset_uv", "offset_sd", "quiet_s",
             "min_s", "tonic_s", "quiet_block_factor", "min_fs", "edge_s", "rest_block_s",
             "rest_window_s", "rest_percentile", "ecg_max_s", "ecg_window_s", "ecg_max_uv",
-            "ecg_beats")
+            "ecg_beats", "pre_s")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ class ContractionParams:
     rest_window_s: float = 300.0  # … their 20th percentile over a running 5-min window, so
     rest_percentile: float = 20.0  # the level follows stage and electrode changes, and
     # contractions up to ~4 min do not lift it
+    pre_s: float = 2.0  # ``pre_uv``: the envelope's median over the 2 s before onset — the
+    # local background "immediately before" an elevation (AASM bruxism, 2 × background)
     by_region: dict[str, dict[str, float]] = field(default_factory=lambda: {
         # Trunk channels carry ECG residue after removal: a wider margin there.
         "chest": {"onset_sd": 10.0}, "abdomen": {"onset_sd": 10.0}, "back": {"onset_sd": 10.0},
@@ -259,7 +261,9 @@ def detect_contractions(env: np.ndarray, fs_env: float,
         (peak of the short envelope above resting), ``tonic`` (≥ ``tonic_s``),
         ``rest_uv`` (resting level at onset), ``spread_uv`` (resting spread σ at
         onset), ``mean_uv`` (mean envelope above resting over the contraction),
-        ``snr`` (peak of the contraction envelope above resting, in resting spreads).
+        ``snr`` (peak of the contraction envelope above resting, in resting spreads),
+        ``pre_uv`` (median of the contraction envelope over the ``pre_s`` before
+        onset, the local background; NaN where there is no data before).
 
     Examples
     --------
@@ -324,6 +328,7 @@ def detect_contractions(env: np.ndarray, fs_env: float,
     mean = (csum[t2] - csum[s2]) / (t2 - s2)
     base = rest[s2]
     dur = (t2 - s2) / fs_c
+    pre = _pre_level(slow, nodata, s2, max(1, int(round(p.pre_s * fs_c))))
     return pd.DataFrame({
         "onset": s2 / fs_c, "duration": dur,
         "amplitude_uv": (peak - base).astype(np.float64),
@@ -332,7 +337,18 @@ def detect_contractions(env: np.ndarray, fs_env: float,
         "spread_uv": sigma[s2].astype(np.float64),
         "mean_uv": (mean - base).astype(np.float64),
         "snr": ((speak - base) / np.maximum(sigma[s2], 1e-6)).astype(np.float64),
+        "pre_uv": pre,
     })
+
+
+def _pre_level(slow: np.ndarray, nodata: np.ndarray, starts: np.ndarray, w: int) -> np.ndarray:
+    """Median of ``slow`` over the ``w`` steps before each start (NaN without data there)."""
+    out = np.full(starts.size, np.nan)
+    for i, s in enumerate(starts.tolist()):
+        lo = max(0, s - w)
+        if s - lo >= max(1, w // 2) and not nodata[lo:s].any():
+            out[i] = float(np.median(slow[lo:s]))
+    return out
 
 
 def _segment_max(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

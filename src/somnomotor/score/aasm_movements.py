@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..hypnogram import Hypnogram
@@ -39,7 +40,7 @@ _INDEX = {"alma_count": "alma_index",
 
 def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
                          available: pd.DataFrame, sleep_h: float,
-                         other: pd.DataFrame | None = None
+                         other: pd.DataFrame | None = None, jaw: pd.DataFrame | None = None
                          ) -> tuple[list[pd.DataFrame], dict[str, Any], dict[str, str]]:
     """Every AASM-chapter pattern of one night.
 
@@ -55,6 +56,10 @@ def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
         Hours of sleep (or of recording when unscored): the indices' denominator.
     other : DataFrame, optional
         Episodes of other movements (GRM, propriospinal myoclonus) a large movement must not overlap.
+    jaw : DataFrame, optional
+        The jaw channels' contractions (:mod:`somnomotor.detect.contractions`, with
+        ``pre_uv``, the local background before each): bruxism reads these when
+        given, else the jaw rows of ``table``.
 
     Returns
     -------
@@ -65,7 +70,11 @@ def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
     """
     table = table.reset_index(drop=True)
     summary: dict[str, Any] = {}
-    brux, s, used_b = score_bruxism(table, hyp, p, available=available)
+    if jaw is not None:
+        brux, s, _ = score_bruxism(jaw.reset_index(drop=True), hyp, p, available=available)
+        used_b = np.zeros(len(table), dtype=bool)
+    else:
+        brux, s, used_b = score_bruxism(table, hyp, p, available=available)
     summary.update(s)
     rmd, s, used_r = score_rhythmic_movements(table, hyp, p, available=available, exclude=used_b)
     summary.update(s)

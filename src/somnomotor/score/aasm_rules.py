@@ -50,7 +50,9 @@ class AasmParams:
     bruxism_stable_s: float = 3.0  # ≥ 3 s of stable background before a new episode
     bruxism_muscles: tuple[str, ...] = ("mentalis", "submentalis", "masseter")
     bruxism_stages: tuple[str, ...] = ("N1", "N2", "N3", "R", "?")  # sleep bruxism (ICSD-3):
-    # an episode starts in sleep ("?": unscored recordings); chin tone of wakefulness is not one
+    # an episode lies in sleep ("?": unscored recordings); chin tone of wakefulness is not one
+    bruxism_sleep_fraction: float = 0.5  # … i.e. at least half of its time is in those
+    # stages: a wake epoch's chin tone detected from 0.2 s before the boundary is wake
     # Rhythmic movement disorder — AASM v2.6.
     rhythmic_min_bursts: int = 4  # ≥ 4 movements make a cluster
     rhythmic_min_hz: float = 0.5  # 0.5–2.0 Hz
@@ -65,6 +67,9 @@ class AasmParams:
     large_max_s: float = 45.0
     large_min_channels: int = 2  # EMG increase in ≥ 2 channels
     large_merge_s: float = 0.5  # activity of one channel with gaps < 0.5 s is one stretch
+    large_min_together: float = 0.5  # ≥ 2 channels active at once over ≥ half of the movement
+    # (ours: IRLSSG's "3–45 s of EMG increase in ≥ 2 channels" is one movement of several
+    # channels, not one channel's activity touched for a moment by another's)
     # (the WASM LM offset rule's 0.5 s of quiet)
     large_not_legs_only: bool = True  # activity of the two legs alone meets the LM criteria
     # (WASM 2016: LMs 0.5–10 s; bilateral ones are scored per leg), so ≥ 1 channel is not a leg
@@ -78,6 +83,10 @@ class AasmParams:
                        ("large_min_s", "large_max_s")):
             if not 0 < getattr(self, lo) < getattr(self, hi):
                 raise ValueError(f"{lo} must be > 0 and below {hi}")
+        if not 0 <= self.large_min_together <= 1:
+            raise ValueError("large_min_together must be in [0, 1]")
+        if not 0 < self.bruxism_sleep_fraction <= 1:
+            raise ValueError("bruxism_sleep_fraction must be in (0, 1]")
         for k in ("alma_min_bursts", "hft_min_bursts", "bruxism_min_phasic",
                   "rhythmic_min_bursts", "large_min_channels"):
             if getattr(self, k) < 1:

@@ -4,8 +4,19 @@ Rules (AASM v2.6, bruxism): chin or masseter EMG elevations at least twice the
 background amplitude; *phasic* elevations last 0.25–2 s and at least 3 of them
 in a regular sequence make an episode; a *tonic* episode is one elevation
 lasting more than 2 s; at least 3 s of stable background EMG must come before
-a new episode is scored.  Sleep bruxism: an episode starts in a stage of
-``bruxism_stages`` (the tone of wakefulness is not bruxism).
+a new episode is scored.  Sleep bruxism: most of an episode's elevation time
+lies in epochs of ``bruxism_stages`` (the tone of wakefulness is not bruxism).
+
+Chin tone is a property of the stage: it rises on waking (a wake epoch in
+NREM is a 30-s chin elevation ≥ 2× the NREM level) and falls into REM.  The
+analyser's elevations start where the envelope crosses its threshold, often a
+fraction of a second *before* the epoch boundary, so the stage at the onset
+alone would call such a wake epoch N2.  An elevation is therefore placed in
+the stage where most of it lies (``bruxism_sleep_fraction`` of its time in
+sleep), and the 2× background is measured against the *local* background
+— the EMG immediately before the elevation (``pre_uv`` of the contraction
+table: the median envelope over the seconds before onset), as the AASM
+defines it — where the table has one, else against the channel's resting level.
 
 Elevations of several jaw channels (chin and masseter) that overlap are one
 elevation.  Elevations separated by less than ``bruxism_stable_s`` of
@@ -23,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..hypnogram import Hypnogram
-from .aasm_rules import AasmParams, above_background, episode_rows
+from .aasm_rules import AasmParams, episode_rows
 
 __all__ = ["score_bruxism"]
 
@@ -42,6 +53,22 @@ def _union(on: np.ndarray, end: np.ndarray, ch: np.ndarray
     return np.array(o), np.array(e), np.array(c, dtype=object)
 
 
+def _background(table: pd.DataFrame) -> np.ndarray:
+    """The background each elevation is measured against: the local level before it
+    (``pre_uv``) where known, else the channel's resting level (``rest_uv``)."""
+    rest = table["rest_uv"].to_numpy(float)
+    if "pre_uv" not in table.columns:
+        return rest
+    pre = table["pre_uv"].to_numpy(float)
+    return np.where(np.isfinite(pre) & (pre > 0), pre, rest)
+
+
+def _sleep_fraction(on: float, end: float, hyp: Hypnogram, stages: tuple[str, ...]) -> float:
+    """Share of ``[on, end)`` spent in epochs of ``stages`` (sampled every 0.25 s)."""
+    t = np.arange(on, max(end, on + 1e-6), 0.25) + 0.125
+    return float(np.isin(hyp.stage_at(t), stages).mean())
+
+
 def score_bruxism(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
                   available: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
     """Bruxism episodes on the jaw channels; ``(rows, summary, used)`` as :func:`.alma.score_alma`.
@@ -58,8 +85,9 @@ def score_bruxism(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
                  "bruxism_note": "bruxism not scorable: no chin or masseter EMG channel"}, used)
     muscle_of = dict(zip(jaw_ch["channel"], jaw_ch["muscle"], strict=True))
     side_of = dict(zip(jaw_ch["channel"], jaw_ch["side"], strict=True))
-    sel = np.flatnonzero(table["muscle"].isin(p.bruxism_muscles).to_numpy()
-                         & above_background(table, p.bruxism_background_factor))
+    jaw = table["muscle"].isin(p.bruxism_muscles).to_numpy()
+    peak = table["amplitude_uv"].to_numpy(float) + table["rest_uv"].to_numpy(float)
+    sel = np.flatnonzero(jaw & (peak >= p.bruxism_background_factor * _background(table)))
     counts = {"phasic": 0, "tonic": 0, "mixed": 0}
     spans: list[tuple[float, float, str, str, str]] = []
     if sel.size:
@@ -80,7 +108,8 @@ def score_bruxism(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
             tonic = bool((d > p.bruxism_tonic_min_s).any())
             phasic = int(((d >= p.bruxism_phasic_min_s)
                           & (d <= p.bruxism_phasic_max_s)).sum()) >= p.bruxism_min_phasic
-            asleep = str(hyp.stage_at(np.array([on[i]]))[0]) in p.bruxism_stages
+            asleep = _sleep_fraction(on[i], reach, hyp, p.bruxism_stages) \
+                >= p.bruxism_sleep_fraction
             if (tonic or phasic) and asleep:
                 kind = "mixed" if tonic and phasic else "tonic" if tonic else "phasic"
                 counts[kind] += 1

@@ -5,7 +5,11 @@ Rule: 3–45 s (adults) of EMG increase (and/or movement artefact) in at least
 activity (every burst, brief or tonic) with gaps shorter than
 ``large_merge_s`` is one stretch; a candidate is a stretch of time in which
 ≥ ``large_min_channels`` channels are active at once, extended to the
-stretches that make it; it is scored when it lasts 3–45 s and overlaps no
+stretches that make it; it is scored when it lasts 3–45 s, the channels are
+active together over at least ``large_min_together`` of it (the rule's "EMG
+increase in ≥ 2 channels" is the movement itself: a brief neck jerk inside a
+bilateral leg movement, or a 2-s leg movement at the end of a wake epoch's
+chin tone, only touch for a moment and are not one large movement), and overlaps no
 episode of another movement (activity of the legs alone meets the leg-movement
 criteria, ``large_not_legs_only``) (ALMA, foot tremor, bruxism, rhythmic movement,
 GRM, propriospinal myoclonus: ``other``).  Needs ≥ 2 EMG channels.
@@ -70,17 +74,21 @@ def score_large_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
             cores.append((start, t))
             start = None
     spans: list[tuple[float, float]] = []
+    together: list[float] = []  # seconds of each span with ≥ min_channels active at once
     for a, b in cores:  # extend each core to the stretches that make it; merge
         parts = [(s0, s1) for s0, s1, _ in stretches if s0 < b and s1 > a]
         lo, hi = min(s for s, _ in parts), max(e for _, e in parts)
         if spans and lo <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+            together[-1] += b - a
         else:
             spans.append((lo, hi))
+            together.append(b - a)
     o_on = other["onset"].to_numpy(float) if other is not None and len(other) else np.zeros(0)
     o_end = o_on + (other["duration"].to_numpy(float) if o_on.size else 0.0)  # type: ignore[index]
-    keep = [(a, b, "", "", "") for a, b in spans
+    keep = [(a, b, "", "", "") for (a, b), both in zip(spans, together, strict=True)
             if p.large_min_s <= b - a <= p.large_max_s
+            and both >= p.large_min_together * (b - a)
             and not ((o_on < b) & (o_end > a)).any()]
     return (episode_rows("large_movement", keep, hyp.stage_at),
             {"large_movement_count": len(keep)})

@@ -306,7 +306,10 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     aasm_rows, aasm_summary, aasm_notes = score_aasm_movements(
         bursts, hyp, p.aasm, available=available, sleep_h=tst_h,
         other=pd.concat([t for t in (grm, prop) if len(t)], ignore_index=True)
-        if len(grm) or len(prop) else None)
+        if len(grm) or len(prop) else None,
+        jaw=pd.concat([c.contractions for c in channels
+                       if c.info.muscle in p.aasm.bruxism_muscles and len(c.contractions)]
+                      or [bursts.iloc[:0]], ignore_index=True))
     summary.update(aasm_summary)
     summary["not_scorable"] = aasm_notes  # count key → what is missing (the count is None)
     notes.extend(aasm_notes.values())

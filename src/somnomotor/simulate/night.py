@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import ndimage
 
 from ..hypnogram import Hypnogram
 from ..recording import ChannelInfo, Recording
@@ -130,13 +131,21 @@ def channel_damage(label: str, s: Mapping[str, Any]) -> float:
     return float(np.clip(s[f"damage.{region}"] * (1.0 + 0.5 * a * sign), 0.0, 1.0))
 
 
+_TONE_RAMP_S = 8  # s: how long the chin's tone takes to change with stage
+
+
 def _chin_tone(stages: np.ndarray, s: Mapping[str, Any], n: int, fs: float) -> np.ndarray:
     table = {"W": s["chin.tone_wake_uv"], "N1": s["chin.tone_nrem_uv"],
              "N2": s["chin.tone_nrem_uv"], "N3": s["chin.tone_nrem_uv"],
              "R": s["chin.tone_rem_uv"]}
     per_epoch = np.array([table.get(str(x), 0.0) for x in stages], dtype=np.float32)
-    # Tone changes over ~1 s, not at a sample.
-    return upsample_seconds(np.repeat(per_epoch, 30), fs, n)
+    # Tone changes over seconds around the epoch boundary (a centred 8-s mean), not in a
+    # step at it: muscle tone follows the state gradually, and the scorer's epochs are a
+    # grid laid on it afterwards.
+    per_s = np.repeat(per_epoch, 30)
+    if per_s.size > _TONE_RAMP_S:
+        per_s = ndimage.uniform_filter1d(per_s, _TONE_RAMP_S, mode="nearest")
+    return upsample_seconds(per_s, fs, n)
 
 
 def _chin_background(stages: np.ndarray, s: Mapping[str, Any], level: np.ndarray, n: int,
