@@ -56,13 +56,14 @@ class EcgParams:
     reference_median_s: float = 16.0  # running median of that maximum: robust to single spikes
     noise_floor_factor: float = 5.0  # threshold ≥ 5 × median integrated energy (between beats)
     refine_s: float = 0.08  # search ±80 ms of the energy peak for the R extremum
-    template_pre_s: float = 0.15  # template window before the R peak (Q, P tail)
+    template_pre_s: float = 0.30  # template window before the R peak (the whole P wave: PR ≤ 0.2 s)
     template_post_s: float = 0.40  # after the R peak (S, ST, T)
     template_beats: int = 15  # beats per median template block (adaptive template; odd: one middle)
     scale_pre_s: float = 0.05  # amplitude fit window around the R peak (QRS)
     scale_post_s: float = 0.10
     scale_min: float = 0.3  # per-beat template scale clipped to [min, max]
     scale_max: float = 3.0
+    shift_max_samples: float = 1.0  # per-beat time correction, at most ±1 sample (first order)
     # Self-detection from an EMG channel (no ECG channel): beats must look alike and be regular.
     self_min_correlation: float = 0.8  # candidate vs median beat
     self_min_coverage: float = 0.6  # beats found / beats expected from the median RR
@@ -327,14 +328,29 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     q0 = max(0, pre - int(round(p.scale_pre_s * fs)))
     q1 = min(length, pre + int(round(p.scale_post_s * fs)) + 1)
     tq, sq = tmpl[:, q0:q1], seg[:, q0:q1]
-    den = np.einsum("ij,ij->i", tq, tq)
-    num = np.einsum("ij,ij->i", tq, sq)
+    # Per beat, amplitude *and* a small time shift (first-order Taylor: s ≈ a·T + b·T′,
+    # shift −b/a samples): at 256 Hz a QRS slope of a 250-µV artefact moves ~25 µV per
+    # millisecond of R-time error, more than the bursts beside it.
+    dt = np.gradient(tmpl, axis=1)
+    dq = dt[:, q0:q1]
+    a11 = np.einsum("ij,ij->i", tq, tq)
+    a12 = np.einsum("ij,ij->i", tq, dq)
+    a22 = np.einsum("ij,ij->i", dq, dq)
+    y1 = np.einsum("ij,ij->i", tq, sq)
+    y2 = np.einsum("ij,ij->i", dq, sq)
     del seg
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(den > 0, num / den, 1.0)
+        det = a11 * a22 - a12 * a12
+        ok = (a11 > 0) & (det > 1e-9 * a11 * a22)
+        scale = np.where(ok, (a22 * y1 - a12 * y2) / det, np.where(a11 > 0, y1 / a11, 1.0))
+        slope = np.where(ok, (a11 * y2 - a12 * y1) / det, 0.0)
     scale = np.clip(np.nan_to_num(scale, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)
+    slope = np.clip(np.nan_to_num(slope), -p.shift_max_samples * scale,
+                    p.shift_max_samples * scale).astype(np.float32)
     # Resample each scaled template onto the integer sample grid of its beat.
     tmpl *= scale[:, None]
+    tmpl += slope[:, None] * dt * taper[None, :]
+    del dt
     shifted = _shift_templates(tmpl, frac)
     del tmpl
     k = np.arange(-pre, -pre + length)
