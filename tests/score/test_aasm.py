@@ -177,6 +177,21 @@ def test_bruxism_wake_epoch_chin_tone_is_not_sleep_bruxism():
     assert s["bruxism_episode_count"] == 1  # 2 s in W, 4 s in N2
 
 
+def test_bruxism_chin_elevations_in_rem_are_the_rem_rules_masseter_ones_count():
+    # AASM v2.6 RBD rules: sustained / transient chin activity in REM is REM sleep without
+    # atonia (scored by score/rem.py); a chin-only clench cannot be told from it there.
+    hyp = Hypnogram.from_labels(["R"] * 4)
+    tonic = [(40.0, 6.0, "Chin")]
+    phasic = _train(4, 1.5, ["Chin"], t0=70.0, dur=0.5)
+    _, s, _ = score_bruxism(_table(tonic + phasic), hyp, P, available=_avail())
+    assert s["bruxism_episode_count"] == 0
+    _, s, _ = score_bruxism(_table([(40.0, 6.0, "Masseter L")]), hyp, P, available=_avail())
+    assert s["bruxism_episode_count"] == 1
+    _, s, _ = score_bruxism(_table(tonic), Hypnogram.from_labels(["N2"] * 4), P,
+                            available=_avail())
+    assert s["bruxism_episode_count"] == 1
+
+
 @pytest.mark.parametrize(("pre", "expected"), [(2.0, 1), (4.0, 1), (4.1, 0), (np.nan, 1)])
 def test_bruxism_twice_the_local_background_before_the_elevation(pre, expected):
     # AASM v2.6: elevations ≥ 2 × the background EMG — the EMG just before the elevation

@@ -53,6 +53,8 @@ class AasmParams:
     # an episode lies in sleep ("?": unscored recordings); chin tone of wakefulness is not one
     bruxism_sleep_fraction: float = 0.5  # … i.e. at least half of its time is in those
     # stages: a wake epoch's chin tone detected from 0.2 s before the boundary is wake
+    bruxism_rem_muscles: tuple[str, ...] = ("masseter",)  # in REM only these: chin activity
+    # in REM is REM sleep without atonia's (AASM RBD rules), not told apart from a clench
     # Rhythmic movement disorder — AASM v2.6.
     rhythmic_min_bursts: int = 4  # ≥ 4 movements make a cluster
     rhythmic_min_hz: float = 0.5  # 0.5–2.0 Hz

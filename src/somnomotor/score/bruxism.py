@@ -18,6 +18,12 @@ sleep), and the 2× background is measured against the *local* background
 table: the median envelope over the seconds before onset), as the AASM
 defines it — where the table has one, else against the channel's resting level.
 
+In REM, chin (mentalis) activity is what the REM sleep behaviour disorder
+rules score (AASM v2.6: sustained and transient chin muscle activity in REM),
+and the chin alone cannot tell a clench from it: chin elevations in REM feed
+:mod:`.rem`, not bruxism; a masseter channel's (``bruxism_rem_muscles``) still
+make REM bruxism.
+
 Elevations of several jaw channels (chin and masseter) that overlap are one
 elevation.  Elevations separated by less than ``bruxism_stable_s`` of
 background belong to one candidate episode; it is scored when it holds a tonic
@@ -88,6 +94,11 @@ def score_bruxism(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
     jaw = table["muscle"].isin(p.bruxism_muscles).to_numpy()
     peak = table["amplitude_uv"].to_numpy(float) + table["rest_uv"].to_numpy(float)
     sel = np.flatnonzero(jaw & (peak >= p.bruxism_background_factor * _background(table)))
+    if sel.size:  # chin elevations in REM are the REM rules' (RSWA), masseter ones bruxism
+        mid = (table["onset"].to_numpy(float) + table["duration"].to_numpy(float) / 2)[sel]
+        rem_chin = ((hyp.stage_at(mid) == "R")
+                    & ~table["muscle"].iloc[sel].isin(p.bruxism_rem_muscles).to_numpy())
+        sel = sel[~rem_chin]
     counts = {"phasic": 0, "tonic": 0, "mixed": 0}
     spans: list[tuple[float, float, str, str, str]] = []
     if sel.size:
