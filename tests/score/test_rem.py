@@ -184,3 +184,29 @@ def test_excluded_seconds_marks_arousals_and_respiratory_events():
     assert m[10:13].all() and not m[13] and m[50:60].all() and not m[80:85].any()
     m2 = excluded_seconds(scored, 100, 1.0, params=RemParams(exclude_respiratory=False))
     assert not m2[50:60].any()
+
+
+def test_rswa_phasic_rules_read_the_chins_contraction_table():
+    """Issue 12: chin contractions feed the REM rules.  AASM v2.6 (RBD rules): a REM epoch
+    is phasic when ≥ 5 of its 10 mini-epochs hold 0.1–5 s bursts ≥ 4 × background; SINBAR
+    counts mini-epochs with bursts ≥ 2 × background.  The bursts sit in the chin's
+    contraction table (the burst table is empty): the REM figures come from it."""
+    from somnomotor.channels import ChannelInfo
+    from somnomotor.detect.bursts import ChannelBursts
+    from somnomotor.score.muscles import MuscleParams, score_muscles
+
+    hyp = Hypnogram.from_labels(["N2"] * 4 + ["R"] * 4)
+    info = ChannelInfo("Chin", 256.0, kind="emg", muscle="mentalis", side="midline",
+                       region="chin")
+    on = 120.0 + 3.0 * np.array([0, 2, 4, 6, 8]) + 1.0  # 5 of the 10 mini-epochs of epoch 4
+    con = _bursts(on, np.full(on.size, 0.5), amplitude_uv=20.0, rest_uv=2.0).assign(
+        channel="Chin", muscle="mentalis", side="midline", region="chin")
+    empty = con.iloc[:0]
+    amp = np.full(240, 2.0)
+    chin = ChannelBursts(info, empty, {"channel": "Chin"}, amp, con)
+    res = score_muscles([chin], hyp, duration=240.0)
+    assert res.summary["rem_phasic_epochs"] == 1 and res.summary["rem_phasic_percent"] == 25.0
+    assert res.summary["sinbar_any_percent"] == 12.5  # 5 of the 40 REM mini-epochs
+    old = MuscleParams(rem=RemParams(chin_activity="bursts"))
+    res = score_muscles([chin], hyp, duration=240.0, params=old)
+    assert res.summary["rem_phasic_epochs"] == 0

@@ -18,7 +18,7 @@ classifiers then run on the burst table of all channels:
 
 Leg channels (tibialis anterior) are burst-detected too: their jerks
 too short to be leg movements (< 0.5 s) are ``myoclonus`` rows, and legs are
-one region for GRM. Chin bursts feed the REM rules only.
+one region for GRM. Chin contractions feed the REM rules and bruxism.
 """
 
 from __future__ import annotations
@@ -166,14 +166,15 @@ def _score_rem(chin: ChannelBursts | None, fds: list[ChannelBursts], hyp: Hypnog
     excl_1s = excluded_seconds(scored, n_sec, 1.0, 0.0, p)
     amp_x = np.where(excl_1s, np.nan, amp)
     rai = rem_atonia_index(amp_x, rem_bins, p) if rem_bins.any() else None
-    aasm = score_aasm_epochs(amp, chin.bursts, hyp, p)
+    activity = chin.contractions if p.chin_activity == "contractions" else chin.bursts
+    aasm = score_aasm_epochs(amp, activity, hyp, p)
     # Mini-epochs with no data count as excluded.
     nan_mini = np.zeros(n_mini, dtype=bool)
     k = (np.flatnonzero(~np.isfinite(amp)) - hyp.offset) // p.mini_epoch_s
     k = k[(k >= 0) & (k < n_mini)].astype(np.int64)
     nan_mini[k] = True
     excl_all = excl_mini | nan_mini
-    chin_phasic = mini_epochs_with_bursts(chin.bursts, hyp, min_s=p.phasic_min_s,
+    chin_phasic = mini_epochs_with_bursts(activity, hyp, min_s=p.phasic_min_s,
                                           max_s=p.phasic_max_s,
                                           background_factor=p.sinbar_background_factor,
                                           mini_epoch_s=p.mini_epoch_s)

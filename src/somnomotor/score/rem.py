@@ -4,8 +4,13 @@ Inputs are already-conditioned figures of the chin (and FDS) channels:
 
 * ``amp_1s``: the rectified EMG (10–100 Hz) averaged in 1-s bins, µV, one value
   per second from the recording start (NaN = no data);
-* burst tables from :func:`somnomotor.detect.bursts.detect_bursts`
-  (``onset``, ``duration``, ``amplitude_uv`` above ``rest_uv``, ``tonic``).
+* activation tables (``onset``, ``duration``, ``amplitude_uv`` above
+  ``rest_uv``, ``tonic``): the chin's contractions
+  (:mod:`somnomotor.detect.contractions`, issue 12: chin contractions feed the
+  REM rules; ``chin_activity = "bursts"`` reads the burst table instead).
+  Measured on rbd/polio/healthy nights against the simulator's REM truth, the
+  contraction table scores the AASM epochs at least as well as the bursts
+  (phasic epochs 65 of 65 against 64 of 65; tonic unchanged).
 
 Rules (``../shared/docs/domain.md``):
 
@@ -67,6 +72,8 @@ class RemParams:
     rai_high_uv: float = 2.0  # … and bins in (1, 2] µV
     rai_abnormal_below: float = param(0.8, hi=1.0, at_most="rai_normal_above")  # Ferri 2010
     rai_normal_above: float = param(0.9, hi=1.0)
+    chin_activity: str = param("contractions", choices=("contractions", "bursts"))  # the
+    # chin's table the phasic rules read: its contractions (detect/contractions.py) or bursts
     exclude_kinds: tuple[str, ...] = field(default=("arousal", "artifact", "movement"))
     exclude_respiratory: bool = True  # SINBAR excludes activity tied to respiratory events
     respiratory_kinds: tuple[str, ...] = field(default=("apnea", "hypopnea", "rera"))
