@@ -344,10 +344,12 @@ def detect_contractions(env: np.ndarray, fs_env: float,
 def _pre_level(slow: np.ndarray, nodata: np.ndarray, starts: np.ndarray, w: int) -> np.ndarray:
     """Median of ``slow`` over the ``w`` steps before each start (NaN without data there)."""
     out = np.full(starts.size, np.nan)
-    for i, s in enumerate(starts.tolist()):
-        lo = max(0, s - w)
-        if s - lo >= max(1, w // 2) and not nodata[lo:s].any():
-            out[i] = float(np.median(slow[lo:s]))
+    ok = starts >= w
+    if not ok.any() or slow.size < w:
+        return out
+    win = np.lib.stride_tricks.sliding_window_view(slow, w)[starts[ok] - w]
+    gap = np.lib.stride_tricks.sliding_window_view(nodata, w)[starts[ok] - w].any(axis=1)
+    out[ok] = np.where(gap, np.nan, np.median(win, axis=1))
     return out
 
 

@@ -349,7 +349,8 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
                     p.shift_max_samples * scale).astype(np.float32)
     # Resample each scaled template onto the integer sample grid of its beat.
     tmpl *= scale[:, None]
-    tmpl += slope[:, None] * dt * taper[None, :]
+    dt *= slope[:, None]  # the tapered template's derivative: zero at the window's ends too
+    tmpl += dt
     del dt
     shifted = _shift_templates(tmpl, frac)
     del tmpl
