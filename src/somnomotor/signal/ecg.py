@@ -11,7 +11,8 @@ The approach follows the template-subtraction family used for EMG/ECG
 separation (e.g. the ECG cancelling of Moore 2014, PLOS ONE 9(12):e0114565):
 a per-beat aligned QRS-T template, the *median* of the neighbouring beats (so a
 muscle burst that happens to coincide with a few beats does not enter the
-template and survives subtraction), scaled to each beat by least squares over
+template and survives subtraction), fitted to each beat (size and a sub-sample
+time shift) by least squares over
 the QRS.
 
 All times are seconds, all amplitudes µV, signals float32.
@@ -285,12 +286,14 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
                params: EcgParams | None = None) -> np.ndarray:
     """The signal with the cardiac artefact subtracted (µV, float32).
 
-    For every beat, a QRS-T template (150 ms before to 400 ms after the R peak,
-    shorter at high heart rates) is the median of the surrounding block of 15
-    beats, interpolated between blocks so it follows slow changes; it is aligned
-    to the beat's R time with sub-sample precision, scaled to the beat by least
-    squares over the QRS (−50 to +100 ms, scale clipped to 0.3–3), tapered at its
-    ends, and subtracted. Apply to a band-passed EMG (10–100 Hz). NaN stays NaN.
+    For every beat, a P-QRS-T template (300 ms before — the whole P wave — to
+    400 ms after the R peak, shorter at high heart rates) is the median of the
+    surrounding block of 15 beats, interpolated between blocks so it follows slow
+    changes; it is aligned to the beat's R time with sub-sample precision, fitted
+    to the beat by least squares over the QRS (−50 to +100 ms) with two terms —
+    its size (clipped to 0.3–3) and a time shift of at most ±1 sample (the
+    template's derivative), which takes up the R-time error between the lead the
+    beats were found on and this channel — tapered at its ends, and subtracted. Apply to a band-passed EMG (10–100 Hz). NaN stays NaN.
 
     Parameters
     ----------
