@@ -9,11 +9,10 @@ what is left.
 
 The approach follows the template-subtraction family used for EMG/ECG
 separation (e.g. the ECG cancelling of Moore 2014, PLOS ONE 9(12):e0114565):
-a per-beat aligned QRS-T template, the *median* of the neighbouring beats (so a
-muscle burst that happens to coincide with a few beats does not enter the
+a per-beat aligned P-QRS-T template, the *median* of the neighbouring beats (so
+a muscle burst that happens to coincide with a few beats does not enter the
 template and survives subtraction), fitted to each beat (size and a sub-sample
-time shift) by least squares over
-the QRS.
+time shift) by least squares over the QRS.
 
 All times are seconds, all amplitudes µV, signals float32.
 """
