@@ -226,11 +226,13 @@ def _running_rest(slow: np.ndarray, nodata: np.ndarray, blk: int, p: Contraction
         return np.zeros(0, dtype=np.float32)
     g = np.where(nodata[: nb * blk], np.nan, slow[: nb * blk]).reshape(nb, blk)
     if nodata.any():
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # blocks wholly without data
-            med = np.nanmedian(g, axis=1)
+        # Blocks wholly without data stay NaN.  They are left out of nanmedian rather
+        # than its warning silenced: warnings.catch_warnings is process state, not safe
+        # while channels are conditioned on several threads.
+        some = ~nodata[: nb * blk].reshape(nb, blk).all(axis=1)
+        med = np.full(nb, np.nan)
+        if some.any():
+            med[some] = np.nanmedian(g[some], axis=1)
     else:
         med = median_rows(g)  # np.median(g, axis=1), by a fast sort of the short rows
     ok = np.isfinite(med)

@@ -5,7 +5,10 @@ slow grasp, a 2-s arm flexion, a 5-s pectoral contraction, a 30-s tonic
 stretch — in every EMG channel, with durations log-uniform between
 ``contractions.min_s`` and ``contractions.max_s`` and envelope amplitudes
 log-uniform between ``contractions.amp_lo`` and ``contractions.amp_hi`` times
-the resting level (``noise.rest_uv``).  Off by default
+the channel's resting level at that moment: ``noise.rest_uv``, and on the chin
+its stage's own level (electrode noise and tone together, ``chin.rest_uv`` and
+``chin.tone_*_uv``), so that a "2x" contraction in a toned wake chin is 2x that
+tone and not invisible under it.  Off by default
 (``contractions.per_h`` = 0).
 
 :func:`contraction_truth` turns every activation inserted in a channel (jerks,
@@ -50,13 +53,22 @@ def generate_contractions(seed: int, stages: np.ndarray, settings: Mapping[str, 
     lo, hi = float(settings["contractions.min_s"]), float(settings["contractions.max_s"])
     a_lo, a_hi = float(settings["contractions.amp_lo"]), float(settings["contractions.amp_hi"])
     dur = np.exp(rng.uniform(np.log(lo), np.log(hi), size=n))
-    amp = np.exp(rng.uniform(np.log(a_lo), np.log(a_hi), size=n)) * float(settings["noise.rest_uv"])
+    gain = np.exp(rng.uniform(np.log(a_lo), np.log(a_hi), size=n))
     labels = [c for c in EMG_CHANNELS if c in set(settings["channels"])] or list(EMG_CHANNELS)
     pick = rng.integers(0, len(labels), size=n)
     for i in np.flatnonzero(keep):
         ch = labels[pick[i]]
+        rest = _chin_rest_uv(settings, str(stages[idx[i]])) if EMG_CHANNELS[ch][2] == "chin" \
+            else float(settings["noise.rest_uv"])
+        amp = float(gain[i]) * rest
         shape = "tonic" if dur[i] >= 5.0 else "phasic"
-        out.bursts.append(_burst(t[i], dur[i], ch, amp[i], shape, "contraction", row=""))
+        out.bursts.append(_burst(t[i], dur[i], ch, amp, shape, "contraction", row=""))
+
+
+def _chin_rest_uv(settings: Mapping[str, Any], stage: str) -> float:
+    """The chin's resting level in ``stage``: electrode noise and the stage's tone (night.py)."""
+    tone = {"W": "chin.tone_wake_uv", "R": "chin.tone_rem_uv"}.get(stage, "chin.tone_nrem_uv")
+    return float(np.hypot(float(settings["chin.rest_uv"]), float(settings[tone])))
 
 
 def contraction_truth(bursts: pd.DataFrame, *, gap_s: float = 0.25, min_s: float = 0.0
