@@ -110,6 +110,19 @@ def _row_cells(page, table_label: str) -> list[str]:
              return null; }""", table_label)
 
 
+def _per_channel_columns(page) -> list[str]:
+    """The per-channel table's columns as "kind|heading" from its two heading rows."""
+    return page.evaluate(
+        """() => { const [top, sub] = document.querySelectorAll('#per-channel thead tr');
+               const subs = Array.from(sub.querySelectorAll('th')).map(e => e.textContent.trim());
+               const out = []; let k = 0;
+               for (const th of top.querySelectorAll('th')) {
+                 const t = th.textContent.trim();
+                 if (th.rowSpan === 2) { out.push(t); continue; }
+                 for (let i = 0; i < th.colSpan; i++) out.push(t + '|' + subs[k++]); }
+               return out; }""")
+
+
 def test_issue13_figures_agree_with_summary_json(browser, analysed):
     """Issue 13: each figure's text (value, digits, unit) as written here, from
     summary.json and events.csv of a real analysis (polio_mixed, 0.5 h: 23.5 min of
@@ -143,24 +156,30 @@ def test_issue13_figures_agree_with_summary_json(browser, analysed):
         f"{s['arousal_index']:.1f} (not interpretable)"
     assert _row_cells(page, "CLMs not counted as PLM")[0] == \
         str(s["lm_excluded_respiratory_count"])
-    # Indices by stage: None (no N3 here) is shown as unknown.
+    # Indices by stage: a stage the night did not have (no N3 here) is null in
+    # summary.json, for every by-stage index, and shown as unknown.
+    assert s["n3_min"] == 0
     for key, label in (("myoclonus_index_by_stage", "myoclonus index (/h of the stage)"),
-                       ("plms_index_by_stage", "PLMS index (/h of the stage)")):
+                       ("plms_index_by_stage", "PLMS index (/h of the stage)"),
+                       ("contraction_index_by_stage", "contraction index (/h of the stage)")):
         cells = _row_cells(page, label)
         for st, text in zip(("N1", "N2", "N3", "R"), cells, strict=True):
             v = s[key][st]
             no_time = s[{"N1": "n1_min", "N2": "n2_min", "N3": "n3_min", "R": "rem_min"}[st]] == 0
             name = {"R": "REM"}.get(st, st)
-            want = ("—" if v is None else f"{v:.1f} (no {name} in this night: unknown)" if no_time
-                    else f"{v:.1f} (not interpretable)")
+            if no_time:
+                assert v is None, (key, st)
+                want = f"— (no {name} in this night: unknown)"
+            else:
+                want = f"{v:.1f} (not interpretable)"
             assert text == want, (key, st)
     # Morning tonic says it is a sum over the muscles, each muscle listed.
     n = len(s["morning_tonic_seconds_by_muscle"])
     label = f"Tonic activity after the final awakening, summed over {n} muscle"
     assert _row_cells(page, label)[0] == f"{s['morning_tonic_seconds']:.0f} s"
     # Per channel: each channel's own counts and index (its LMs in sleep / hours).
-    heads = page.locator("#muscles table").first.locator("th").all_inner_texts()
-    i_lm, i_lm_h = heads.index("Leg movement") - 1, heads.index("Leg movement /h sleep") - 1
+    heads = _per_channel_columns(page)
+    i_lm, i_lm_h = heads.index("Leg movement|n") - 1, heads.index("Leg movement|/h sleep") - 1
     asleep = ev["stage"].isin(["N1", "N2", "N3", "R"])
     for ch in ("LAT", "RAT"):
         cells = _row_cells(page, ch)

@@ -282,7 +282,9 @@ def test_indices_per_hour_of_tst_plmw_per_hour_of_waso() -> None:
     assert res.summary["plms_index"] == pytest.approx(6 / 1.5)
     assert res.summary["plmw_index"] == pytest.approx(5 / 0.5)
     assert res.summary["plms_index_by_stage"]["N2"] == pytest.approx(6 / 1.5)
-    assert res.summary["plms_index_by_stage"]["R"] == 0.0
+    # no REM in this night: the REM index is unknown (null), not 0 (issue 13)
+    assert res.summary["plms_index_by_stage"]["R"] is None
+    assert res.summary["plms_index_by_stage_incl_resp"]["R"] is None
     assert res.summary["index_basis"] == "sleep"
 
 

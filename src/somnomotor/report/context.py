@@ -211,18 +211,26 @@ def _start_datetime(start: str | None) -> _dt.datetime | None:
         return None
 
 
-def clock(start_iso: str | None, seconds: float) -> str:
-    """Clock time (HH:MM:SS) of ``seconds`` from the recording start, or "+h:mm:ss"
-    from the start when the recording does not say when it began.
+def clock(start_iso: str | None, seconds: float, decimals: int = 0) -> str:
+    """Clock time (HH:MM:SS, with ``decimals`` of a second) of ``seconds`` from the
+    recording start, or "+h:mm:ss" from the start when the recording does not say
+    when it began.
 
     >>> clock("2024-01-02T22:30:00", 5400.0), clock(None, 5400.0)
     ('00:00:00', '+1:30:00')
+    >>> clock("2024-01-02T22:30:00", 61.239, 2), clock(None, 61.239, 2), clock(None, 59.9)
+    ('22:31:01.23', '+0:01:01.23', '+0:00:59')
     """
     start = _start_datetime(start_iso)
+    scale = 10 ** decimals
+    # truncated, as a clock shows it (and at every precision the same second: the title's
+    # 22:56:24 and the axis's 22:56:24.65); the epsilon keeps 0.3 s from reading 0.29
+    units = math.floor(float(seconds) * scale + 1e-6)
+    whole, frac = divmod(units, scale)
+    tail = f".{frac:0{decimals}d}" if decimals else ""
     if start is None:
-        s = int(round(seconds))
-        return f"+{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
-    return (start + _dt.timedelta(seconds=float(seconds))).strftime("%H:%M:%S")
+        return f"+{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}{tail}"
+    return (start + _dt.timedelta(seconds=whole)).strftime("%H:%M:%S") + tail
 
 
 def _kind_label(kind: str) -> str:
@@ -402,17 +410,40 @@ def _channel_for(result: NightResult, recording: Recording, row: pd.Series) -> s
     return None
 
 
+#: At most this many channels are stacked in the example of an event over several
+#: channels (GRM, hypnic jerk, propriospinal myoclonus).
+MAX_STACKED = 6
+
+
+def _listed_channels(row: pd.Series, recording: Recording) -> list[str]:
+    """The channels an event over several channels names (``channels``), in the order
+    listed, that the recording holds."""
+    names = str(row.get("channels", "") or "")
+    seen = [c for c in dict.fromkeys(n.strip() for n in names.split(";")) if c]
+    return [c for c in seen if c in recording.labels][:MAX_STACKED]
+
+
 def build_snippets(result: NightResult, recording: Recording | None) -> list[F.Snippet]:
-    """A few representative events (median amplitude of their kind) with raw EMG."""
+    """A representative event of every kind found (median amplitude of its kind),
+    with the EMG the detectors saw around it.
+
+    An event on one channel is drawn on that channel, with its envelope and the
+    detector's levels; an event over several channels (a row with ``channels``:
+    GRM, hypnic jerks, propriospinal myoclonus) is drawn as stacked traces of the
+    channels it names (at most :data:`MAX_STACKED`).
+    """
     from ..errors import InputError
     from ..signal.condition import trace_for_result
 
     if recording is None or not len(result.events):
         return []
     ev = result.events
+    listed = (ev["channels"].fillna("").astype(str) if "channels" in ev
+              else pd.Series("", index=ev.index))
     chosen: list[pd.Series] = []
-    # An example of every kind found that sits on a channel, whatever the kind (the
-    # registry's snippet rank orders them; unranked kinds follow in registry order).
+    # An example of every kind found that sits on a channel or names its channels,
+    # whatever the kind (the registry's snippet rank orders them; unranked kinds follow
+    # in registry order).
     order = {k.name: (k.snippet_rank if k.snippet_rank is not None else 1000, i)
              for i, k in enumerate(K.all_kinds())}
     found = sorted(set(ev["kind"]), key=lambda k: order.get(k, (2000, 0)))
@@ -421,9 +452,13 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
             break
         g = ev[ev["kind"] == kind]
         on_channel = g[(g["channel"] != "") | (g["muscle"] != "")]
-        if not len(on_channel) and kind not in K.leg_kinds():
+        over_several = g[(g["channel"] == "") & (listed[g.index] != "")]
+        if len(on_channel):
+            g = on_channel
+        elif len(over_several):
+            g = over_several
+        elif kind not in K.leg_kinds():
             continue
-        g = on_channel if len(on_channel) else g
         if kind == "myoclonus":  # the muscle with the most bursts
             top = g["muscle"].value_counts().index[0]
             g = g[g["muscle"] == top]
@@ -435,7 +470,8 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         chosen.append(g.iloc[i])
     out = []
     for row in chosen:
-        label = _channel_for(result, recording, row)
+        several = [] if row["channel"] else _listed_channels(row, recording)
+        label = _channel_for(result, recording, row) if not several else several[0]
         if label is None:
             continue
         ch = recording.channel(label)
@@ -445,9 +481,11 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         t1 = min(recording.duration, float(row["onset"]) + shown + SNIPPET_PAD_S)
         # The signal the detectors saw: the same conditioning, with the recorded parameters
         # (a result that does not record them gets no traces rather than other ones).
+        provenance = result.summary.get("provenance", {})
         try:
-            trace = trace_for_result(recording, label, t0, t1,
-                                     result.summary.get("provenance", {}))
+            trace = trace_for_result(recording, label, t0, t1, provenance)
+            others = [(c, trace_for_result(recording, c, t0, t1, provenance))
+                      for c in several[1:]]
         except InputError:
             return []
         y = trace.signal
@@ -461,16 +499,28 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         rest = float(rest) if isinstance(rest, int | float | np.floating) and \
             np.isfinite(rest) else None
         on_level, off_level = _thresholds(result.summary, leg, rest)
-        title = (f"{_kind_label(str(row['kind']))} · {label} · "
-                 f"{clock(result.recording_start, float(row['onset']))} · {dur:.1f} s · "
+        where = (f"{len(several)} channels" if len(several) > 1 else label)
+        title = (f"{_kind_label(str(row['kind']))} · {where} · "
+                 f"{clock(result.recording_start, float(row['onset']))} · "
+                 f"{dur:.{2 if dur < 1 else 1}f} s · "
                  f"{row['stage'] or DASH}" + (f" (first {shown:.0f} s)" if shown < dur else ""))
         # the raw samples of the same window, for the report's raw view
         unconditioned = recording.read(label, float(times[0]), float(times[-1]) + 1.0 / ch.fs)
+        stack: tuple[F.StackedTrace, ...] = ()
+        if len(several) > 1:
+            stack = tuple(
+                F.StackedTrace(c, tr.times(), np.asarray(tr.signal, dtype=float),
+                               np.asarray(recording.read(c, float(tr.t0), float(tr.times()[-1])
+                                                         + 1.0 / recording.channel(c).fs),
+                                          dtype=float),
+                               float(recording.channel(c).fs))
+                for c, tr in [(label, trace), *others] if tr.signal.size >= 8)
         out.append(F.Snippet(
             title=title, times=times, raw=y, envelope=env, onset=float(row["onset"]),
             duration=dur, resting_uv=rest,
             onset_threshold_uv=on_level, offset_threshold_uv=off_level,
-            unconditioned=np.asarray(unconditioned, dtype=float), raw_fs=float(ch.fs)))
+            unconditioned=np.asarray(unconditioned, dtype=float), raw_fs=float(ch.fs),
+            onset_clock=clock(result.recording_start, float(row["onset"]), 2), stack=stack))
     return out
 
 
@@ -513,9 +563,9 @@ def icell(summary: Mapping[str, Any], key: str, digits: int = 1, *, scale: float
     c = cell(summary, key, digits, scale=scale, unit=unit)
     cv = caveat(summary, key) if not c.missing else ""
     stage = key.rsplit(".", 1)[-1] if "_by_stage" in key else ""
-    if stage in STAGE_MINUTES and not c.missing:
+    if stage in STAGE_MINUTES:
         minutes_key, name = STAGE_MINUTES[stage]
-        if lookup(summary, minutes_key) == 0:
+        if lookup(summary, minutes_key) == 0:  # summary.json says null there (older: 0)
             cv = f"no {name} in this night: unknown"
     return Cell(c.key, c.value, c.text, c.scale, c.digits, c.unit, cv)
 
@@ -678,6 +728,22 @@ def muscle_headings(result: NightResult) -> list[str]:
         if how == "count":
             heads.append(f"{title} /h {word}")
     return heads
+
+
+def muscle_header(result: NightResult) -> list[tuple[str, list[str]]]:
+    """The per-channel table's two heading rows: per kind found on a channel, its title
+    over its columns' own headings (``n`` and ``/h sleep`` for counted kinds, ``s`` for
+    kinds given in seconds).  The flat :func:`muscle_headings` name the same columns;
+    two short rows keep the table within the page's width."""
+    word = basis_word(result.summary or {})
+    out = []
+    for kind, how in channel_kinds(result.events):
+        title = _column_title(kind)
+        if how == "count":
+            out.append((title, ["n", f"/h {word}"]))
+        else:
+            out.append((title.removesuffix(" (s)"), ["s"]))
+    return out
 
 
 def muscle_rows(result: NightResult) -> list[Row]:
@@ -950,6 +1016,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "leg_channels_missing": summary.get("leg_channels_present") is False,
         "muscle_rows": muscle_rows(result),
         "muscle_headings": muscle_headings(result),
+        "muscle_header": muscle_header(result),
         "denominator_rows": denominator_rows(summary),
         "scoring_rows": scoring_rows(summary),
         "stage_table_rows": stage_table_rows(summary),

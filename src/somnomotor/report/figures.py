@@ -462,16 +462,43 @@ def figure_imi_histograms(linear: Histogram | None, ln: Histogram | None) -> str
     return to_data_uri(svg)
 
 
-def _legend_row(svg: Svg, items: Sequence[tuple[str, str]], y: float, size: float = 7.0,
-                columns: int = 8) -> None:
-    """Coloured squares and labels centred in rows of at most ``columns`` at height ``y``."""
-    char = 0.55 * size * PT
-    for start in range(0, len(items), columns):
-        chunk = items[start:start + columns]
-        widths = [1.6 * size * PT + char * len(label) + 2.0 * size * PT for label, _ in chunk]
-        x = (svg.width - sum(widths)) / 2
-        yy = y + (start // columns) * 1.6 * size * PT
-        for (label, color), w in zip(chunk, widths, strict=True):
+#: Width of a character of the figures' font relative to its size (DejaVu Sans is
+#: wide: its widest lower-case letters reach 0.7; 0.62 errs on the wide side).
+CHAR_WIDTH = 0.62
+
+
+def legend_lines(svg_width: float, items: Sequence[tuple[str, str]], size: float = 7.0,
+                 margin: float = 0.02) -> list[list[tuple[str, str, float]]]:
+    """The legend's items broken into lines that fit the figure's width.
+
+    Each line is a list of ``(label, colour, width)``; a line holds as many items
+    as fit between the side margins (``margin`` × width each side), so no label
+    runs off either edge.
+
+    >>> lines = legend_lines(1080.0, [("Leg movement", "#000")] * 12)
+    >>> [len(line) for line in lines]
+    [8, 4]
+    """
+    room = svg_width * (1 - 2 * margin)
+    lines: list[list[tuple[str, str, float]]] = [[]]
+    used = 0.0
+    for label, color in items:
+        w = (1.6 + CHAR_WIDTH * len(label) + 1.6) * size * PT
+        if lines[-1] and used + w > room:
+            lines.append([])
+            used = 0.0
+        lines[-1].append((label, color, w))
+        used += w
+    return lines if lines[0] else []
+
+
+def _legend_row(svg: Svg, lines: Sequence[Sequence[tuple[str, str, float]]], y: float,
+                size: float = 7.0) -> None:
+    """Coloured squares and labels, each line of :func:`legend_lines` centred, from ``y`` down."""
+    for k, line in enumerate(lines):
+        x = (svg.width - sum(w for _, _, w in line)) / 2
+        yy = y + k * 1.6 * size * PT
+        for label, color, w in line:
             s = 0.9 * size * PT
             svg.add(f'<rect x="{x:.1f}" y="{yy - s / 2:.1f}" width="{s:.1f}" height="{s:.1f}" '
                     f'fill="{color}"/>')
@@ -492,10 +519,15 @@ def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
     labels come from the kind registry.
     """
     n = len(rows) + 1
-    height = 1.0 + 0.24 * n
+    present = set(events["kind"])
+    shown = [(k.label, k.colour) for k in K.all_kinds() if k.name in present]
+    legend = legend_lines(NIGHT_WIDTH * PX_PER_IN, shown)
+    line_in = 1.6 * 7.0 * PT / PX_PER_IN  # one legend line (inches)
+    legend_in = line_in * len(legend)
+    height = 1.0 + 0.24 * n + legend_in
     svg = new_figure(NIGHT_WIDTH, height)
-    ax = _night_axes(svg, duration_s, 1 - 0.08 / height, 0.75 / height, (-0.7, n - 0.3),
-                     start)
+    ax = _night_axes(svg, duration_s, 1 - 0.08 / height, (0.75 + legend_in) / height,
+                     (-0.7, n - 0.3), start)
     _night_grid(ax)
     labels = []
     legs = list(K.leg_kinds())
@@ -520,11 +552,23 @@ def figure_muscle_raster(events: pd.DataFrame, duration_s: float,
                 ax.ticks(t0, row, color, width=0.6)
     ax.yticks(range(n), labels[::-1], marks=False, size=7.0)
     _night_decorations(ax)
-    present = set(events["kind"])
-    shown = [(k.label, k.colour) for k in K.all_kinds() if k.name in present]
-    if shown:
-        _legend_row(svg, shown, svg.height - 0.16 * PX_PER_IN)
+    if legend:  # under the axis label, every line inside the figure
+        _legend_row(svg, legend, svg.height - legend_in * PX_PER_IN - 0.1 * PX_PER_IN
+                    + 0.5 * line_in * PX_PER_IN)
     return to_data_uri(svg)
+
+
+@dataclass(frozen=True)
+class StackedTrace:
+    """One channel of an event over several channels: the conditioned trace (µV at
+    ``times``, s from the recording start) and the raw samples of the same window
+    (µV at ``raw_fs`` from ``times[0]``)."""
+
+    label: str
+    times: np.ndarray
+    signal: np.ndarray
+    unconditioned: np.ndarray
+    raw_fs: float
 
 
 @dataclass(frozen=True)
@@ -544,6 +588,12 @@ class Snippet:
     #: the report's raw view; None when not read.
     unconditioned: np.ndarray | None = None
     raw_fs: float = 0.0
+    #: Clock time of the onset ("HH:MM:SS.ss", or "+h:mm:ss.ss" from the recording
+    #: start when its clock time is unknown): the time axis is seconds from it.
+    onset_clock: str = ""
+    #: An event over several channels: each channel's trace, stacked (then ``raw`` and
+    #: ``envelope`` are the first channel's and no levels are drawn).
+    stack: tuple[StackedTrace, ...] = ()
 
 
 #: Columns a snippet trace is reduced to (about two per unit of its panel's width).
@@ -595,49 +645,89 @@ def _snippet_legend(ax: Axes, items: Sequence[tuple[str, str, float, Sequence[fl
         y += 1.4 * size * PT
 
 
+def _draw_stack(ax: Axes, sn: Snippet, raw: bool) -> None:
+    """The channels of an event over several channels, one band each (top: the first
+    listed), each scaled to its own largest excursion, which its label gives in µV."""
+    n = len(sn.stack)
+    ax.ylim = (-0.6, n - 0.4)
+    for i, st in enumerate(sn.stack):
+        if raw and st.unconditioned.size and st.raw_fs > 0:
+            t = st.times[0] - sn.onset + np.arange(st.unconditioned.size) / st.raw_fs
+            y = np.nan_to_num(st.unconditioned)
+        else:
+            t, y = st.times - sn.onset, np.nan_to_num(st.signal)
+        peak = float(np.max(np.abs(y), initial=0.0))
+        centre = n - 1 - i
+        scaled = centre + (0.45 * y / peak if peak > 0 else 0.0 * y)
+        ax.line(*decimate_for_display(t, scaled), color="#6f6f6f", width=0.4)
+        ax.svg.text(ax.left + 3, float(ax.py(centre + 0.42)), f"{st.label} (±{peak:.0f} µV)",
+                    size=6.0, baseline="hanging", color="#333333")
+
+
 def figure_snippets(snippets: Sequence[Snippet], *, raw: bool = False) -> str:
     """A grid of EMG snippets: the conditioned trace, envelope, event span and thresholds.
 
     With ``raw`` the raw samples of the same windows instead (no envelope or
-    thresholds: those belong to the conditioned signal)."""
+    thresholds: those belong to the conditioned signal).  An event over several
+    channels is drawn as their traces stacked.  Every panel's time axis is seconds
+    from the event's onset, whose clock time the axis label gives."""
     n = len(snippets)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
     svg = new_figure(9.0, 2.3 * rows)
     boxes = _grid(svg, rows, cols, left=0.07, right=0.975, top=1 - 0.3 / (2.3 * rows),
                   bottom=0.45 / (2.3 * rows), wspace=0.15, hspace=0.55)
-    for k, (ax, sn) in enumerate(zip(boxes, snippets, strict=False)):
+    legend_done = False
+    for ax, sn in zip(boxes, snippets, strict=False):
         t = np.asarray(sn.times, dtype=float) - sn.onset
-        y = np.nan_to_num(np.asarray(sn.raw, dtype=float))
-        env = np.nan_to_num(np.asarray(sn.envelope, dtype=float))
-        if raw_view := (raw and sn.unconditioned is not None and sn.raw_fs > 0):
-            y = np.nan_to_num(np.asarray(sn.unconditioned, dtype=float))
-            t = float(sn.times[0]) - sn.onset + np.arange(y.size) / sn.raw_fs
-            env = np.zeros(0)
-        levels = [] if raw_view else [(float(v), s, name) for v, s, name in (
-            (sn.resting_uv, ":", "resting"), (sn.onset_threshold_uv, "--", "onset threshold"),
-            (sn.offset_threshold_uv, "-.", "offset threshold")) if v is not None and np.isfinite(v)]
-        ys = [y.min(initial=0.0), y.max(initial=0.0), env.max(initial=0.0),
-              *(v for v, _, _ in levels)]
-        lo, hi = min(ys), max(ys)
-        pad = 0.05 * (hi - lo) if hi > lo else 1.0
         ax.xlim = (float(t[0]), float(t[-1])) if len(t) > 1 and t[-1] > t[0] else (0.0, 1.0)
-        ax.ylim = (lo - pad, hi + pad)
-        ax.vspan(0.0, sn.duration, "#D55E00", 0.12)
-        ax.line(*decimate_for_display(t, y), color="#9a9a9a", width=0.4)
-        if env.size:
-            step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th one
-            ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
-        for v, style, _name in levels:
-            ax.hline(v, "#D55E00", 0.8, dash=DASHES[style])
+        if sn.stack:
+            if raw:  # the raw samples run one sample past the conditioned window
+                ends = [st.times[0] - sn.onset + (st.unconditioned.size - 1) / st.raw_fs
+                        for st in sn.stack if st.raw_fs > 0 and st.unconditioned.size]
+                ax.xlim = (ax.xlim[0], max([ax.xlim[1], *ends]))
+            ax.vspan(0.0, sn.duration, "#D55E00", 0.12)
+            _draw_stack(ax, sn, raw)
+        else:
+            _draw_single(ax, sn, raw, legend=not legend_done)
+            legend_done = True
         ax.title(sn.title)
         ax.xticks(nice_ticks(*ax.xlim, nbins=6), size=7.0)
-        ax.yticks(nice_ticks(*ax.ylim, nbins=4), size=7.0)
-        ax.xlabel("s from event onset", size=7.0)
+        ax.xlabel(f"s from the onset at {sn.onset_clock}" if sn.onset_clock
+                  else "s from event onset", size=7.0)
         ax.frame()
-        if k == 0 and raw_view:
-            _snippet_legend(ax, [("raw EMG (µV)", "#9a9a9a", 0.8, ())])
-        elif k == 0:
-            _snippet_legend(ax, [("EMG (µV)", "#9a9a9a", 0.8, ()), ("envelope", "#0072B2", 1.0, ()),
-                                 *((name, "#D55E00", 0.8, DASHES[s]) for _, s, name in levels)])
     return to_data_uri(svg)
+
+
+def _draw_single(ax: Axes, sn: Snippet, raw: bool, legend: bool) -> None:
+    """One channel: the trace, its envelope and the detector's levels (or the raw samples)."""
+    t = np.asarray(sn.times, dtype=float) - sn.onset
+    y = np.nan_to_num(np.asarray(sn.raw, dtype=float))
+    env = np.nan_to_num(np.asarray(sn.envelope, dtype=float))
+    if raw_view := (raw and sn.unconditioned is not None and sn.raw_fs > 0):
+        y = np.nan_to_num(np.asarray(sn.unconditioned, dtype=float))
+        t = float(sn.times[0]) - sn.onset + np.arange(y.size) / sn.raw_fs
+        env = np.zeros(0)
+        if len(t) > 1 and t[-1] > t[0]:
+            ax.xlim = (float(t[0]), float(t[-1]))
+    levels = [] if raw_view else [(float(v), s, name) for v, s, name in (
+        (sn.resting_uv, ":", "resting"), (sn.onset_threshold_uv, "--", "onset threshold"),
+        (sn.offset_threshold_uv, "-.", "offset threshold")) if v is not None and np.isfinite(v)]
+    ys = [y.min(initial=0.0), y.max(initial=0.0), env.max(initial=0.0),
+          *(v for v, _, _ in levels)]
+    lo, hi = min(ys), max(ys)
+    pad = 0.05 * (hi - lo) if hi > lo else 1.0
+    ax.ylim = (lo - pad, hi + pad)
+    ax.vspan(0.0, sn.duration, "#D55E00", 0.12)
+    ax.line(*decimate_for_display(t, y), color="#9a9a9a", width=0.4)
+    if env.size:
+        step = max(1, len(t) // SNIPPET_COLUMNS)  # the envelope is smooth: every step-th one
+        ax.line(t[::step], env[::step], color="#0072B2", width=1.0)
+    for v, style, _name in levels:
+        ax.hline(v, "#D55E00", 0.8, dash=DASHES[style])
+    ax.yticks(nice_ticks(*ax.ylim, nbins=4), size=7.0)
+    if legend and raw_view:
+        _snippet_legend(ax, [("raw EMG (µV)", "#9a9a9a", 0.8, ())])
+    elif legend:
+        _snippet_legend(ax, [("EMG (µV)", "#9a9a9a", 0.8, ()), ("envelope", "#0072B2", 1.0, ()),
+                             *((name, "#D55E00", 0.8, DASHES[s]) for _, s, name in levels)])

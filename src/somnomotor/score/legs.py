@@ -212,8 +212,9 @@ def _plm_figures(mov: pd.DataFrame, series: np.ndarray, cand: np.ndarray, resp_r
     plm_count = int(in_plm.sum())
     by_stage: dict[str, float | None] = {}
     for s in SLEEP_STAGES:
+        # a stage the night did not have (or not staged at all): unknown, not 0
         by_stage[s] = (_rate(int(np.sum(in_plm & (stage == s))), _hours(times[s]))
-                       if basis_sleep else None)
+                       if basis_sleep and times[s] > 0 else None)
     # Ferri 2006: IMIs between consecutive CLMs (those kept for series building) with both
     # CLMs in sleep; an IMI reaching into wake neither counts nor joins a periodic run.
     sel = cand & ~resp_removed
@@ -281,7 +282,8 @@ def score_leg_movements(
     = PLMs in sleep per hour of TST (N1+N2+N3+R epochs × 30 s);
     ``plmw_index`` = PLMs in wake after sleep onset per hour of WASO;
     ``plm_index`` = all PLMs per hour of time in bed (scored epochs);
-    ``plms_index_by_stage[S]`` = PLMs in stage S per hour of stage S.
+    ``plms_index_by_stage[S]`` = PLMs in stage S per hour of stage S (None when
+    the night has no scorable time in S, or no stages).
     Stretches in ``lms.attrs["unscorable"]`` (no leg channel usable: no data,
     or a resting level too high) are taken out of every denominator and
     reported as ``leg_unscorable_min``.

@@ -44,8 +44,12 @@
     const d = decimals === undefined ? 1 : decimals;
     const clock = state.startS !== null;
     const t = clock ? (((state.startS + s) % 86400) + 86400) % 86400 : s;
-    const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
-    const secText = sec.toFixed(d).padStart(d ? 3 + d : 2, "0");
+    // truncated to d decimals once, in whole units, as a clock shows it (the report does
+    // the same): 59.96 s is never "60.0", and every precision names the same second
+    const scale = 10 ** d, units = Math.floor(t * scale + 1e-6);
+    const whole = Math.floor(units / scale), frac = units - whole * scale;
+    const h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), sec = whole % 60;
+    const secText = String(sec).padStart(2, "0") + (d ? "." + String(frac).padStart(d, "0") : "");
     return clock ? `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${secText}`
       : `+${h}:${String(m).padStart(2, "0")}:${secText}`;
   }
