@@ -746,6 +746,35 @@ def muscle_header(result: NightResult) -> list[tuple[str, list[str]]]:
     return out
 
 
+#: Data columns of one per-channel table at most: more kinds continue in a further
+#: table (channel repeated), so each stays within the page's width, printed too.
+MUSCLE_TABLE_COLUMNS = 10
+
+
+def muscle_tables(result: NightResult) -> list[dict[str, Any]]:
+    """The per-channel table, split by kinds into tables of at most
+    :data:`MUSCLE_TABLE_COLUMNS` data columns: each ``{"header": [(title, subs)],
+    "rows": [(channel, [cells])], "first": bool}``; the first also shows muscle and side."""
+    header = muscle_header(result)
+    rows = muscle_rows(result)
+    chunks: list[list[int]] = [[]]
+    used = 0
+    for i, (_, subs) in enumerate(header):
+        if chunks[-1] and used + len(subs) > MUSCLE_TABLE_COLUMNS:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += len(subs)
+    starts = np.cumsum([2] + [len(subs) for _, subs in header])  # cells: muscle, side, …
+    out = []
+    for n, chunk in enumerate(c for c in chunks if c):
+        lo, hi = int(starts[chunk[0]]), int(starts[chunk[-1] + 1])
+        out.append({"header": [header[i] for i in chunk], "first": n == 0,
+                    "rows": [(r.label, (r.cells[:2] if n == 0 else []) + r.cells[lo:hi])
+                             for r in rows]})
+    return out
+
+
 def muscle_rows(result: NightResult) -> list[Row]:
     """Per EMG channel, that channel's own figures: events of each kind found on it
     (count, or seconds for episodes), and for counted kinds the channel's own index:
@@ -1016,7 +1045,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "leg_channels_missing": summary.get("leg_channels_present") is False,
         "muscle_rows": muscle_rows(result),
         "muscle_headings": muscle_headings(result),
-        "muscle_header": muscle_header(result),
+        "muscle_tables": muscle_tables(result),
         "denominator_rows": denominator_rows(summary),
         "scoring_rows": scoring_rows(summary),
         "stage_table_rows": stage_table_rows(summary),
