@@ -234,7 +234,9 @@ def anonymize_recording(src: str | os.PathLike[str], dst: str | os.PathLike[str]
 
     Examples
     --------
-    >>> anonymize_recording("night3.edf", "subject07-night3.edf")  # doctest: +SKIP
+    >>> report = anonymize_recording("night3.edf", "subject07-night3.edf")
+    >>> report.fields_cleared, report.start_date
+    (['patient', 'recording', 'startdate'], '01.01.85')
     """
     src, dst = Path(src), Path(dst)
     if not src.is_file():

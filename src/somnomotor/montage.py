@@ -92,8 +92,11 @@ def apply_montage(recording: Recording, toml_path: str | os.PathLike[str]) -> Re
 
     Examples
     --------
-    >>> rec = apply_montage(rec, "montage.toml")          # doctest: +SKIP
-    >>> rec.channel("EMG 3").muscle                        # doctest: +SKIP
+    >>> print(open("montage.toml").read().strip())
+    ["SCM L"]
+    muscle = "deltoid"
+    >>> rec = apply_montage(rec, "montage.toml")
+    >>> rec.channel("SCM L").muscle
     'deltoid'
     """
     spec = _load_toml(toml_path)

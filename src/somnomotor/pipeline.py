@@ -148,8 +148,8 @@ def read(path: str | os.PathLike[str], *, montage: str | os.PathLike[str] | None
 
     Examples
     --------
-    >>> rec = somnomotor.read("night.edf")          # doctest: +SKIP
-    >>> rec.read("LAT", 0, 30).dtype                 # doctest: +SKIP
+    >>> rec = somnomotor.read("night.edf")
+    >>> rec.read("LAT", 0, 30).dtype
     dtype('float32')
 
     An annotation-only EDF+ (a scoring, no signals) is refused with
@@ -347,8 +347,9 @@ def score_recording_muscles(recording: Recording, hypnogram: Hypnogram | None, *
 
     Examples
     --------
-    >>> res = score_recording_muscles(rec, hyp, r_peaks=peaks)     # doctest: +SKIP
-    >>> res.summary["grm_episode_count"]                           # doctest: +SKIP
+    >>> res = score_recording_muscles(rec, hyp, r_peaks=peaks)
+    >>> isinstance(res.summary["grm_episode_count"], int)
+    True
     """
     from .score.muscles import score_muscles
 
@@ -391,9 +392,9 @@ def analyze(
 
     Examples
     --------
-    >>> result = somnomotor.analyze(somnomotor.read("night.edf"))   # doctest: +SKIP
-    >>> result.summary["plms_index"]                                # doctest: +SKIP
-    23.4
+    >>> result = somnomotor.analyze(somnomotor.read("night.edf"))
+    >>> result.summary["index_basis"], result.summary["plms_index"] >= 0
+    ('sleep', True)
     """
     from .score.legs import score_leg_movements
     from .score.muscles import score_muscles

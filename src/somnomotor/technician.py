@@ -87,7 +87,7 @@ def read_leg_movements(path: str | Any, recording: Any = None
 
     Examples
     --------
-    >>> lms, scorings, warnings = read_leg_movements("lms.csv")   # doctest: +SKIP
+    >>> lms, scorings, warnings = read_leg_movements("lms.csv")
     """
     import os
 

@@ -1,8 +1,10 @@
 """Across-night analysis for one person: what changed with which factor.
 
->>> from somnomotor.analysis import compare_subject          # doctest: +SKIP
->>> comparison = compare_subject(store, "P001")              # doctest: +SKIP
->>> comparison.effects.head()                                # doctest: +SKIP
+>>> from somnomotor.analysis import compare_subject
+>>> from somnomotor.store import Store
+>>> comparison = compare_subject(Store("clinic.db"), "P001")   # one night filed so far
+>>> len(comparison.data)
+1
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ def compare_subject(store: Store, subject: str) -> Comparison:
 
     Examples
     --------
-    >>> comparison = compare_subject(Store("clinic.db"), "P001")   # doctest: +SKIP
+    >>> from somnomotor.store import Store
+    >>> comparison = compare_subject(Store("clinic.db"), "P001")
+    >>> comparison.subject
+    'P001'
     """
     data = assemble_nights(store.diary(subject), store.nights(subject))
     return compare_nights(data, subject=subject)

@@ -420,8 +420,8 @@ def write_month(month: Month, out_dir: str | os.PathLike[str], *, fs: float = 25
 
     Examples
     --------
-    >>> month = simulate_month("P1", nights=3, seed=1, fast=False)   # doctest: +SKIP
-    >>> write_month(month, "month-files")["diary"].name              # doctest: +SKIP
+    >>> month = simulate_month("P1", nights=1, seed=1, fast=False)   # one 8-h night
+    >>> write_month(month, "month-files")["diary"].name
     'diary.csv'
     """
     from ..simulate import simulate_night, write_night

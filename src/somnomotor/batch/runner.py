@@ -139,7 +139,7 @@ def find_scorings(path: str | os.PathLike[str]) -> NightScorings:
     stages and the events.  Two candidates for one night (two hypnograms, two
     scorings) are returned in ``ambiguous``, for the batch to report, not guess.
 
-    >>> find_scorings("cohort/edfs/shhs1-200001.edf").hypnogram   # doctest: +SKIP
+    >>> find_scorings("cohort/edfs/shhs1-200001.edf").hypnogram
     PosixPath('cohort/annotations-events-nsrr/shhs1-200001-nsrr.xml')
     """
     p = Path(path)

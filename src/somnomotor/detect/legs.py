@@ -85,7 +85,7 @@ def find_leg_channels(recording: Recording, channels: list[str] | None = None
 
     Examples
     --------
-    >>> [c.label for c in find_leg_channels(rec)]       # doctest: +SKIP
+    >>> [c.label for c in find_leg_channels(rec)]
     ['LAT', 'RAT']
     """
     if channels:
@@ -114,8 +114,11 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
 
     Examples
     --------
-    >>> cond = condition_emg(x, 256.0, params=LegDetectParams())   # doctest: +SKIP
-    >>> lms, rejected = detect_lms_in_channel(cond)                 # doctest: +SKIP
+    >>> from somnomotor.signal.condition import condition_emg
+    >>> cond = condition_emg(x, 256.0, params=LegDetectParams())
+    >>> lms, rejected = detect_lms_in_channel(cond)
+    >>> list(lms.columns), sorted(rejected)
+    (['onset', 'duration', 'amplitude_uv'], ['flagged', 'merged', 'morphology', 'short'])
     """
     p = params or LegDetectParams()
     env, rest, fs = cond.envelope, cond.rest, cond.fs_envelope
@@ -333,8 +336,9 @@ def detect_leg_movements(
 
     Examples
     --------
-    >>> lms, quality = detect_leg_movements(somnomotor.read("night.edf"))  # doctest: +SKIP
-    >>> lms.head()                                                          # doctest: +SKIP
+    >>> lms, quality = detect_leg_movements(somnomotor.read("night.edf"))
+    >>> sorted(set(lms["side"])), list(quality["label"])
+    (['left', 'right'], ['LAT', 'RAT'])
     """
     p = params or LegDetectParams()
     legs = find_leg_channels(recording, channels)

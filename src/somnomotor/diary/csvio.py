@@ -38,7 +38,7 @@ def read_diary_csv(path: str | os.PathLike[str], *, subject: str | None = None
 
     Examples
     --------
-    >>> entries = read_diary_csv("diary.csv", subject="P001")      # doctest: +SKIP
+    >>> entries = read_diary_csv("diary.csv", subject="P001")
     """
     p = Path(path)
     try:

@@ -164,8 +164,10 @@ def write_bids(events: pd.DataFrame, out_dir: str | os.PathLike[str], *, subject
 
     Examples
     --------
-    >>> write_bids(result.events, "bids", subject="01", session="night3",
-    ...            channels=result.channels)  # doctest: +SKIP
+    >>> paths = write_bids(result.events, "bids", subject="01", session="night3",
+    ...                    channels=result.channels)
+    >>> paths["events"].name
+    'sub-01_ses-night3_task-sleep_events.tsv'
     """
     _check_label("subject", subject)
     _check_label("task", task)

@@ -72,7 +72,7 @@ def write_scored_edf(events: pd.DataFrame, path: str | os.PathLike[str], *,
     Examples
     --------
     >>> write_scored_edf(result.events, "out/scored.edf", start=rec.start,
-    ...                  duration=rec.duration, hypnogram=result.hypnogram)  # doctest: +SKIP
+    ...                  duration=rec.duration, hypnogram=result.hypnogram)
     """
     events = make_events(events)
     onsets = events["onset"].to_numpy(dtype=float)

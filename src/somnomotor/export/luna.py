@@ -79,7 +79,7 @@ def write_luna_annot(events: pd.DataFrame, path: str | os.PathLike[str]) -> None
 
     Examples
     --------
-    >>> write_luna_annot(result.events, "out/night.annot")  # doctest: +SKIP
+    >>> write_luna_annot(result.events, "out/night.annot")
     """
     with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(luna_annot_text(events))

@@ -180,7 +180,7 @@ def write_nsrr_xml(events: pd.DataFrame, path: str | os.PathLike[str], *,
     Examples
     --------
     >>> write_nsrr_xml(result.events, "out/scored.xml", hypnogram=result.hypnogram,
-    ...                duration=result.recording_duration)  # doctest: +SKIP
+    ...                duration=result.recording_duration)
     """
     tree = build_nsrr_tree(events, hypnogram=hypnogram, duration=duration,
                            scored_events=scored_events)

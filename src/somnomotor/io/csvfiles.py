@@ -52,7 +52,7 @@ def _numbers(values: pd.Series, column: str, path: str | os.PathLike[str],
 def read_csv_events(path: str | os.PathLike[str]) -> RawScorings:
     """CSV events with columns ``onset,duration,kind[,channel]`` (s from the recording start).
 
-    >>> raw = read_csv_events("events.csv")                     # doctest: +SKIP
+    >>> raw = read_csv_events("events.csv")
     """
     text = _read_text(path)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -117,7 +117,7 @@ def read_hypnogram_text(path: str | os.PathLike[str], *, epoch: float = EPOCH_S)
     Lines starting with ``#`` are comments.  With several columns, the one named
     ``stage`` (or ``hypnogram``, ``label``…) is used, else the last one.
 
-    >>> raw = read_hypnogram_text("hypnogram.txt")               # doctest: +SKIP
+    >>> raw = read_hypnogram_text("hypnogram.txt")
     """
     rows = []
     for number, line in enumerate(_read_text(path).splitlines(), start=1):

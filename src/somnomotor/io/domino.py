@@ -178,8 +178,8 @@ def read_domino(path: str | os.PathLike[str], recording: Recording | None, *,
                 origin: _dt.datetime | _dt.time | None = None) -> RawScorings:
     """Read one DOMINO text export, or a folder of them, into :class:`RawScorings`.
 
-    >>> raw = read_domino("Sleep profile - 0001.txt", None)      # doctest: +SKIP
-    >>> raw = read_domino("exports/night1", None)                  # doctest: +SKIP
+    >>> raw = read_domino("Sleep profile - 0001.txt", None)
+    >>> raw = read_domino("exports/night1", None)
     """
     p = Path(path)
     files = ([_read_file(f) for f in sorted(p.glob("*.txt")) if _is_domino_file(f)]

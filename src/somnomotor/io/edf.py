@@ -657,9 +657,9 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
 
     Examples
     --------
-    >>> rec = read_recording("night.edf")                # doctest: +SKIP
-    >>> rec.read("LAT", start=3600, stop=3630).shape     # doctest: +SKIP
-    (15360,)
+    >>> rec = read_recording("night.edf")               # LAT at 256 Hz
+    >>> rec.read("LAT", start=600, stop=630).shape
+    (7680,)
     """
     path = Path(path)
     layout = read_layout(path)

@@ -55,7 +55,7 @@ def read_noxturnal(path: str | os.PathLike[str], recording: Recording | None, *,
                    origin: _dt.datetime | _dt.time | None = None) -> RawScorings:
     """Read a Noxturnal CSV export (any of its languages; UTF-16 or UTF-8).
 
-    >>> raw = read_noxturnal("events.csv", None)                 # doctest: +SKIP
+    >>> raw = read_noxturnal("noxturnal-events.csv", None)
     """
     lines = read_text(path).splitlines()
     head = next((i for i, ln in enumerate(lines) if ln.strip()), None)

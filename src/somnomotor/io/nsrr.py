@@ -34,7 +34,7 @@ def _seconds(value: str, what: str, index: int, path: str | os.PathLike[str]) ->
 def read_nsrr_xml(path: str | os.PathLike[str]) -> RawScorings:
     """Read an NSRR XML annotation file into :class:`RawScorings`.
 
-    >>> raw = read_nsrr_xml("shhs1-200001-nsrr.xml")            # doctest: +SKIP
+    >>> raw = read_nsrr_xml("shhs1-200001-nsrr.xml")
     """
     root = read_xml(path)
     events = root.find("ScoredEvents")

@@ -32,7 +32,7 @@ from .vendor_vocab import PROFUSION, PROFUSION_STAGES
 def read_profusion_xml(path: str | os.PathLike[str]) -> RawScorings:
     """Read a Profusion XML annotation file into :class:`RawScorings`.
 
-    >>> raw = read_profusion_xml("shhs1-200001-profusion.xml")   # doctest: +SKIP
+    >>> raw = read_profusion_xml("shhs1-200001-profusion.xml")
     """
     root = read_xml(path)
     if root.tag != "CMPStudyConfig":

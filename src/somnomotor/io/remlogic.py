@@ -70,7 +70,7 @@ def read_remlogic(path: str | os.PathLike[str], recording: Recording | None, *,
     ``origin``, else to the export's own start-of-analysis marker or first
     epoch (dated with the header's ``Recording Date`` when it has one).
 
-    >>> raw = read_remlogic("night1-events.txt", rec)            # doctest: +SKIP
+    >>> raw = read_remlogic("night1-events.txt", rec)
     """
     lines = read_text(path).splitlines()
     h = _header_index(lines)

@@ -61,8 +61,8 @@ def write_report(result: NightResult, path: str | os.PathLike[str], *,
 
     Examples
     --------
-    >>> rec = somnomotor.read("night.edf")                         # doctest: +SKIP
-    >>> write_report(somnomotor.analyze(rec), "report.html", recording=rec)  # doctest: +SKIP
+    >>> rec = somnomotor.read("night.edf")
+    >>> write_report(somnomotor.analyze(rec), "report.html", recording=rec)
     """
     html = render_report(result, recording=recording, include_identity=include_identity)
     with atomic_write(path, "w", encoding="utf-8") as fh:

@@ -238,9 +238,9 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     Examples
     --------
     >>> res = score_muscles(channels, hyp, duration=rec.duration,
-    ...                     scored_events=scored)                   # doctest: +SKIP
-    >>> res.summary["myoclonus_index_by_muscle"]                    # doctest: +SKIP
-    {'fds': 12.5, 'intercostal': 3.1, ...}
+    ...                     scored_events=scored)
+    >>> sorted(res.summary["myoclonus_index_by_muscle"])[:3]
+    ['deltoid', 'fds', 'intercostal']
     """
     p = params or MuscleParams()
     duration = float(duration)

@@ -68,7 +68,7 @@ def myoclonus_rows(bursts: pd.DataFrame, scored_events: pd.DataFrame | None = No
 
     Examples
     --------
-    >>> rows = myoclonus_rows(bursts, scored)   # doctest: +SKIP
+    >>> rows = myoclonus_rows(bursts, scored)
     """
     if len(bursts) == 0:
         return pd.DataFrame()

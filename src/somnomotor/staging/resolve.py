@@ -81,7 +81,7 @@ def unstaged_hypnogram(recording: Recording, *, reason: str | None = None) -> Hy
 
     Examples
     --------
-    >>> unstaged_hypnogram(rec).source                  # doctest: +SKIP
+    >>> unstaged_hypnogram(rec).source
     'none'
     """
     notes = ([reason] if reason else []) + [NO_STAGES_NOTE]
@@ -126,8 +126,8 @@ def resolve_hypnogram(recording: Recording, *,
 
     Examples
     --------
-    >>> hyp = resolve_hypnogram(rec, hypnogram_path="night.csv")   # doctest: +SKIP
-    >>> hyp.source                                                 # doctest: +SKIP
+    >>> hyp = resolve_hypnogram(rec, hypnogram_path="night.csv")
+    >>> hyp.source
     'file:night.csv'
     """
     if staging not in STAGING_MODES:

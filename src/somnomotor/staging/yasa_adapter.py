@@ -111,7 +111,7 @@ def select_staging_channels(recording: Recording, *, eeg: str | None = None,
 
     Examples
     --------
-    >>> select_staging_channels(rec)[:3]            # doctest: +SKIP
+    >>> select_staging_channels(rec)[:3]
     ('C4-M1', 'E1-M2', 'Chin1-Chin2')
     """
     params = params or StagingParams()
@@ -175,8 +175,8 @@ def staging_confidence(hypnogram: Hypnogram) -> float | None:
 
     Examples
     --------
-    >>> staging_confidence(stage_automatically(rec))    # doctest: +SKIP
-    0.84
+    >>> 0.2 <= staging_confidence(stage_automatically(rec)) <= 1.0
+    True
     """
     p = hypnogram.probabilities
     if p is None or not len(p):
@@ -219,9 +219,9 @@ def stage_automatically(recording: Recording, *, eeg: str | None = None,
 
     Examples
     --------
-    >>> hyp = stage_automatically(somnomotor.read("night.edf"))   # doctest: +SKIP
-    >>> hyp.source, hyp.probabilities.shape                       # doctest: +SKIP
-    ('automatic:yasa', (960, 5))
+    >>> hyp = stage_automatically(somnomotor.read("night.edf"))
+    >>> hyp.source, hyp.probabilities.shape            # 15 min: 30 epochs
+    ('automatic:yasa', (30, 5))
     """
     params = params or StagingParams()
     yasa = require_extra("yasa", "staging", "automatic sleep staging")

@@ -1,9 +1,10 @@
 """The store: subjects, analysed nights, their events and the nightly log in one SQLite file.
 
->>> from somnomotor.store import Store, file_night        # doctest: +SKIP
->>> store = Store("clinic.db")                            # doctest: +SKIP
->>> file_night(store, "P001", "2024-03-01", result)       # doctest: +SKIP
->>> store.nights("P001")[["night_date", "plms_index"]]    # doctest: +SKIP
+>>> from somnomotor.store import Store, file_night
+>>> with Store("clinic-2.db") as store:
+...     night_id = file_night(store, "P002", "2024-03-01", result, create_subject=True)
+...     store.nights("P002")["night_date"].dt.date.astype(str).tolist()
+['2024-03-01']
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ def file_night(
 
     Examples
     --------
-    >>> night_id = file_night("clinic.db", "P001", "2024-03-01", result)   # doctest: +SKIP
+    >>> night_id = file_night("clinic-3.db", "P003", "2024-03-01", result, create_subject=True)
+    >>> isinstance(night_id, int)
+    True
     """
     if isinstance(result, NightResult):
         summary = result.summary

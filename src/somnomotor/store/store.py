@@ -69,9 +69,10 @@ class Store:
 
     Examples
     --------
-    >>> with Store("/tmp/example.db") as store:          # doctest: +SKIP
-    ...     store.add_subject("P001")
-    ...     store.nights("P001")
+    >>> with Store("example.db") as store:
+    ...     subject_id = store.add_subject("P004")
+    ...     len(store.nights("P004"))
+    0
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:

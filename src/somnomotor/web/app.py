@@ -89,8 +89,11 @@ def create_app(root: Path, db: Path | None = None, *,
 
     Examples
     --------
-    >>> import uvicorn                                               # doctest: +SKIP
-    >>> uvicorn.run(create_app(Path("results")), host="127.0.0.1", port=8765)  # doctest: +SKIP
+    >>> import uvicorn
+    >>> server = uvicorn.Server(uvicorn.Config(create_app(Path("results")),
+    ...                                        host="127.0.0.1", port=8765))
+    >>> server.config.port                  # then server.run() serves until Ctrl-C
+    8765
     """
     fastapi = require_extra("fastapi", "review", "the review application")
     from fastapi import Body, Query, Request
