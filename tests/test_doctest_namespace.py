@@ -14,8 +14,3 @@ def test_no_docstring_example_is_skipped():
                for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                if re.search(r"doctest:\s*\+SKIP", line)]
     assert skipped == []
-
-
-def test_the_doctest_namespace_is_built_in_the_repository_conftest():
-    text = (SRC.parents[1] / "conftest.py").read_text(encoding="utf-8")
-    assert "def _doctest_night(" in text and "doctest_namespace.update" in text

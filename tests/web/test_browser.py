@@ -198,3 +198,106 @@ def test_clock_time_caveats_epoch_view_and_raw_toggle(server: str, results: Path
         finally:
             browser.close()
     assert problems == []
+
+
+# ------------------------------------ issue 13: every figure of the page, from the files
+def _clock(start_s: float, seconds: float, decimals: int = 1) -> str:
+    """HH:MM:SS.s of ``seconds`` after a start at ``start_s`` s after midnight, truncated."""
+    import math
+
+    scale = 10 ** decimals
+    units = math.floor(((start_s + seconds) % 86400) * scale + 1e-6)
+    whole, frac = divmod(units, scale)
+    text = f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    return text + (f".{frac:0{decimals}d}" if decimals else "")
+
+
+def test_every_figure_of_the_review_page_equals_summary_and_events(server, results, browser):
+    """Issue 13: the night list, the night's headline figures, every row of the events
+    table and the detail of an event, each as text written here from summary.json and
+    events.csv (values, digits, units), not from the page's own attributes.  The night
+    starts 10 s before midnight (the clock wraps), a figure is unknown (null → "—") and
+    an event over several channels names them."""
+    import pandas as pd
+
+    from somnomotor.events import make_events, read_events_csv, write_events_csv
+
+    night = results / "night"
+    s = json.loads((night / "summary.json").read_text())
+    s.update(tst_h=0.145833333, plms_index=66.66666667, plmw_index=None,
+             myoclonus_index=6.649, index_basis="sleep", indices_interpretable=True)
+    s["provenance"]["recording_start"] = "2024-01-02T23:59:50"
+    (night / "summary.json").write_text(json.dumps(s))
+    ev = read_events_csv(night / "events.csv")
+    jerk = make_events([{"onset": 333.37, "duration": 0.25, "kind": "hypnic_jerk",
+                         "stage": "N1", "amplitude_uv": 80.04, "channels": "LAT;RAT"}])
+    ev = pd.concat([ev, jerk], ignore_index=True)
+    write_events_csv(ev, night / "events.csv")
+    # the table's order: onset, then the event's key (kind|channel|ms)
+    ev = read_events_csv(night / "events.csv").sort_values(["onset", "kind", "channel"])
+    start_s = 23 * 3600 + 59 * 60 + 50
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(server + "/")
+        row = page.locator("#nights-table tbody tr[data-night='night']")
+        row.wait_for()
+        heads = page.locator("#nights-table thead th").all_inner_texts()
+        assert heads == ["Night", "Recording", "Subject · date", "TST h", "PLMS /h",
+                         "PLMW /h", "Myoclonus /h", "Events", "Review"]
+        n = len(ev)
+        assert row.locator("td").all_inner_texts() == [
+            "night", "night.edf", "—", f"{s['tst_h']:.2f}", f"{s['plms_index']:.1f}", "—",
+            f"{s['myoclonus_index']:.1f}", str(n), f"0/{n} reviewed (0 accepted, 0 rejected)"]
+
+        page.goto(server + "/#/night/night")
+        page.locator("#events-table tbody tr").first.wait_for()
+        figures = page.locator("#night-figures > span").all_inner_texts()
+        assert figures == [f"TST {s['tst_h']:.2f} h", f"PLMS {s['plms_index']:.1f} /h sleep",
+                           "PLMW —", f"Myoclonus {s['myoclonus_index']:.1f} /h sleep",
+                           f"stages {s['provenance']['hypnogram_source']}"]
+        shown = page.eval_on_selector_all(
+            "#events-table tbody tr",
+            "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent))")
+        want = []
+        for r in ev.itertuples():
+            channel = r.channel or ", ".join(c for c in r.channels.split(";") if c) or "—"
+            amp = "—" if pd.isna(r.amplitude_uv) else f"{r.amplitude_uv:.1f}"
+            want.append([_clock(start_s, r.onset), f"{r.onset:.2f}", r.kind, channel,
+                         f"{r.duration:.2f}", r.stage, amp, "pending"])
+        assert shown == want
+        assert ["00:05:23.3", "333.37", "hypnic_jerk", "LAT, RAT", "0.25", "N1", "80.0",
+                "pending"] in shown
+        # the detail of the event over several channels
+        target = page.locator("#events-table tbody tr", has_text="hypnic_jerk")
+        target.click()
+        detail = dict(zip(page.locator("#event-detail dt").all_inner_texts(),
+                          page.locator("#event-detail dd").all_inner_texts(), strict=True))
+        assert detail["channel"] == "LAT, RAT"
+        assert detail["time"] == _clock(start_s, 333.37)
+        assert detail["onset"] == f"{333.37:.3f} s" and detail["duration"] == f"{0.25:.3f} s"
+        assert detail["amplitude"] == f"{80.04:.1f} µV" and detail["stage"] == "N1"
+    finally:
+        page.close()
+    assert problems == []
+
+
+def test_clock_time_never_shows_sixty_seconds(server, results, browser):
+    """An onset 0.04 s before a whole minute once read "…:60.0" (each part rounded on
+    its own); the clock time is truncated once, as the report's is."""
+    path = results / "night" / "summary.json"
+    s = json.loads(path.read_text())
+    s["provenance"]["recording_start"] = "2024-01-02T22:30:59.96"  # LAT at 120 s: 22:32:59.96
+    path.write_text(json.dumps(s))
+    page = browser.new_page()
+    try:
+        page.goto(server + "/#/night/night")
+        row = page.locator("#events-table tbody tr[data-key='lm|LAT|145000']")
+        row.wait_for()
+        assert row.locator("td").first.inner_text() == "22:33:24.9"
+        row = page.locator("#events-table tbody tr[data-key='lm|LAT|120000']")
+        assert row.locator("td").first.inner_text() == "22:32:59.9"
+    finally:
+        page.close()

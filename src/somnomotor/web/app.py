@@ -304,7 +304,9 @@ def create_app(root: Path, db: Path | None = None, *,
         if kind:
             records = [r for r in records if r["kind"] in kind]
         if channel:
-            records = [r for r in records if r["channel"] in channel]
+            # an event over several channels is on each channel it names
+            records = [r for r in records if r["channel"] in channel
+                       or set(str(r.get("channels") or "").split(";")) & set(channel)]
         if start is not None:
             records = [r for r in records if r["onset"] + r["duration"] >= start]
         if end is not None:

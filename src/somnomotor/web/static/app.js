@@ -302,7 +302,7 @@
       tr.dataset.key = e.key;
       if (e.key === state.selKey) tr.className = "selected";
       tr.append(el("td", fmtTime(e.onset)), el("td", fmtNum(e.onset, 2), "num"), el("td", e.kind),
-        el("td", e.channel || "—"), el("td", fmtNum(e.duration, 2), "num"), el("td", e.stage),
+        el("td", channelText(e)), el("td", fmtNum(e.duration, 2), "num"), el("td", e.stage),
         el("td", fmtNum(e.amplitude_uv, 1), "num"), el("td", e.status, "status-" + e.status));
       tr.addEventListener("click", () => select(e.key));
       frag.append(tr);
@@ -335,11 +335,19 @@
     loadSignal();
   }
 
+  // An event over several channels (GRM, hypnic jerk …) names them in `channels`.
+  function channelText(e) {
+    if (e.channel) return e.channel;
+    const several = String(e.channels || "").split(";").filter((c) => c);
+    return several.length ? several.join(", ") : "—";
+  }
+
   function renderDetail(e) {
     const dl = $("event-detail");
     dl.textContent = "";
     const rows = e ? [
-      ["kind", e.kind], ["channel", e.channel || "(derived)"], ["muscle", e.muscle || "—"],
+      ["kind", e.kind], ["channel", e.channel || (e.channels ? channelText(e) : "(derived)")],
+      ["muscle", e.muscle || "—"],
       ["side", e.side || "—"], ["time", fmtTime(e.onset)], ["onset", fmtNum(e.onset, 3) + " s"],
       ["duration", fmtNum(e.duration, 3) + " s"], ["stage", e.stage],
       ["amplitude", e.amplitude_uv === null ? "—" : fmtNum(e.amplitude_uv, 1) + " µV"],
