@@ -375,6 +375,15 @@ class Yardstick:
     unit: str
     label: str
     source: str = "Frauscher et al., Sleep 2014;37:763–773"
+    #: The summary key holding the night's figure, when it is not ``key`` (the
+    #: yardstick keeps the name the paper gives it).
+    figure: str = ""
+    #: The unit printed beside the night's figure ("" for a plain count).
+    value_unit: str = ""
+
+    @property
+    def night_key(self) -> str:
+        return self.figure or self.key
 
 
 #: Healthy sleepers as a yardstick: the 90th percentiles of Frauscher B, Gabelia D,
@@ -383,15 +392,20 @@ class Yardstick:
 #: The one place they are declared; ``score.yardsticks`` compares a night with them,
 #: the report's ``healthy`` table shows them (:func:`report_rows`).
 YARDSTICKS: tuple[Yardstick, ...] = (
-    Yardstick("plms_index", 24.8, "/h sleep", "PLMS index"),
+    Yardstick("plms_index", 24.8, "/h sleep", "PLMS index", value_unit="/h sleep"),
     Yardstick("hypnagogic_foot_tremor_count", 4.0, "sequences / night",
               "High-frequency leg movement sequences"),
-    Yardstick("fragmentary_myoclonus_index", 143.7, "/h sleep", "Fragmentary myoclonus"),
-    Yardstick("neck_myoclonus_index_rem", 8.8, "/h REM", "Neck myoclonus"),
+    # the paper's fragmentary myoclonus index: potentials per hour of sleep, which the
+    # summary holds as fragmentary_index (it once compared a key no summary has: null)
+    Yardstick("fragmentary_myoclonus_index", 143.7, "/h sleep",
+              "Fragmentary myoclonus (potentials)", figure="fragmentary_index",
+              value_unit="/h sleep"),
+    Yardstick("neck_myoclonus_index_rem", 8.8, "/h REM", "Neck myoclonus",
+              value_unit="/h REM"),
     Yardstick("rem_phasic_percent", 15.6, "% of REM epochs",
-              "Phasic mentalis activity (AASM 30-s epochs)"),
+              "Phasic mentalis activity (AASM 30-s epochs)", value_unit="%"),
     Yardstick("rem_tonic_percent", 2.6, "% of REM epochs",
-              "Tonic mentalis activity (AASM 30-s epochs)"),
+              "Tonic mentalis activity (AASM 30-s epochs)", value_unit="%"),
 )
 
 #: Scored (input) event kinds read from other tools' files (``events.SCORED_KINDS``),
@@ -475,8 +489,9 @@ def report_rows(section: str) -> list[ReportRow]:
     healthy 90th percentile.
     """
     if section == "healthy":
-        return [ReportRow("healthy", y.label, y.key, 1, note=f"healthy 90th percentile "
-                          f"{y.p90:g} {y.unit} ({y.source})", always=False, flag_above=y.p90)
+        return [ReportRow("healthy", y.label, y.night_key, 1, unit=y.value_unit,
+                          note=f"healthy 90th percentile {y.p90:g} {y.unit} ({y.source})",
+                          always=False, flag_above=y.p90)
                 for y in YARDSTICKS]
     rows = [(r.order, i, r) for i, k in enumerate(_REGISTRY.values()) for r in k.report_rows
             if r.section == section]

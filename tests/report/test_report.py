@@ -375,3 +375,23 @@ def test_neck_myoclonus_rows_say_whole_night_and_in_rem(night):
     rows = {r.label: r for r in build_context(result, rec)["pattern_rows"]}
     assert rows["Neck myoclonus (brief neck bursts, whole night)"].cells[0].text == "44"
     assert rows["Neck myoclonus in REM"].cells[0].unit == "/h REM"
+
+
+def test_healthy_yardsticks_compare_the_nights_own_figures_with_units(night):
+    """The fragmentary myoclonus yardstick (Frauscher 2014: potentials per hour of sleep)
+    compared a summary key no night has, so it was never shown; it now reads the
+    night's ``fragmentary_index``, and every figure beside a yardstick has its unit."""
+    from somnomotor.score.yardsticks import healthy_comparison
+
+    result, rec = night
+    result.summary.update(fragmentary_index=150.04, neck_myoclonus_index_rem=0.0,
+                          rem_phasic_percent=14.75)
+    result.summary.update(healthy_comparison(result.summary))
+    assert result.summary["above_healthy_p90"]["fragmentary_myoclonus_index"] is True
+    rows = {r.label: r for r in build_context(result, rec)["healthy_rows"]}
+    frag = rows["Fragmentary myoclonus (potentials)"]
+    assert (frag.cells[0].key, frag.cells[0].text, frag.cells[0].unit) == \
+        ("fragmentary_index", "150.0", "/h sleep")
+    assert frag.flag and "143.7 /h sleep" in frag.note
+    assert rows["Neck myoclonus"].cells[0].unit == "/h REM"
+    assert rows["Phasic mentalis activity (AASM 30-s epochs)"].cells[0].unit == "%"

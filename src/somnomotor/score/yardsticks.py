@@ -26,10 +26,13 @@ def healthy_comparison(summary: Mapping[str, Any]) -> dict[str, Any]:
     (24.8, True)
     >>> out["above_healthy_p90"]["rem_tonic_percent"] is None
     True
+    >>> healthy_comparison({"fragmentary_index": 150.0})["above_healthy_p90"][
+    ...     "fragmentary_myoclonus_index"]
+    True
     """
     above: dict[str, bool | None] = {}
     for y in YARDSTICKS:
-        v = summary.get(y.key)
+        v = summary.get(y.night_key)
         ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
         above[y.key] = bool(float(v) > y.p90) if ok else None  # type: ignore[arg-type]
     return {"healthy_p90": {y.key: y.p90 for y in YARDSTICKS}, "above_healthy_p90": above,
