@@ -395,3 +395,24 @@ def test_healthy_yardsticks_compare_the_nights_own_figures_with_units(night):
     assert frag.flag and "143.7 /h sleep" in frag.note
     assert rows["Neck myoclonus"].cells[0].unit == "/h REM"
     assert rows["Phasic mentalis activity (AASM 30-s epochs)"].cells[0].unit == "%"
+
+
+def test_per_channel_clm_counts_are_one_legs_and_the_note_says_so(analysed):
+    """The note under the per-channel table said CLMs and PLMs name no channel while
+    the table counted some under LAT and RAT: those of one leg name their channel,
+    those of both legs none; the note now says which, and the counts agree with it."""
+    from somnomotor.report import render_report
+
+    result, _ = analysed
+    ev = result.events
+    clm = ev[ev["kind"] == "clm"]
+    one_leg = clm[clm["channel"] != ""]
+    assert set(one_leg["channel"]) <= {"LAT", "RAT"}
+    ctx = build_context(result)
+    heads = ctx["muscle_headings"]
+    rows = {r.label: r for r in ctx["muscle_rows"]}
+    col = heads.index("Candidate leg movement") - 1
+    assert sum(rows[c].cells[col].value for c in ("LAT", "RAT")) == len(one_leg)
+    html = render_report(result)
+    assert "one of both legs names no channel and is counted only under Leg movements" in html
+    assert "events naming no channel (PLM, CLM)" not in html
