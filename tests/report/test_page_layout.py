@@ -19,8 +19,8 @@ import pytest
 
 from somnomotor import kinds as K
 from somnomotor.events import make_events
-from somnomotor.report import render_report, write_report
 from somnomotor.report import figures as F
+from somnomotor.report import render_report, write_report
 from somnomotor.report.context import build_context, build_snippets
 
 MM = 96 / 25.4  # CSS px per mm
