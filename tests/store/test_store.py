@@ -225,3 +225,15 @@ def test_any_events_table_comes_back_from_the_store_unchanged(tmp_path, rows):
                          replace=True)
         back = st_.events(nid)
     pd.testing.assert_frame_equal(back, make_events(rows))
+
+
+def test_an_unknown_stage_index_is_stored_and_read_back_as_null(tmp_path):
+    """A by-stage index of a stage the night lacked is null in summary.json (issue 13);
+    the store keeps it null (unknown), never 0, and its nights table still reads."""
+    summary = _summary(12.5)
+    summary["plms_index_by_stage"] = {"N1": 1.0, "N2": 2.0, "N3": None, "R": None}
+    with Store(tmp_path / "s.db") as st:
+        nid = file_night(st, "P1", "2024-03-01", summary)
+        back = st.night_summary(nid)["plms_index_by_stage"]
+        assert back == {"N1": 1.0, "N2": 2.0, "N3": None, "R": None}
+        assert st.nights("P1")["plms_index"].iloc[0] == 12.5
