@@ -101,9 +101,13 @@ def test_negligible_cardiac_artefact_is_left_alone_and_noted() -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
+    from somnomotor.recording import Recording
     from somnomotor.signal import condition
 
-    res = doctest.testmod(condition, extraglobs={"np": np})
+    # the examples' recording (the doctests' namespace gives them a simulated night)
+    rng = np.random.default_rng(0)
+    rec = Recording.from_arrays({"LAT": rng.normal(0, 2, 700 * 256).astype(np.float32)}, 256.0)
+    res = doctest.testmod(condition, extraglobs={"np": np, "rec": rec})
     assert res.failed == 0 and res.attempted > 0
 
 
