@@ -163,6 +163,9 @@ def test_issue13_figures_agree_with_summary_json(browser, analysed):
                        ("plms_index_by_stage", "PLMS index (/h of the stage)"),
                        ("contraction_index_by_stage", "contraction index (/h of the stage)")):
         cells = _row_cells(page, label)
+        if "W" in s["contraction_index_by_stage"]:  # then a wake column comes first
+            wake, cells = cells[0], cells[1:]
+            assert wake == ("" if "W" not in s[key] else f"{s[key]['W']:.1f} (not interpretable)")
         for st, text in zip(("N1", "N2", "N3", "R"), cells, strict=True):
             v = s[key][st]
             no_time = s[{"N1": "n1_min", "N2": "n2_min", "N3": "n3_min", "R": "rem_min"}[st]] == 0

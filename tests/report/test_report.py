@@ -416,3 +416,19 @@ def test_per_channel_clm_counts_are_one_legs_and_the_note_says_so(analysed):
     html = render_report(result)
     assert "one of both legs names no channel and is counted only under Leg movements" in html
     assert "events naming no channel (PLM, CLM)" not in html
+
+
+def test_indices_by_stage_show_wake_where_an_index_gives_it(night):
+    """The contraction index is given for wake too (summary key W) but the by-stage
+    table had no wake column; it has one now, blank for indices without wake."""
+    result, rec = night
+    result.summary["contraction_index_by_stage"] = {"W": 72.79, "N1": 202.5, "N2": 95.55,
+                                                   "N3": 52.71, "R": 50.3}
+    ctx = build_context(result, rec)
+    assert ctx["stage_table_heads"] == ["index", "W", "N1", "N2", "N3", "REM"]
+    rows = {r.label: r for r in ctx["stage_table_rows"]}
+    assert [c.text for c in rows["contraction index (/h of the stage)"].cells] == \
+        ["72.8", "202.5", "95.5", "52.7", "50.3"]
+    plms = rows["PLMS index (/h of the stage)"].cells
+    assert (plms[0].key, plms[0].text) == ("", "")
+    assert plms[1].key == "plms_index_by_stage.N1"

@@ -552,7 +552,8 @@ def caveat(summary: Mapping[str, Any], key: str) -> str:
     return ""
 
 
-STAGE_MINUTES = {"N1": ("n1_min", "N1"), "N2": ("n2_min", "N2"), "N3": ("n3_min", "N3"),
+STAGE_MINUTES = {"W": ("wake_min", "wake"), "N1": ("n1_min", "N1"), "N2": ("n2_min", "N2"),
+                 "N3": ("n3_min", "N3"),
                  "R": ("rem_min", "REM")}
 
 
@@ -638,12 +639,25 @@ def scoring_rows(summary: Mapping[str, Any]) -> list[Row]:
 STAGE_COLUMNS = ("N1", "N2", "N3", "R")
 
 
+def _by_stage_keys(summary: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k, v in summary.items()
+                  if k.endswith("_by_stage") and isinstance(v, Mapping))
+
+
+def stage_table_columns(summary: Mapping[str, Any]) -> tuple[str, ...]:
+    """The stages of the by-stage table: N1, N2, N3, R, and W first when an index
+    is given for wake too (the contraction index is; the PLMS index is not)."""
+    wake = any("W" in summary[k] for k in _by_stage_keys(summary))
+    return (("W",) if wake else ()) + STAGE_COLUMNS
+
+
 def stage_table_rows(summary: Mapping[str, Any]) -> list[Row]:
     """Every index the run split by stage (summary keys ``*_by_stage``, whatever the
-    scorer), one row each: per hour of each stage; "—" where a stage is absent."""
+    scorer), one row each: per hour of each stage; "—" where a stage is absent, and
+    blank where the index is not given for that stage (wake, for most)."""
     rows = []
-    for key in sorted(k for k, v in summary.items()
-                      if k.endswith("_by_stage") and isinstance(v, Mapping)):
+    columns = stage_table_columns(summary)
+    for key in _by_stage_keys(summary):
         name = key[:-len("_by_stage")]
         try:
             label = next(r.label for r in K.report_rows("legs") if r.key == name)
@@ -651,7 +665,8 @@ def stage_table_rows(summary: Mapping[str, Any]) -> list[Row]:
             label = name.replace("_", " ")
         label = label.split(" (/h")[0]
         rows.append(Row(f"{label} (/h of the stage)",
-                        [icell(summary, f"{key}.{st}", 1) for st in STAGE_COLUMNS]))
+                        [icell(summary, f"{key}.{st}", 1) if st in summary[key]
+                         else Cell("", None, "") for st in columns]))
     return rows
 
 
@@ -1049,6 +1064,8 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "denominator_rows": denominator_rows(summary),
         "scoring_rows": scoring_rows(summary),
         "stage_table_rows": stage_table_rows(summary),
+        "stage_table_heads": ["index", *({"R": "REM"}.get(s, s)
+                                         for s in stage_table_columns(summary))],
         "indices_note": (summary.get("indices_note") or
                          "indices over too little sleep are not interpretable")
         if summary.get("indices_interpretable") is False else "",
