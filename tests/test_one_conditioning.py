@@ -189,3 +189,18 @@ def test_conditioned_trace_is_the_detectors_signal(night):
     assert y.shape == ref.shape
     assert np.corrcoef(y, ref)[0, 1] > 0.999
     assert float(np.max(np.abs(y - ref))) < 0.05 * float(np.max(np.abs(ref)))
+
+
+def test_conditioned_trace_outside_the_recording_is_one_clear_error(night):
+    """A window past the end (or reversed) names the recording and the window, not a reshape."""
+    from somnomotor.errors import InputError
+
+    rec = night.recording
+    with pytest.raises(InputError, match=r"window .* is not inside the recording"):
+        cond_mod.conditioned_trace(rec, "LAT", rec.duration + 10.0, rec.duration + 40.0,
+                                   mains=50.0)
+    with pytest.raises(InputError, match="not inside"):
+        cond_mod.conditioned_trace(rec, "LAT", 40.0, 10.0, mains=50.0)
+    tail = cond_mod.conditioned_trace(rec, "LAT", rec.duration - 5.0, rec.duration + 20.0,
+                                      mains=50.0)
+    assert tail.signal.size == pytest.approx(5.0 * tail.fs, abs=2)

@@ -661,8 +661,15 @@ def conditioned_trace(recording: Recording, label: str, t0: float, t1: float,
     >>> tr.fs, tr.signal.size
     (256.0, 7680)
     """
+    if not (0.0 <= t0 < t1) or t0 >= recording.duration:
+        from ..errors import InputError
+
+        where = recording.path if recording.path is not None else "the recording"
+        raise InputError(f"{where}: window {t0:g}-{t1:g} s of {label} is not inside the "
+                         f"recording (0-{recording.duration:g} s)")
     p = (params or ConditionParams()).conditioning()
     info = recording.channel(label)
+    t1 = min(t1, recording.duration)
     a = max(0.0, t0 - margin_s)
     b = min(recording.duration, t1 + margin_s)
     x = recording.read(label, a, b)
