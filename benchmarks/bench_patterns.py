@@ -2,8 +2,10 @@
 
 Two figures per kind, to tell the pattern logic from the burst detection:
 
-* ``detected`` — the whole path: signals → conditioning → per-channel bursts
-  (``detect/bursts.py``) → the classifiers of ``score/patterns.py``;
+* ``detected`` — the whole path: signals → conditioning → per-channel
+  contractions (``detect/contractions.py``), cut into their jerks
+  (``detect/bursts.contraction_parts``) → the classifiers of ``score/patterns.py``
+  (neck myoclonus: the contraction rows whose ``pattern`` names it);
 * ``truth bursts`` — the same classifiers run on the simulator's own bursts
   (the contractions it inserted, recorded channels only): what the classifiers
   get right when every contraction is found, slow ones included.
@@ -94,7 +96,12 @@ def main() -> None:
             res = score_recording_muscles(rec, night.hypnogram, scored_events=night.scored,
                                           r_peaks=peaks)
             ideal = classify(truth_bursts(scenario, hours, seed), night.hypnogram, rec.duration)
-            for how, ev in (("detected", res.events), ("truth", ideal)):
+            # Neck myoclonus is the ``pattern`` of contraction rows (no kind of its own).
+            neck = res.events[(res.events["kind"] == "contraction")
+                              & (res.events["pattern"] == "neck_myoclonus")]
+            found = pd.concat([res.events, neck.assign(kind="neck_myoclonus")],
+                              ignore_index=True)
+            for how, ev in (("detected", found), ("truth", ideal)):
                 r = evaluate(night.truth, ev, kinds=list(KINDS))["kinds"]
                 for k in KINDS:
                     for i, f in enumerate(("tp", "fp", "fn")):

@@ -13,7 +13,7 @@ from somnomotor.events import (
 )
 
 PROMISED = ["onset", "duration", "kind", "channel", "muscle", "side", "stage",
-            "amplitude_uv", "series", "arousal", "respiratory", "channels"]
+            "amplitude_uv", "series", "arousal", "respiratory", "channels", "pattern"]
 
 
 def test_columns_are_the_promised_ones_in_order():
@@ -46,7 +46,7 @@ def test_csv_round_trip_keeps_every_field(tmp_path):
     write_events_csv(ev, path)
     text = path.read_text().splitlines()
     assert text[0] == ",".join(PROMISED)
-    assert text[1].endswith("true,false,")
+    assert text[1].endswith("true,false,,")
     back = read_events_csv(path)
     pd.testing.assert_frame_equal(back, ev)
     assert np.isnan(back.loc[1, "amplitude_uv"])
@@ -61,7 +61,24 @@ def test_channels_column_names_the_channels_of_a_derived_event(tmp_path):
     assert ev["channels"].tolist() == ["LDELT;RDELT", ""]
     path = tmp_path / "events.csv"
     write_events_csv(ev, path)
-    assert path.read_text().splitlines()[1].endswith(",LDELT;RDELT")
+    assert path.read_text().splitlines()[1].endswith(",LDELT;RDELT,")
+    pd.testing.assert_frame_equal(read_events_csv(path), ev)
+
+
+def test_pattern_column_names_the_classification_of_a_contraction(tmp_path):
+    """interfaces.md: ``pattern``, appended after ``channels``, names on a ``contraction``
+    row the per-channel pattern it was classified as (here neck myoclonus, Frauscher 2014,
+    which has no kind of its own); empty on other rows and when none applies."""
+    ev = make_events([{"onset": 5.0, "duration": 0.2, "kind": "contraction", "channel": "SCM L",
+                       "pattern": "neck_myoclonus"},
+                      {"onset": 9.0, "duration": 3.0, "kind": "contraction", "channel": "LFDS"},
+                      {"onset": 12.0, "duration": 0.1, "kind": "myoclonus", "channel": "LFDS"}])
+    assert ev["pattern"].tolist() == ["neck_myoclonus", "", ""]
+    path = tmp_path / "events.csv"
+    write_events_csv(ev, path)
+    lines = path.read_text().splitlines()
+    assert lines[0].endswith(",channels,pattern")
+    assert lines[1].endswith(",,neck_myoclonus") and lines[2].endswith(",,")
     pd.testing.assert_frame_equal(read_events_csv(path), ev)
 
 
@@ -72,3 +89,4 @@ def test_an_events_file_without_the_channels_column_still_reads(tmp_path):
     back = read_events_csv(path)
     assert list(back.columns) == PROMISED
     assert back.loc[0, "channels"] == "" and back.loc[0, "kind"] == "grm"
+    assert back.loc[0, "pattern"] == ""

@@ -3,12 +3,18 @@
 Every scorer returns rows of this table and nothing else.  Columns, in order:
 ``onset`` (s from recording start), ``duration`` (s), ``kind``, ``channel``,
 ``muscle``, ``side``, ``stage``, ``amplitude_uv``, ``series``, ``arousal``,
-``respiratory``, ``channels``.
+``respiratory``, ``channels``, ``pattern``.
 
 ``channels`` names the channels of a derived event that involves several
 (hypnic jerk, GRM, propriospinal myoclonus), ``;``-separated, and then leaves
 ``channel`` empty; it is empty for events of one channel.  Files written before
 the column existed read back with it empty.
+
+``pattern`` names, on a ``contraction`` row, the per-channel classification of
+that contraction (``myoclonus``, ``neck_myoclonus``, ``fragmentary_myoclonus``,
+``hypnic_jerk``, ``grm``, ``propriospinal_myoclonus``, ``rhythmic_movement``),
+empty when none applies and on every other kind.  Files written before the
+column existed read back with it empty.
 
 Input scorings (arousals, respiratory events, technician-scored leg movements
 read from files) use a smaller table, :data:`SCORED_COLUMNS`.
@@ -40,6 +46,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "arousal",
     "respiratory",
     "channels",
+    "pattern",
 )
 
 #: The promised kinds (interfaces.md), as declared in :mod:`somnomotor.kinds` at
@@ -66,6 +73,7 @@ _DEFAULTS: dict[str, Any] = {
     "arousal": False,
     "respiratory": False,
     "channels": "",
+    "pattern": "",
 }
 
 
@@ -101,6 +109,7 @@ def make_events(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFram
             "arousal": df["arousal"].astype("object").fillna(False).astype(bool),
             "respiratory": df["respiratory"].astype("object").fillna(False).astype(bool),
             "channels": df["channels"].astype("object").fillna("").astype(str),
+            "pattern": df["pattern"].astype("object").fillna("").astype(str),
         }
     )
     bad = sorted(set(out["kind"]) - set(_kinds.names()))
@@ -143,7 +152,7 @@ def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     try:
         df = pd.read_csv(path, dtype={"channel": str, "muscle": str, "side": str, "stage": str,
-                                            "channels": str},
+                                            "channels": str, "pattern": str},
                          keep_default_na=False, na_values={"amplitude_uv": [""], "series": [""]})
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read events table: {exc}", path) from None

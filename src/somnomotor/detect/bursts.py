@@ -41,7 +41,8 @@ from .contractions import (
     too_slow,
 )
 
-__all__ = ["BurstParams", "BURST_COLUMNS", "burst_envelope", "burst_frequency", "detect_bursts",
+__all__ = ["BurstParams", "BURST_COLUMNS", "PART_COLUMNS", "burst_envelope", "burst_frequency",
+           "contraction_parts", "detect_bursts",
            "bursts_in_channel", "channel_bursts", "ChannelBursts", "estimate_resting_level",
            "runs"]
 
@@ -161,7 +162,8 @@ def _per_block(level: np.ndarray | float, n: int, blk: int, nb: int) -> np.ndarr
 
 def detect_bursts(x: np.ndarray | None, fs: float, *, params: BurstParams | None = None,
                   rest: np.ndarray | float | None = None,
-                  env: tuple[np.ndarray, float] | None = None) -> pd.DataFrame:
+                  env: tuple[np.ndarray, float] | None = None,
+                  sustained: bool = True) -> pd.DataFrame:
     """Bursts of muscle activity in one conditioned EMG channel.
 
     Parameters
@@ -178,6 +180,9 @@ def detect_bursts(x: np.ndarray | None, fs: float, *, params: BurstParams | None
     env : (ndarray, float), optional
         ``burst_envelope(x, fs, params)`` when the caller already has it
         (then ``x`` may be None).
+    sustained : bool
+        False: brief bursts only, none dropped for lying inside sustained activity
+        (the jerks that make up each contraction: :func:`contraction_parts`).
 
     Returns
     -------
@@ -224,26 +229,28 @@ def detect_bursts(x: np.ndarray | None, fs: float, *, params: BurstParams | None
     grid = env0.reshape(nb, blk)
 
     # --- sustained activity on a slow envelope (50-ms steps) ------------------
-    dec = max(1, int(round(_TONIC_STEP_S * fs)))
-    nd = env0.size // dec
-    coarse = env0[: nd * dec].reshape(nd, dec).mean(axis=1)
-    slow = ndimage.uniform_filter1d(coarse, max(1, int(round(p.tonic_envelope_s / (dec / fs)))))
-    t_b = rest_b + np.maximum(np.float32(p.tonic_uv), np.float32(p.tonic_factor) * rest_b)
-    t_d = t_b[np.minimum((np.arange(nd) * dec) // blk, nb - 1)]
-    ts, te = runs(slow > t_d)
-    ts, te = _close_gaps(ts, te, int(round(p.tonic_gap_s * fs / dec)))
-    long = (te - ts) >= int(round(p.tonic_min_s * fs / dec))
-    ts, te = ts[long], te[long]
-    if ts.size:
-        # The slow envelope finds a gradual rise into sustained activity late: an episode
-        # starts where the unsmoothed 50-ms envelope rises above the level and stays there
-        # (dips shorter than tonic_gap_s aside) up to it.
-        cs, ce = _close_gaps(*runs(coarse > t_d), int(round(p.tonic_gap_s * fs / dec)))
-        j = np.searchsorted(ce, ts, side="left")  # the first fast run not ending before ts
-        ok = j < cs.size
-        ok[ok] = cs[j[ok]] <= ts[ok]
-        ts[ok] = cs[j[ok]]
-    ts, te = ts * dec, np.minimum(te * dec, n)
+    ts = te = np.zeros(0, dtype=np.int64)
+    if sustained:
+        dec = max(1, int(round(_TONIC_STEP_S * fs)))
+        nd = env0.size // dec
+        coarse = env0[: nd * dec].reshape(nd, dec).mean(axis=1)
+        slow = ndimage.uniform_filter1d(coarse, max(1, int(round(p.tonic_envelope_s / (dec / fs)))))
+        t_b = rest_b + np.maximum(np.float32(p.tonic_uv), np.float32(p.tonic_factor) * rest_b)
+        t_d = t_b[np.minimum((np.arange(nd) * dec) // blk, nb - 1)]
+        ts, te = runs(slow > t_d)
+        ts, te = _close_gaps(ts, te, int(round(p.tonic_gap_s * fs / dec)))
+        long = (te - ts) >= int(round(p.tonic_min_s * fs / dec))
+        ts, te = ts[long], te[long]
+        if ts.size:
+            # The slow envelope finds a gradual rise into sustained activity late: an episode
+            # starts where the unsmoothed 50-ms envelope rises above the level and stays there
+            # (dips shorter than tonic_gap_s aside) up to it.
+            cs, ce = _close_gaps(*runs(coarse > t_d), int(round(p.tonic_gap_s * fs / dec)))
+            j = np.searchsorted(ce, ts, side="left")  # the first fast run not ending before ts
+            ok = j < cs.size
+            ok[ok] = cs[j[ok]] <= ts[ok]
+            ts[ok] = cs[j[ok]]
+        ts, te = ts * dec, np.minimum(te * dec, n)
 
     # --- brief bursts on the short envelope (hysteresis) ----------------------
     on_b = rest_b + np.maximum(np.float32(p.onset_uv), np.float32(p.onset_factor) * rest_b)
@@ -354,6 +361,10 @@ class ChannelBursts:
     #: ``region``; empty when the channel is too slow to score (``scorable`` false).
     contractions: pd.DataFrame = field(default_factory=pd.DataFrame)
     scorable: bool = True
+    #: The jerks of each contraction (:func:`contraction_parts`, ``contraction`` = row of
+    #: ``contractions``) with ``channel``, ``muscle``, ``side``, ``region``; when None,
+    #: each contraction is one part.
+    parts: pd.DataFrame | None = None
 
 
 def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams | None = None,
@@ -385,6 +396,7 @@ def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams 
                                     amp_1s=want_amp, high_rest_uv=high_rest_uv,
                                     contraction_params=cp)
     contractions = fig.pop("contractions")
+    parts = fig.pop("parts")
     notes = list(cond.notes)
     if fig["flagged_s"] > 0 and not cond.flagged:
         notes.append(f"resting level above {high_rest_uv:g} µV for {fig['flagged_s']:.0f} s")
@@ -403,7 +415,113 @@ def channel_bursts(info: ChannelInfo, cond: ConditionedEMG, params: BurstParams 
     b = b.assign(channel=info.label, muscle=info.muscle, side=info.side, region=info.region)
     contractions = contractions.assign(channel=info.label, muscle=info.muscle, side=info.side,
                                        region=info.region)
-    return ChannelBursts(info, b, quality, amp, contractions)
+    parts = parts.assign(channel=info.label, muscle=info.muscle, side=info.side,
+                         region=info.region)
+    return ChannelBursts(info, b, quality, amp, contractions, parts=parts)
+
+
+#: Columns of the table of contraction parts (:func:`contraction_parts`).
+PART_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic", "rest_uv",
+                                 "contraction", "burst")
+
+
+def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
+                      train_cover: float = 0.5, background: np.ndarray | None = None,
+                      params: BurstParams | None = None, train_min_s: float = 0.1,
+                      train_factor: float = 3.0) -> pd.DataFrame:
+    """What the per-channel pattern rules classify: each contraction cut into its jerks.
+
+    A contraction (the WASM-like layer: onset above the channel's resting level,
+    end at the start of ≥ 0.25 s of quiet) may hold several jerks, e.g. a sleep
+    start followed 0.5 s later by a propriospinal jerk, or a rhythmic train whose
+    pauses are shorter than the quiet stretch; and a large jerk's edges include
+    the band-pass filter's ringing.  A *part* is a brief burst of the burst rule
+    (:func:`detect_bursts` with ``sustained=False``: hysteresis at the WASM
+    8-µV / 2-µV levels scaled to the resting level, edges at 15 % of the peak)
+    that overlaps the contraction; bursts outside every contraction are noise
+    the contraction layer refused.  A contraction holding no such burst (a weak,
+    slow contraction) is one part: itself.  So is a tonic contraction (≥ 5 s)
+    unless it holds ≥ 2 bursts covering less than ``train_cover`` (half) of it: then it is a
+    train of jerks (a rhythmic movement, a run of myoclonus) that the quiet
+    stretches between them were too short or too noisy to end, and its bursts
+    are its parts — those that stand out of the stretch's own background
+    (``background``: the median short envelope over each contraction, µV; peak ≥
+    background + max(``onset_uv``, ``train_factor`` × background), the burst onset
+    rule with 3 × instead of 2 ×, set on development seeds 5–6 where 2 × let wake
+    tone through) and
+    last ≥ ``train_min_s`` (0.1 s): a jerk stands out of the activity it sits in,
+    noise riding on a long stretch of raised tone (wake, a drifting electrode) does
+    not.  Sustained activity is covered by its bursts almost whole.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PART_COLUMNS`, sorted by onset: ``contraction`` is the row of
+        ``contractions`` the part belongs to; ``burst`` is true for a burst (a
+        jerk reaching the burst onset level), false for a whole contraction.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"onset": [10.0, 30.0], "duration": [1.6, 8.0],
+    ...                   "amplitude_uv": [90.0, 20.0], "tonic": [False, True],
+    ...                   "rest_uv": [2.0, 2.0]})
+    >>> j = pd.DataFrame({"onset": [5.0, 10.2, 11.0, 31.0], "duration": 0.2,
+    ...                   "amplitude_uv": [40.0, 90.0, 60.0, 20.0], "tonic": False,
+    ...                   "rest_uv": 2.0})
+    >>> contraction_parts(c, j)[["onset", "contraction"]].values.tolist()
+    [[10.2, 0.0], [11.0, 0.0], [30.0, 1.0]]
+    >>> train = pd.DataFrame({"onset": 30.0 + np.arange(8.0), "duration": 0.3,
+    ...                       "amplitude_uv": 50.0, "tonic": False, "rest_uv": 2.0})
+    >>> contraction_parts(c, train)["onset"].tolist()[1:4]   # the 8-s tonic one, cut
+    [30.0, 31.0, 32.0]
+    """
+    n = len(contractions)
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=bool if c in ("tonic", "burst") else
+                                          (np.int64 if c == "contraction" else float))
+                             for c in PART_COLUMNS})
+    c_on = contractions["onset"].to_numpy(float)
+    c_end = c_on + contractions["duration"].to_numpy(float)
+    c_tonic = contractions["tonic"].to_numpy(bool)
+    j_on = jerks["onset"].to_numpy(float) if len(jerks) else np.zeros(0)
+    j_end = j_on + (jerks["duration"].to_numpy(float) if len(jerks) else 0.0)
+    # The contraction a burst overlaps (the last one starting before the burst ends: the
+    # contraction's edges are on 20-ms steps, the burst's on the envelope's samples).
+    k = np.searchsorted(c_on, j_end, side="left") - 1
+    kk = np.clip(k, 0, None)
+    inside = (k >= 0) & (j_on < c_end[kk]) if j_on.size else np.zeros(0, bool)
+    if c_tonic.any() and inside.any():
+        covered = np.zeros(n)
+        np.add.at(covered, kk[inside], (np.minimum(j_end, c_end[kk]) - j_on)[inside])
+        count = np.bincount(kk[inside], minlength=n)
+        whole_tonic = c_tonic & ((covered >= train_cover * (c_end - c_on)) | (count < 2))
+        inside &= ~whole_tonic[kk]
+        if background is not None:  # a split stretch keeps its jerks only
+            p = params or BurstParams()
+            bg = np.asarray(background, dtype=float)[kk]
+            peak = jerks["amplitude_uv"].to_numpy(float) + jerks["rest_uv"].to_numpy(float)
+            inside &= ~c_tonic[kk] | ((peak >= bg + np.maximum(p.onset_uv, train_factor * bg))
+                                      & (j_end - j_on >= train_min_s))
+    has = np.zeros(n, dtype=bool)
+    has[kk[inside]] = True
+    whole = ~has
+    parts = pd.DataFrame({
+        "onset": np.concatenate([j_on[inside], c_on[whole]]),
+        "duration": np.concatenate([jerks["duration"].to_numpy(float)[inside] if j_on.size
+                                    else np.zeros(0),
+                                    contractions["duration"].to_numpy(float)[whole]]),
+        "amplitude_uv": np.concatenate([jerks["amplitude_uv"].to_numpy(float)[inside]
+                                        if j_on.size else np.zeros(0),
+                                        contractions["amplitude_uv"].to_numpy(float)[whole]]),
+        "tonic": np.concatenate([np.zeros(int(inside.sum()), bool), c_tonic[whole]]),
+        "rest_uv": np.concatenate([jerks["rest_uv"].to_numpy(float)[inside] if j_on.size
+                                   else np.zeros(0),
+                                   contractions["rest_uv"].to_numpy(float)[whole]]),
+        "contraction": np.concatenate([kk[inside], np.flatnonzero(whole)]).astype(np.int64),
+        "burst": np.concatenate([np.ones(int(inside.sum()), bool), np.zeros(int(whole.sum()),
+                                                                            bool)]),
+    })
+    return parts.sort_values("onset", kind="stable").reset_index(drop=True)
 
 
 def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *,
@@ -427,18 +545,26 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         ``flagged_s`` (seconds whose resting level exceeds ``high_rest_uv``),
         ``contractions`` (the channel's contraction table,
         :func:`~somnomotor.detect.contractions.detect_contractions` on the same
-        envelope and resting level).
+        envelope and resting level), ``parts`` (their jerks, :func:`contraction_parts`).
     """
     p = params or BurstParams()
     y, fs = cond.filtered, cond.fs
     env, fs_env = burst_envelope(y, fs, p)
     rest = estimate_resting_level(env, fs_env, p)
     b = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env))
+    jerks = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env), sustained=False)
     cp = contraction_params or ContractionParams()
     contractions = detect_contractions(env, fs_env, cp)
     if len(contractions) and cond.r_peaks is not None:
         contractions = contractions[~heart_locked(contractions, cond.r_peaks, cp)]
         contractions = contractions.reset_index(drop=True)
+    # The background of each tonic contraction (median short envelope over it): a train
+    # of jerks merged into one long contraction is cut at the jerks that stand out of it.
+    background = np.zeros(len(contractions))
+    for i in np.flatnonzero(contractions["tonic"].to_numpy(bool)) if len(contractions) else ():
+        a = int(contractions["onset"].iat[i] * fs_env)
+        seg = env[a: a + int(contractions["duration"].iat[i] * fs_env) + 1]
+        background[i] = float(np.nanmedian(seg)) if np.isfinite(seg).any() else 0.0
     del env
     brief = ~b["tonic"].to_numpy(bool)
     n_artefacts = 0
@@ -455,9 +581,15 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         cf = burst_frequency(y, fs, contractions["onset"].to_numpy(),
                              np.minimum(contractions["duration"].to_numpy(), 2.0))
         contractions = contractions[cf >= artefact_max_freq_hz].reset_index(drop=True)
+        background = background[cf >= artefact_max_freq_hz]
+    if len(jerks) and artefact_max_freq_hz > 0:  # and for the jerks that cut them
+        jf = burst_frequency(y, fs, jerks["onset"].to_numpy(), jerks["duration"].to_numpy())
+        jerks = jerks[jf >= artefact_max_freq_hz].reset_index(drop=True)
+    parts = contraction_parts(contractions, jerks, background=background, params=p)
     amp = block_mean(np.abs(y), max(1, int(round(fs)))) if amp_1s else None
     # Seconds whose resting level is too high to score (as Luna flags: > 16 µV).
     flagged = float((rest > high_rest_uv).sum()) * p.rest_block_s
     figures = {"resting_level_uv": float(np.median(rest)) if rest.size else float("nan"),
-               "artefacts": n_artefacts, "flagged_s": flagged, "contractions": contractions}
+               "artefacts": n_artefacts, "flagged_s": flagged, "contractions": contractions,
+               "parts": parts}
     return b, figures, amp

@@ -63,6 +63,9 @@ EVENTS_SIDECAR: dict[str, Any] = {
     "respiratory": {"Description": "Associated with a respiratory event under the rules"},
     "channels": {"Description": "Channels of a derived event that involves several "
                                 "(';'-separated; channel is then n/a)"},
+    "pattern": {"Description": "For a contraction: the pattern it was classified as "
+                               "(myoclonus, neck_myoclonus, fragmentary_myoclonus, hypnic_jerk, "
+                               "grm, propriospinal_myoclonus, rhythmic_movement); n/a if none"},
 }
 
 
@@ -130,6 +133,7 @@ def bids_events_table(events: pd.DataFrame) -> pd.DataFrame:
         "arousal": np.where(ev["arousal"], "true", "false"),
         "respiratory": np.where(ev["respiratory"], "true", "false"),
         "channels": ev["channels"],
+        "pattern": ev["pattern"],
     })
     return out.replace("", None)
 

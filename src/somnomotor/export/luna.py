@@ -64,6 +64,8 @@ def luna_annot_text(events: pd.DataFrame) -> str:
             "respiratory": np.where(ev["respiratory"], "respiratory=true", "respiratory=false"),
             "channels": np.where(ev["channels"] != "", "channels=" + ev["channels"].str.replace(
                 r"[\t\n|=]", "_", regex=True).str.replace(";", ","), ""),
+            "pattern": np.where(ev["pattern"] != "", "pattern=" + ev["pattern"].str.replace(
+                r"[\t\n|=]", "_", regex=True), ""),
         }, index=ev.index)
         meta = (parts.agg("|".join, axis=1).str.replace(r"\|{2,}", "|", regex=True)
                 .str.strip("|").replace("", "."))

@@ -6,7 +6,9 @@ rhythmic movements over large muscle groups (with the leg bursts inside an
 episode); ALMA (alternating legs) before foot tremor (one leg) on the leg
 bursts left; large movements last, kept only where no other movement's
 episode lies.  Works on any per-channel activation table with the burst
-columns (bursts today, contractions tomorrow).
+columns.  The trains — rhythmic movements, ALMA, foot tremor — classify the
+contraction parts when they are given (``contractions``: one detection, many
+classifications); bruxism and large movements read ``table``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ _INDEX = {"alma_count": "alma_index",
 
 def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
                          available: pd.DataFrame, sleep_h: float,
-                         other: pd.DataFrame | None = None, jaw: pd.DataFrame | None = None
+                         other: pd.DataFrame | None = None, jaw: pd.DataFrame | None = None,
+                         contractions: pd.DataFrame | None = None
                          ) -> tuple[list[pd.DataFrame], dict[str, Any], dict[str, str]]:
     """Every AASM-chapter pattern of one night.
 
@@ -60,6 +63,9 @@ def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
         The jaw channels' contractions (:mod:`somnomotor.detect.contractions`, with
         ``pre_uv``, the local background before each): bruxism reads these when
         given, else the jaw rows of ``table``.
+    contractions : DataFrame, optional
+        The contraction parts of every channel (burst columns; ``stage`` optional):
+        rhythmic movements, ALMA and foot tremor classify them instead of ``table``.
 
     Returns
     -------
@@ -76,15 +82,20 @@ def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
     else:
         brux, s, used_b = score_bruxism(table, hyp, p, available=available)
     summary.update(s)
-    rmd, s, used_r = score_rhythmic_movements(table, hyp, p, available=available, exclude=used_b)
+    # The trains (rhythmic movements, ALMA, foot tremor) on the contraction parts when
+    # given, else on ``table``.
+    trains = table if contractions is None else contractions.reset_index(drop=True)
+    rmd, s, used_r = score_rhythmic_movements(trains, hyp, p, available=available,
+                                              exclude=used_b if contractions is None else None)
     summary.update(s)
-    alma_in = table[~used_r].reset_index(drop=True)
+    alma_in = trains[~used_r].reset_index(drop=True)
     alma, s, used_a_sub = score_alma(alma_in, hyp, p, available=available)
     summary.update(s)
     used_a = ~used_r.copy()
     used_a[used_a] = used_a_sub
-    hft, s, _ = score_foot_tremor(table, hyp, p, available=available,
-                                  exclude=used_r | used_a | used_b)
+    hft, s, _ = score_foot_tremor(trains, hyp, p, available=available,
+                                  exclude=used_r | used_a | (used_b if contractions is None
+                                                             else False))
     summary.update(s)
     others = [t for t in (brux, rmd, alma, hft, other) if t is not None and len(t)]
     large, s = score_large_movements(table, hyp, p, available=available,

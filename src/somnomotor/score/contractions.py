@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..hypnogram import SLEEP_STAGES, Hypnogram
 
-__all__ = ["contraction_rows", "contraction_summary", "SUMMARY_KEYS"]
+__all__ = ["contraction_rows", "contraction_summary", "contraction_table", "SUMMARY_KEYS"]
 
 #: The summary keys :func:`contraction_summary` always sets.
 SUMMARY_KEYS: tuple[str, ...] = ("contraction_index_by_region", "contraction_index_by_stage",
@@ -38,6 +38,70 @@ SUMMARY_KEYS: tuple[str, ...] = ("contraction_index_by_region", "contraction_ind
                                  "contraction_count")
 
 _STAGES = ("W", "N1", "N2", "N3", "R")
+
+
+def contraction_table(tables: Sequence[pd.DataFrame],
+                      parts: Sequence[pd.DataFrame | None] | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every channel's contractions as one table, and the parts the pattern rules classify.
+
+    Parameters
+    ----------
+    tables : sequence of DataFrame
+        Per channel: its contraction table (with ``channel``, ``muscle``, ``side``,
+        ``region``).
+    parts : sequence of DataFrame or None, optional
+        Per channel, in the same order: its contraction parts
+        (:func:`~somnomotor.detect.bursts.contraction_parts`, ``contraction`` = row
+        of that channel's table); None (or omitted): each contraction is one part
+        (``burst`` true unless it is tonic).
+
+    Returns
+    -------
+    (contractions, parts)
+        The contractions sorted by onset then channel (the order of
+        :func:`contraction_rows`), and the parts sorted by onset, their
+        ``contraction`` now the row of that table.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"onset": [50.0], "duration": [1.0], "amplitude_uv": [40.0],
+    ...                   "tonic": [False], "rest_uv": [2.0], "channel": ["A"]})
+    >>> b = a.assign(onset=[20.0], channel=["B"])
+    >>> pb = pd.DataFrame({"onset": [20.1, 20.6], "duration": [0.1, 0.2],
+    ...                    "amplitude_uv": [40.0, 30.0], "tonic": False, "rest_uv": 2.0,
+    ...                    "contraction": [0, 0], "channel": "B"})
+    >>> c, p = contraction_table([a, b], [None, pb])
+    >>> c["channel"].tolist(), p["contraction"].tolist()
+    (['B', 'A'], [0, 0, 1])
+    """
+    cols = ("onset", "duration", "amplitude_uv", "tonic", "rest_uv", "channel", "muscle",
+            "side", "region")
+    per = list(parts) if parts is not None else [None] * len(tables)
+    own, split, offset = [], [], 0
+    for t, pt in zip(tables, per, strict=True):
+        if not len(t):
+            continue
+        t = t.reset_index(drop=True).assign(_key=np.arange(offset, offset + len(t)))
+        if pt is None:  # each contraction one part, a burst unless it is tonic
+            pt = t.drop(columns="_key").assign(contraction=np.arange(len(t)),
+                                               burst=~t["tonic"].to_numpy(bool))
+        split.append(pt.assign(contraction=pt["contraction"].to_numpy(np.int64) + offset))
+        own.append(t)
+        offset += len(t)
+    if not own:
+        empty = pd.DataFrame({c: pd.Series(dtype=bool if c == "tonic" else
+                                           (object if c in cols[5:] else float)) for c in cols})
+        return empty, empty.assign(contraction=pd.Series(dtype=np.int64),
+                                   burst=pd.Series(dtype=bool))
+    c = pd.concat(own, ignore_index=True).sort_values(["onset", "channel"], kind="stable")
+    c = c.reset_index(drop=True)
+    where = np.empty(offset, dtype=np.int64)
+    where[c["_key"].to_numpy(np.int64)] = np.arange(offset)
+    p = pd.concat(split, ignore_index=True)
+    p["contraction"] = where[p["contraction"].to_numpy(np.int64)]
+    p = p.sort_values(["onset", "channel"], kind="stable").reset_index(drop=True)
+    return c.drop(columns="_key"), p
 
 
 def contraction_rows(tables: Sequence[pd.DataFrame], hyp: Hypnogram) -> pd.DataFrame:

@@ -41,11 +41,16 @@ from .aasm_movements import AASM_SUMMARY_KEYS, score_aasm_movements
 from .aasm_rules import AasmParams
 from .base import ScoreResult
 from .contractions import SUMMARY_KEYS as CONTRACTION_KEYS
-from .contractions import contraction_rows, contraction_summary
+from .contractions import (
+    contraction_rows,
+    contraction_summary,
+    contraction_table,
+)
 from .morning import MorningParams, score_morning
-from .myoclonus import myoclonus_indices, myoclonus_rows
+from .myoclonus import myoclonus_indices, myoclonus_mask, myoclonus_rows
 from .patterns import (
     PatternParams,
+    neck_myoclonus_mask,
     score_fragmentary_myoclonus,
     score_grm,
     score_hypnic_jerks,
@@ -63,7 +68,14 @@ from .rem import (
     sinbar_percentages,
 )
 
-__all__ = ["MuscleParams", "score_muscles", "SUMMARY_KEYS", "CONDITIONING_ALIASES"]
+__all__ = ["MuscleParams", "score_muscles", "SUMMARY_KEYS", "CONDITIONING_ALIASES",
+           "PATTERN_ORDER"]
+
+#: The values of the events table's ``pattern`` column on ``contraction`` rows, least
+#: specific first: a contraction whose parts are classified differently takes the last.
+PATTERN_ORDER: tuple[str, ...] = ("", "myoclonus", "fragmentary_myoclonus", "hypnic_jerk", "grm",
+                                  "neck_myoclonus", "hypnagogic_foot_tremor", "alma",
+                                  "rhythmic_movement", "propriospinal_myoclonus")
 
 #: The promised summary keys this scorer always sets (interfaces.md).
 SUMMARY_KEYS: tuple[str, ...] = (
@@ -261,31 +273,118 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     bursts["stage"] = hyp.stage_at(bursts["onset"].to_numpy(float)) if len(bursts) else \
         pd.Series(dtype=object)
 
+    # One detection, many classifications: the per-channel patterns classify the
+    # contractions, each cut into its jerks (``cls``: one row per part; its
+    # ``contraction`` is the row of ``allc`` and of the ``contraction`` events rows).
+    allc, cls = contraction_table([c.contractions for c in channels],
+                                  [c.parts for c in channels])
+    cls["stage"] = hyp.stage_at(cls["onset"].to_numpy(float)) if len(cls) else \
+        pd.Series(dtype=object)
+    con = contraction_rows([allc], hyp)
+    pattern = np.full(len(cls), "", dtype=object)  # per part
+
+    # The AASM movement chapter: bruxism, rhythmic movements, ALMA, foot tremor, large
+    # movements.  The trains (rhythmic, ALMA, foot tremor) classify the contraction parts,
+    # bruxism and large movements the bursts.  Large movements must not overlap GRM or
+    # propriospinal episodes, scored below: the chapter runs once for the trains, and
+    # again at the end (the trains do not depend on the other episodes).
+    tst_h = float(hyp.is_sleep().sum()) * hyp.epoch / 3600.0 if hyp.is_scored else duration / 3600.0
+    available = pd.DataFrame({"channel": [c.info.label for c in channels],
+                              "muscle": [c.info.muscle for c in channels],
+                              "side": [c.info.side for c in channels],
+                              "region": [c.info.region for c in channels]})
+    # Bruxism reads the jaw channels' contractions.
+    jaw = pd.concat([c.contractions for c in channels
+                     if c.info.muscle in p.aasm.bruxism_muscles and len(c.contractions)]
+                    or [bursts.iloc[:0]], ignore_index=True)
+    aasm_rows, _, _ = score_aasm_movements(bursts, hyp, p.aasm, available=available,
+                                           sleep_h=tst_h, contractions=cls, jaw=jaw)
+    # Parts inside a train episode: rhythmic movements (large muscle groups and the
+    # legs), ALMA and foot tremor (the legs).
+    on = cls["onset"].to_numpy(float)
+    train = np.full(len(cls), "", dtype=object)
+    for rows, name, regions in ((aasm_rows[3], "hypnagogic_foot_tremor", ("leg",)),
+                                (aasm_rows[2], "alma", ("leg",)),
+                                (aasm_rows[1], "rhythmic_movement",
+                                 (*p.aasm.rhythmic_regions, "leg"))):
+        if not len(rows) or not len(cls):
+            continue
+        reg = cls["region"].isin(regions).to_numpy()
+        for a, d in zip(rows["onset"].to_numpy(float), rows["duration"].to_numpy(float),
+                        strict=True):
+            train[reg & (on >= a) & (on <= a + d)] = name
+    in_train = train != ""
+
     # Patterns: propriospinal first (slow spreading jerks), then GRM (runs of jerks),
-    # then hypnic jerks among the bursts left.
+    # then hypnic jerks among the contraction parts left (a train's parts are its own).
     pp = p.patterns
-    pb = bursts[~bursts["region"].isin(pp.exclude_regions)].reset_index(drop=True)
+    not_chin = ~cls["region"].isin(pp.exclude_regions).to_numpy()
+    pb = cls[not_chin].reset_index(drop=True)
+    at = np.flatnonzero(not_chin)  # row of cls of each row of pb
+    # Jerks (myoclonus, neck myoclonus, hypnic jerks) and GRM's contractions are bursts:
+    # parts that reach the burst onset level (8 µV and 2 × the resting level above it,
+    # the WASM onset rule), not weak contractions without one (ECG residue that escapes
+    # its rule is such: 6–7-µV rows at a fixed latency after each R peak).
+    jerk = pb["burst"].to_numpy(bool) if len(pb) else np.zeros(0, dtype=bool)
     prop, used_prop = score_propriospinal_myoclonus(pb, hyp, pp)
-    grm, used_grm = score_grm(pb, hyp, pp, exclude=used_prop)
-    hyp_rows, _ = score_hypnic_jerks(pb, hyp, pp, exclude=used_prop | used_grm)
-    frag, frag_fig = score_fragmentary_myoclonus(pb, hyp, pp)
+    grm, used_grm = score_grm(pb, hyp, pp, exclude=used_prop | in_train[at] | ~jerk)
+    hyp_rows, used_hyp = score_hypnic_jerks(pb, hyp, pp, exclude=used_prop | used_grm | ~jerk
+                                            | in_train[at])
+    # Fragmentary myoclonus potentials (20–150 ms, mostly < 60 ms) are shorter than the
+    # contraction layer's 60-ms floor: the AASM rule counts them in the burst table.
+    pbb = bursts[~bursts["region"].isin(pp.exclude_regions)].reset_index(drop=True)
+    frag, frag_fig = score_fragmentary_myoclonus(pbb, hyp, pp)
     arm = score_periodic_arm_movements(pb, hyp, pp)
     n_neck = sum(1 for c in channels if c.info.region in pp.neck_regions)
-    # Neck myoclonus is a classification of the neck channels' myoclonus rows, given as
-    # summary figures: its own rows wait until the promised kind vocabulary
-    # (interfaces.md) lists ``neck_myoclonus`` (each burst is already a myoclonus row).
-    _neck_rows, neck_fig = score_neck_myoclonus(pb, hyp, pp, neck_channels=n_neck)
+    # Neck myoclonus is a classification of the neck channels' contractions (``pattern``
+    # of their contraction rows) with summary figures; no rows of a kind of its own.
+    # (jerks, not a propriospinal jerk's or a train's bursts, which are not myoclonus).
+    neck_ok = jerk & ~used_prop & ~in_train[at]
+    _neck_rows, neck_fig = score_neck_myoclonus(pb[neck_ok], hyp, pp, neck_channels=n_neck)
+    aasm_rows, aasm_summary, aasm_notes = score_aasm_movements(
+        bursts, hyp, p.aasm, available=available, sleep_h=tst_h,
+        other=pd.concat([t for t in (grm, prop) if len(t)], ignore_index=True)
+        if len(grm) or len(prop) else None, contractions=cls, jaw=jaw)
 
-    # Myoclonus: every brief burst (jerk), except the chin and propriospinal jerks.
-    myo = myoclonus_rows(pd.concat([bursts[bursts["region"].isin(pp.exclude_regions)],
-                                    pb[~used_prop]], ignore_index=True),
-                         scored, exclude_muscles=p.myoclonus_exclude_muscles,
+    # Myoclonus: every brief burst part (jerk), except the chin's, the propriospinal
+    # jerks and the bursts of a train (rhythmic movements, ALMA, foot tremor).
+    not_myo = used_prop | in_train[at] | ~jerk
+    myo = myoclonus_rows(pb[~not_myo], scored, exclude_muscles=p.myoclonus_exclude_muscles,
                          max_s=p.myoclonus_max_s)
+
+    # The ``pattern`` of each contraction part: the most specific classification (later
+    # assignments win, PATTERN_ORDER).  Neck myoclonus is a per-channel classification
+    # and wins over the hypnic jerk or GRM a neck jerk belongs to (those have rows of
+    # their own, naming the channel in ``channels``).
+    pattern[at[~not_myo & myoclonus_mask(pb, exclude_muscles=p.myoclonus_exclude_muscles,
+                                         max_s=p.myoclonus_max_s)]] = "myoclonus"
+    neck = np.zeros(len(cls), dtype=bool)
+    if n_neck:
+        neck[at[neck_myoclonus_mask(pb, pp) & neck_ok]] = True
+    if len(frag) and len(cls):
+        brief = not_chin & (cls["duration"].to_numpy(float) <= pp.fragmentary_max_s)
+        on = cls["onset"].to_numpy(float)
+        for f_on, f_du in zip(frag["onset"], frag["duration"], strict=True):
+            pattern[brief & (on >= f_on) & (on < f_on + f_du)] = "fragmentary_myoclonus"
+    for used, name in ((used_hyp, "hypnic_jerk"), (used_grm, "grm")):
+        pattern[at[used]] = name
+    pattern[neck] = "neck_myoclonus"
+    pattern[in_train] = train[in_train]
+    pattern[at[used_prop]] = "propriospinal_myoclonus"
+    if len(con):
+        # A contraction's pattern: the most specific of its parts'.
+        order = np.array(PATTERN_ORDER, dtype=object)
+        rank = np.zeros(len(cls), dtype=np.int64)
+        for i, name in enumerate(order[1:], start=1):
+            rank[pattern == name] = i
+        best = np.zeros(len(con), dtype=np.int64)
+        np.maximum.at(best, cls["contraction"].to_numpy(np.int64), rank)
+        con = con.assign(pattern=order[best])
+
     analysed = sorted({c.info.muscle for c in channels if c.info.muscle
                        and c.info.muscle not in p.myoclonus_exclude_muscles})
     summary: dict[str, Any] = myoclonus_indices(myo if len(myo) else pd.DataFrame(
         columns=["stage", "muscle", "arousal"]), hyp, duration, analysed)
-    tst_h = float(hyp.is_sleep().sum()) * hyp.epoch / 3600.0 if hyp.is_scored else duration / 3600.0
     summary.update(
         grm_episode_count=len(grm),
         grm_index=(len(grm) / tst_h) if tst_h > 0 else None,
@@ -298,19 +397,6 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
         arm_pm_index=(arm["arm_pms_count"] / tst_h) if tst_h > 0 else None,
         arm_periodicity_index=arm["arm_periodicity_index"],
     )
-
-    # The AASM movement chapter: bruxism, rhythmic movements, ALMA, foot tremor, large movements.
-    available = pd.DataFrame({"channel": [c.info.label for c in channels],
-                              "muscle": [c.info.muscle for c in channels],
-                              "side": [c.info.side for c in channels],
-                              "region": [c.info.region for c in channels]})
-    aasm_rows, aasm_summary, aasm_notes = score_aasm_movements(
-        bursts, hyp, p.aasm, available=available, sleep_h=tst_h,
-        other=pd.concat([t for t in (grm, prop) if len(t)], ignore_index=True)
-        if len(grm) or len(prop) else None,
-        jaw=pd.concat([c.contractions for c in channels
-                       if c.info.muscle in p.aasm.bruxism_muscles and len(c.contractions)]
-                      or [bursts.iloc[:0]], ignore_index=True))
     summary.update(aasm_summary)
     summary["not_scorable"] = aasm_notes  # count key → what is missing (the count is None)
     notes.extend(aasm_notes.values())
@@ -322,7 +408,6 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     summary.update(rem_summary)
 
     # Contractions: every activation of every channel, chin and legs included.
-    con = contraction_rows([c.contractions for c in channels], hyp)
     summary.update(contraction_summary(con, {c.info.label: c.info.region or "" for c in channels},
                                        hyp, duration))
 

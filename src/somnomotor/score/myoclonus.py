@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..hypnogram import SLEEP_STAGES, Hypnogram
 
-__all__ = ["myoclonus_rows", "link_arousals", "myoclonus_indices"]
+__all__ = ["myoclonus_rows", "myoclonus_mask", "link_arousals", "myoclonus_indices"]
 
 
 def link_arousals(onset: np.ndarray, end: np.ndarray, scored_events: pd.DataFrame | None,
@@ -45,6 +45,25 @@ def link_arousals(onset: np.ndarray, end: np.ndarray, scored_events: pd.DataFram
     run_end = np.maximum.accumulate(a_end)
     out[ok] = run_end[kk[ok]] + gap_s >= np.asarray(onset)[ok]
     return out
+
+
+def myoclonus_mask(table: pd.DataFrame, *,
+                   exclude_muscles: tuple[str, ...] = ("mentalis", "submentalis", "masseter"),
+                   max_s: float = 0.4) -> np.ndarray:
+    """True for the rows of a contraction (or burst) table that are jerks: not tonic,
+    not of an excluded muscle, at most ``max_s`` long.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"tonic": [False, False, True], "muscle": ["fds", "mentalis", "fds"],
+    ...                   "duration": [0.4, 0.1, 6.0]})
+    >>> myoclonus_mask(t).tolist()
+    [True, False, False]
+    """
+    if len(table) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.asarray(~table["tonic"].astype(bool) & ~table["muscle"].isin(exclude_muscles)
+                      & (table["duration"] <= max_s), dtype=bool)
 
 
 def myoclonus_rows(bursts: pd.DataFrame, scored_events: pd.DataFrame | None = None, *,
@@ -72,8 +91,7 @@ def myoclonus_rows(bursts: pd.DataFrame, scored_events: pd.DataFrame | None = No
     """
     if len(bursts) == 0:
         return pd.DataFrame()
-    b = bursts[~bursts["tonic"].astype(bool) & ~bursts["muscle"].isin(exclude_muscles)
-               & (bursts["duration"] <= max_s)]
+    b = bursts[myoclonus_mask(bursts, exclude_muscles=exclude_muscles, max_s=max_s)]
     if len(b) == 0:
         return pd.DataFrame()
     on = b["onset"].to_numpy(float)

@@ -38,6 +38,7 @@ __all__ = [
     "score_grm",
     "score_periodic_arm_movements",
     "score_neck_myoclonus",
+    "neck_myoclonus_mask",
     "channel_list",
 ]
 
@@ -598,8 +599,7 @@ def score_neck_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
                                "neck_myoclonus_index_rem": None}
     if neck_channels <= 0:
         return pd.DataFrame(), figures
-    b = bursts[bursts["region"].isin(p.neck_regions)] if len(bursts) else bursts
-    b = b[~b["tonic"].astype(bool) & (b["duration"] < p.neck_max_s)] if len(b) else b
+    b = bursts[neck_myoclonus_mask(bursts, p)] if len(bursts) else bursts
     rows = [_row(r.onset, r.duration, "neck_myoclonus", str(r.stage), channel=str(r.channel),
                  muscle=str(r.muscle), side=str(r.side), amplitude_uv=float(r.amplitude_uv))
             for r in b.itertuples(index=False)]
@@ -607,6 +607,16 @@ def score_neck_myoclonus(bursts: pd.DataFrame, hypnogram: Hypnogram,
     figures.update(neck_myoclonus_count=len(rows), neck_myoclonus_rem_count=n_rem,
                    neck_myoclonus_index_rem=(n_rem / rem_h) if rem_h > 0 else None)
     return pd.DataFrame(rows), figures
+
+
+def neck_myoclonus_mask(table: pd.DataFrame, params: PatternParams | None = None) -> np.ndarray:
+    """True for the neck myoclonus rows of a contraction table: a non-tonic contraction
+    shorter than ``neck_max_s`` (Frauscher 2014: < 500 ms) of a ``neck_regions`` channel."""
+    p = params or PatternParams()
+    if len(table) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.asarray(table["region"].isin(p.neck_regions) & ~table["tonic"].astype(bool)
+                      & (table["duration"] < p.neck_max_s), dtype=bool)
 
 
 # -- periodic movements in other muscles ---------------------------------------------

@@ -80,6 +80,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE events ADD COLUMN channels TEXT NOT NULL DEFAULT ''",
     ),
+    # 3: the events table's column ``pattern`` (the classification of a contraction row)
+    (
+        "ALTER TABLE events ADD COLUMN pattern TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION: int = len(MIGRATIONS)

@@ -384,5 +384,5 @@ def _event_rows(events: pd.DataFrame | None) -> Iterable[tuple[Any, ...]]:
             ev["stage"].tolist(), amp.tolist(),
             [None if s is None else int(s) for s in series.tolist()],
             ev["arousal"].astype(int).tolist(), ev["respiratory"].astype(int).tolist(),
-            ev["channels"].tolist()]
+            ev["channels"].tolist(), ev["pattern"].tolist()]
     return list(zip(*cols, strict=True))
