@@ -64,8 +64,8 @@ def test_each_channel_conditioned_once_and_both_detectors_get_the_same_array(nig
     assert result.summary["lm_count"] > 0
 
 
-def test_each_channel_read_once(night, monkeypatch):
-    rec = night.recording
+def _count_whole_reads(rec, monkeypatch) -> dict[str, int]:
+    """Count, per channel, the reads of a whole channel from ``rec`` (filled as they happen)."""
     whole_reads: dict[str, int] = {}
     real_read = type(rec).read
 
@@ -75,6 +75,12 @@ def test_each_channel_read_once(night, monkeypatch):
         return real_read(self, label, start, stop)
 
     monkeypatch.setattr(type(rec), "read", counting_read)
+    return whole_reads
+
+
+def test_each_channel_read_once(night, monkeypatch):
+    rec = night.recording
+    whole_reads = _count_whole_reads(rec, monkeypatch)
     analyze(rec, hypnogram=night.hypnogram, staging="none")
     for c in rec.emg_channels():
         assert whole_reads.get(c.label) == 1, c.label
@@ -85,15 +91,7 @@ def test_without_ecg_the_trunk_channel_with_the_beats_is_read_once_too(monkeypat
                            settings={"channels": "LAT,RAT,Chin1-Chin2,Intercostal R,Deltoid L"})
     rec = night.recording
     assert not rec.channels_of_kind("ecg")
-    whole_reads: dict[str, int] = {}
-    real_read = type(rec).read
-
-    def counting_read(self, label, start=0.0, stop=None):
-        if start == 0.0 and stop is None:
-            whole_reads[label] = whole_reads.get(label, 0) + 1
-        return real_read(self, label, start, stop)
-
-    monkeypatch.setattr(type(rec), "read", counting_read)
+    whole_reads = _count_whole_reads(rec, monkeypatch)
     result = analyze(rec, hypnogram=night.hypnogram, staging="none")
     assert result.summary["provenance"]["conditioning"]["r_peaks_source"] == "self:Intercostal R"
     for c in rec.emg_channels():
