@@ -108,3 +108,21 @@ def test_evaluate_reports_each_body_region_of_a_kind():
     neck = out["regions"]["contraction"]["neck"]
     assert (neck["tp"], neck["fp"], neck["fn"]) == (1, 1, 1)
     assert "  neck" in format_table(out)
+
+
+def test_a_classification_in_the_pattern_column_is_compared_as_its_own_kind() -> None:
+    # Neck myoclonus is no events kind: the analysis writes it as the pattern of
+    # contraction rows, the truth as rows of its own. Both must meet in evaluate.
+    truth = pd.DataFrame({"onset": [5.0, 50.0], "duration": 0.2,
+                          "kind": "neck_myoclonus", "channel": "SCM L"})
+    found = pd.DataFrame({"onset": [5.01, 30.0, 80.0], "duration": 0.2,
+                          "kind": "contraction", "channel": "SCM L",
+                          "pattern": ["neck_myoclonus", "neck_myoclonus", ""]})
+    m = evaluate(truth, found)["kinds"]["neck_myoclonus"]
+    assert (m["tp"], m["fp"], m["fn"]) == (1, 1, 1)
+    # A table that already holds rows of the kind is not counted twice.
+    both = pd.concat([found, found.iloc[:1].assign(kind="neck_myoclonus")], ignore_index=True)
+    m = evaluate(truth, both)["kinds"]["neck_myoclonus"]
+    assert (m["n_detected"], m["tp"]) == (1, 1)
+    # The contraction rows themselves are still compared as contractions.
+    assert evaluate(found, found)["kinds"]["contraction"]["n_detected"] == 3

@@ -133,6 +133,24 @@ def _metrics(t: pd.DataFrame, e: pd.DataFrame, min_overlap: float, rule: tuple[s
     }
 
 
+def _with_pattern_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` plus, for a classification that is no kind of the table, its contraction rows.
+
+    A per-channel classification without an events kind of its own (neck
+    myoclonus) is written as the ``pattern`` of ``contraction`` rows; those rows
+    are compared as that kind.  A table that already has rows of the kind (a
+    truth file, or a table a caller prepared) is left as it is, so nothing is
+    counted twice.
+    """
+    if "pattern" not in df.columns or not len(df):
+        return df
+    pattern = df["pattern"].fillna("").astype(str)
+    sel = (df["kind"] == "contraction") & (pattern != "") & ~pattern.isin(set(df["kind"]))
+    if not sel.any():
+        return df
+    return pd.concat([df, df[sel].assign(kind=pattern[sel])], ignore_index=True)
+
+
 def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] | None = None,
              min_overlap: float = 0.0, match_on: Mapping[str, Iterable[str]] | None = None,
              truth_summary: Mapping[str, Any] | None = None,
@@ -145,7 +163,9 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
         Tables with ``onset``, ``duration`` (s) and ``kind`` (extra columns
         such as ``side`` are used by ``match_on``).
     kinds : iterable of str, optional
-        Kinds to compare; default: every kind present in ``truth``.
+        Kinds to compare; default: every kind present in ``truth``.  A
+        classification written only in the ``pattern`` column of ``contraction``
+        rows (``neck_myoclonus``) is compared as a kind of its own.
     min_overlap : float
         Seconds two events must overlap by to match (default: any overlap).
     match_on : mapping kind → columns
@@ -177,8 +197,8 @@ def evaluate(truth: pd.DataFrame, events: pd.DataFrame, *, kinds: Iterable[str] 
         missing = [c for c in ("onset", "duration", "kind") if c not in df.columns]
         if missing:
             raise ValueError(f"{name} table lacks column(s) {', '.join(missing)}")
-    truth = _prep(truth)
-    events = _prep(events)
+    truth = _prep(_with_pattern_rows(truth))
+    events = _prep(_with_pattern_rows(events))
     rules = dict(_registry_match_on() if match_on is None else match_on)
     kinds = list(kinds) if kinds is not None else sorted(set(truth["kind"].astype(str)))
     out: dict[str, Any] = {"kinds": {}}
