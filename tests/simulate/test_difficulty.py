@@ -296,3 +296,51 @@ def test_muscle_probes_sit_on_both_sides_of_each_aasm_limit_and_the_truth_follow
             hft = w[w["kind"] == "hypnagogic_foot_tremor"]
             assert set(hft["channel"]) <= {"LAT", "RAT"} and len(hft) >= 1
     assert hard_model.probes["boundary"].isin(list(MUSCLE_PROBE_CLASSES)).any()
+
+
+def test_out_of_limit_probe_bursts_are_jerks_in_the_truth_and_train_bursts_are_not():
+    """docs/definitions.md: a brief burst (<= 0.4 s) in any muscle that belongs to no train
+    (rhythmic movement, ALMA, foot tremor: AASM v2.6) is myoclonus, leg jerks too short to
+    be LMs included; a neck channel's jerk under 500 ms is neck myoclonus (Frauscher 2014);
+    a jerk in >= 2 channels within 250 ms near a wake -> sleep transition is a hypnic jerk.
+    So the bursts of a probe outside its limit are myoclonus rows of the truth, and those of
+    a probe inside it (the train's) are not."""
+    from somnomotor.simulate.muscle_probes import probe_hypnic_rows, probe_jerk_groups
+
+    s = resolve_settings("polio_mixed", {"muscle_probes.per_h": 10.0}, difficulty="hard")
+    m = run_model("polio_mixed", hours=8.0, seed=5, resolved=s)
+    probes = m.probes[m.probes["boundary"].isin(list(MUSCLE_PROBE_CLASSES)) & m.probes["recorded"]]
+    myo = m.truth[m.truth["kind"] == "myoclonus"]
+    neck = m.truth[m.truth["kind"] == "neck_myoclonus"]
+    keys = set(zip(myo["onset"].round(6), myo["channel"], strict=True))
+    neck_keys = set(zip(neck["onset"].round(6), neck["channel"], strict=True))
+    seen = {"out": 0, "in": 0, "neck": 0}
+    for p in probes.itertuples(index=False):
+        b = m.bursts[m.bursts["group"] == p.group]
+        assert len(b) and (b["duration"] <= 0.4).all()
+        bk = set(zip(b["onset"].round(6), b["channel"], strict=True))
+        jerks = not p.inside and p.boundary != "alma_high_hz"
+        if jerks:
+            assert bk <= keys, p.boundary
+            seen["out"] += 1
+            nb = {k for k in bk if k[1] == "SCM L"}
+            assert nb <= neck_keys
+            seen["neck"] += len(nb)
+        else:
+            assert not (bk & keys), p.boundary
+            seen["in"] += 1
+    assert seen["out"] and seen["in"] and seen["neck"]
+    # The sleep-start rule on the jerks of the rhythmic probes: only beats of >= 2 channels
+    # near a transition count, and the truth holds each such beat.
+    groups = probe_jerk_groups(m.probes.to_dict("records"))
+    stages = np.array(["W"] * 4 + ["N1"] * 20)
+    beat = pd.DataFrame({"onset": [100.0, 100.02, 103.0], "duration": [0.2, 0.2, 0.2],
+                         "channel": ["Paraspinal", "SCM L", "Paraspinal"],
+                         "amplitude": [40.0, 50.0, 40.0], "side": ["", "left", ""],
+                         "group": [7, 7, 7]})
+    rows = probe_hypnic_rows(beat, {7}, stages)  # transition at 120 s: 100 s is 20 s before
+    assert [(r["onset"], r["channels"]) for r in rows] == [(100.0, "Paraspinal;SCM L")]
+    assert probe_hypnic_rows(beat.assign(onset=beat["onset"] + 300.0), {7}, stages) == []
+    hyp = m.truth[m.truth["kind"] == "hypnic_jerk"]
+    for r in probe_hypnic_rows(m.bursts, groups, m.hypnogram.stages):
+        assert ((hyp["onset"] - r["onset"]).abs() < 1e-9).any()

@@ -23,7 +23,7 @@ from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_
 from .bruno import generate_bruno_grm, neck_myoclonus_truth
 from .contractions import contraction_truth, generate_contractions
 from .control import ControlState, Evening, compute_control
-from .muscle_probes import generate_muscle_probes
+from .muscle_probes import generate_muscle_probes, probe_hypnic_rows, probe_jerk_groups
 from .patterns import (
     STREAM,
     Generated,
@@ -285,8 +285,12 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
 
     recorded = set(s["channels"])
     rows: list[dict[str, Any]] = []
+    # The bursts of a muscle probe outside its limit are no train: each is a jerk.
+    jerk_groups = probe_jerk_groups(gen.probes)
     for kind in ("myoclonus", "morning_tonic"):
         sel = bursts[bursts["row"] == kind]
+        if kind == "myoclonus" and jerk_groups:
+            sel = bursts[(bursts["row"] == kind) | bursts["group"].isin(list(jerk_groups))]
         for b in sel.itertuples(index=False):
             rows.append({"onset": b.onset, "duration": b.duration, "kind": kind,
                          "channel": b.channel, "muscle": EMG_CHANNELS[b.channel][0],
@@ -310,6 +314,7 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     }, columns=list(INSERTED_COLUMNS))
     rows.extend(neck_myoclonus_truth(rows))
     rows.extend(_episode_rows(bursts, gen.episodes))
+    rows.extend(probe_hypnic_rows(bursts[bursts["channel"].isin(recorded)], jerk_groups, stages))
     rows.extend(rem_rows)
     rows.extend(contraction_truth(bursts))
     truth = make_events(rows)
