@@ -221,3 +221,50 @@ def test_example_traces_conditioned_by_default_raw_on_the_toggle(browser, analys
     assert ">raw EMG (µV)<".encode().decode("latin-1") in raw
     assert "onset threshold" not in raw
     page.close()
+
+
+def _per_channel_cells(page) -> dict[tuple[str, str], str]:
+    """Every cell of the per-channel tables (split by columns): (channel, "kind|heading")."""
+    return {(ch, col): text for ch, col, text in page.evaluate(
+        """() => { const out = [];
+               for (const t of document.querySelectorAll('table.per-channel')) {
+                 const [top, sub] = t.querySelectorAll('thead tr');
+                 const subs = Array.from(sub.querySelectorAll('th')).map(e => e.textContent.trim());
+                 const cols = []; let k = 0;
+                 for (const th of top.querySelectorAll('th')) {
+                   const x = th.textContent.trim();
+                   if (th.rowSpan === 2) { cols.push(x); continue; }
+                   for (let i = 0; i < th.colSpan; i++) cols.push(x + '|' + subs[k++]); }
+                 for (const tr of t.querySelectorAll('tbody tr')) {
+                   const td = Array.from(tr.querySelectorAll('td')).map(e => e.textContent.trim());
+                   td.forEach((v, i) => { if (i) out.push([td[0], cols[i], v]); }); } }
+               return out; }""")}
+
+
+def test_per_channel_tables_count_each_channels_contractions_by_pattern(browser, analysed):
+    """Issue 12 item 7: per channel, the count of its contraction rows by ``pattern``
+    (neck myoclonus has no rows of its own), as counted here from events.csv."""
+    import pandas as pd
+
+    from somnomotor.kinds import get
+
+    _, paths = analysed
+    out = paths["report.html"].parent
+    ev = pd.read_csv(out / "events.csv", keep_default_na=False)
+    con = ev[(ev["kind"] == "contraction") & (ev["channel"] != "")]
+    patterns = sorted(set(con["pattern"]) - {""})
+    assert "myoclonus" in patterns  # the night has classified contractions to count
+    page = browser.new_page()
+    page.goto(paths["report.html"].as_uri())
+    cells = _per_channel_cells(page)
+    page.close()
+    channels = {ch for ch, _ in cells}
+    assert set(con["channel"]) <= channels
+    for pat in patterns:
+        col = f"contractions: {get(pat).label}|n"
+        for ch in channels:
+            want = int(((con["channel"] == ch) & (con["pattern"] == pat)).sum())
+            assert cells[(ch, col)] == str(want), (ch, pat)
+    # no column for a pattern no contraction has
+    heads = {c for _, c in cells if c.startswith("contractions: ")}
+    assert len(heads) == len(patterns)

@@ -22,6 +22,7 @@ from somnomotor.events import make_events
 from somnomotor.report import figures as F
 from somnomotor.report import render_report, write_report
 from somnomotor.report.context import build_context, build_snippets
+from somnomotor.score.muscles import PATTERN_ORDER
 
 MM = 96 / 25.4  # CSS px per mm
 
@@ -39,6 +40,12 @@ def busy_night(night):
         rows.append(dict(onset=400.0 + 37.0 * i, duration=3.0 if k.episode else 0.3,
                          kind=k.name, channel=ch, muscle=info.muscle, side=info.side,
                          stage="N2", amplitude_uv=30.0))
+    for i, pat in enumerate(PATTERN_ORDER[1:]):  # a contraction of every pattern
+        ch = labels[i % len(labels)]
+        info = rec.channel(ch)
+        rows.append(dict(onset=1500.0 + 13.0 * i, duration=0.2, kind="contraction",
+                         channel=ch, muscle=info.muscle, side=info.side, stage="N2",
+                         amplitude_uv=30.0, pattern=pat))
     rows.append(dict(onset=1111.25, duration=0.25, kind="hypnic_jerk", stage="N1",
                      amplitude_uv=80.0, channels="LAT;Paraspinal;EMG MFD-l"))
     rows.append(dict(onset=1400.5, duration=20.0, kind="grm", stage="N2",
@@ -97,7 +104,9 @@ def test_per_channel_table_fits_the_page(browser, busy_night, tmp_path, media, w
                   document.documentElement.scrollWidth]""")
     page.close()
     # every kind found on a channel has its columns, in one table or a further one
-    assert sum(n for _, _, n in tables) == len(list(K.all_kinds())) and len(tables) >= 2
+    # and every contraction pattern its count column
+    n_cols = len(list(K.all_kinds())) + len(PATTERN_ORDER) - 1
+    assert sum(n for _, _, n in tables) == n_cols and len(tables) >= 2
     for table, box, _ in tables:
         assert table <= box + 0.5
     assert doc <= width

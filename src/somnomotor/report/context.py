@@ -719,6 +719,33 @@ def channel_kinds(events: pd.DataFrame) -> list[tuple[str, str]]:
     return out
 
 
+def channel_patterns(events: pd.DataFrame) -> list[str]:
+    """The ``pattern`` values found on ``contraction`` rows that name a channel, most
+    general first (``score.muscles.PATTERN_ORDER``; unknown values after, sorted).
+
+    Neck myoclonus has no rows of its own: only these columns give its per-channel count.
+    """
+    from ..score.muscles import PATTERN_ORDER
+
+    if "pattern" not in events:
+        return []
+    con = events[(events["kind"] == "contraction") & (events["channel"].astype(str) != "")]
+    found = set(con["pattern"].fillna("").astype(str)) - {""}
+    return [p for p in PATTERN_ORDER if p in found] + sorted(found - set(PATTERN_ORDER))
+
+
+_PATTERN_PREFIX = "contractions: "
+
+
+def _pattern_title(pattern: str) -> str:
+    """Per-channel column title of the contractions classified as ``pattern``."""
+    try:
+        label = K.get(pattern).label
+    except KeyError:
+        label = pattern.replace("_", " ")
+    return f"{_PATTERN_PREFIX}{label}"
+
+
 def _column_title(kind: str) -> str:
     """The registry's per-muscle column title of a kind, unless other kinds share it
     (``lm`` and ``myoclonus`` once shared "bursts / LMs"): then the kind's own label."""
@@ -742,6 +769,7 @@ def muscle_headings(result: NightResult) -> list[str]:
         heads.append(title)
         if how == "count":
             heads.append(f"{title} /h {word}")
+    heads += [_pattern_title(p) for p in channel_patterns(result.events)]
     return heads
 
 
@@ -758,6 +786,7 @@ def muscle_header(result: NightResult) -> list[tuple[str, list[str]]]:
             out.append((title, ["n", f"/h {word}"]))
         else:
             out.append((title.removesuffix(" (s)"), ["s"]))
+    out += [(_pattern_title(p), ["n"]) for p in channel_patterns(result.events)]
     return out
 
 
@@ -768,18 +797,21 @@ MUSCLE_TABLE_COLUMNS = 10
 
 def muscle_tables(result: NightResult) -> list[dict[str, Any]]:
     """The per-channel table, split by kinds into tables of at most
-    :data:`MUSCLE_TABLE_COLUMNS` data columns: each ``{"header": [(title, subs)],
+    :data:`MUSCLE_TABLE_COLUMNS` data columns (a pattern's count column counting two): each ``{"header": [(title, subs)],
     "rows": [(channel, [cells])], "first": bool}``; the first also shows muscle and side."""
     header = muscle_header(result)
     rows = muscle_rows(result)
     chunks: list[list[int]] = [[]]
     used = 0
-    for i, (_, subs) in enumerate(header):
-        if chunks[-1] and used + len(subs) > MUSCLE_TABLE_COLUMNS:
+    for i, (title, subs) in enumerate(header):
+        # a pattern's count column takes the room of two: its heading's words are long
+        # ("contractions:", "propriospinal") and a heading breaks only between words
+        room = 2 if title.startswith(_PATTERN_PREFIX) else len(subs)
+        if chunks[-1] and used + room > MUSCLE_TABLE_COLUMNS:
             chunks.append([])
             used = 0
         chunks[-1].append(i)
-        used += len(subs)
+        used += room
     starts = np.cumsum([2] + [len(subs) for _, subs in header])  # cells: muscle, side, …
     out = []
     for n, chunk in enumerate(c for c in chunks if c):
@@ -793,7 +825,8 @@ def muscle_tables(result: NightResult) -> list[dict[str, Any]]:
 def muscle_rows(result: NightResult) -> list[Row]:
     """Per EMG channel, that channel's own figures: events of each kind found on it
     (count, or seconds for episodes), and for counted kinds the channel's own index:
-    its events in sleep (any time without stages) per hour of the indices' basis."""
+    its events in sleep (any time without stages) per hour of the indices' basis;
+    then its contractions by ``pattern`` (:func:`channel_patterns`)."""
     ev = result.events
     summary = result.summary or {}
     hours = lookup(summary, "leg_index_hours")
@@ -803,6 +836,7 @@ def muscle_rows(result: NightResult) -> list[Row]:
     in_basis = (ev["stage"].isin(["N1", "N2", "N3", "R"]) if basis_word(summary) == "sleep"
                 else pd.Series(True, index=ev.index))
     kinds = channel_kinds(ev)
+    patterns = channel_patterns(ev)
     rows = []
     for ch in _channels(result):
         if ch["kind"] != "emg":
@@ -824,6 +858,9 @@ def muscle_rows(result: NightResult) -> list[Row]:
                 c = plain(idx, 1)
                 cells.append(Cell(c.key, c.value, c.text, c.scale, c.digits, c.unit,
                                   caveat(summary, "x_index")))
+        con = (ev["channel"] == ch["label"]) & (ev["kind"] == "contraction")
+        for pat in patterns:
+            cells.append(plain(int((con & (ev["pattern"].astype(str) == pat)).sum()), 0))
         rows.append(Row(ch["label"], cells))
     return rows
 
