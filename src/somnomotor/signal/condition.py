@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ConditionParams", "ConditionedEMG", "Trace", "analysis_threads", "condition_emg",
            "condition_recording", "conditioned_trace", "heartbeat_from_trunk", "mark_no_data",
-           "room_mains", "trace_for_result"]
+           "mark_clipped", "room_mains", "trace_for_result"]
 
 T = TypeVar("T")
 
@@ -92,6 +92,10 @@ class ConditionParams(BaselineParams):
     ecg_self_detect_regions: tuple[str, ...] = ("chest", "abdomen", "back", "shoulder", "neck")
     flat_run_s: float = 1.0  # identical samples for ≥ 1 s: no data (disconnected)
     saturation_run_s: float = 0.05  # at the channel's extreme for ≥ 50 ms: saturated
+    # Clipping: brief flat tops (≥ 3 identical samples) exactly at the channel's extreme, met
+    # at least this often (a rail is hit again and again: clipped QRS peaks, clipped
+    # movement waves), are no data after filtering (0: off).
+    clip_min_runs: int = param(5, lo=0)
     no_data_guard_s: float = 1.0  # no data also this long either side (filter ringing)
 
     def __post_init__(self) -> None:
@@ -284,6 +288,48 @@ def _notch_forward(y: np.ndarray, fs: float, mains: float, p: ConditionParams) -
     return out
 
 
+def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.ndarray | None:
+    """Samples in brief flat tops at the channel's very extreme (clipping), or None.
+
+    An amplifier that clips brief peaks (a QRS or a movement wave riding on a large
+    DC offset) leaves runs of ≥ 3 identical samples exactly at its rail, too short
+    for :func:`mark_no_data`'s saturation rule (≥ ``saturation_run_s``) but each
+    one a distorted waveform: the ECG template no longer fits the clipped beat,
+    and its residue looks like a contraction.  A rail is hit again and again, so
+    the extreme must carry at least ``clip_min_runs`` such runs; a float
+    signal's single maximum never does.
+
+    Examples
+    --------
+    >>> x = np.sin(np.arange(2000) / 10.0) * 120.0
+    >>> mark_clipped(x) is None
+    True
+    >>> m = mark_clipped(np.clip(x, -100.0, 100.0))
+    >>> bool(m.any()), bool(m[np.argmax(x)]), bool(m[0])
+    (True, True, False)
+    """
+    p = params or ConditionParams()
+    x = np.asarray(x)
+    if p.clip_min_runs <= 0 or x.size < 3 or not np.isfinite(x).any():
+        return None
+    out: np.ndarray | None = None
+    for rail in (float(np.nanmax(x)), float(np.nanmin(x))):
+        if rail == 0.0:
+            continue
+        at = x == rail
+        if np.count_nonzero(at) < 3 * p.clip_min_runs:
+            continue
+        s, t = runs(at)
+        long = (t - s) >= 3
+        if np.count_nonzero(long) < p.clip_min_runs:
+            continue
+        if out is None:
+            out = np.zeros(x.size, dtype=bool)
+        for a, b in zip(s[long], t[long], strict=True):  # runs at the rail, not samples
+            out[a:b] = True
+    return out
+
+
 def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
             mains: float | None, notes: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
     """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask)."""
@@ -354,6 +400,18 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     if isinstance(mains, str):
         mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
     y, fs_a, bad_a = _filter(x, fs, bad, p, mains, notes)
+    clipped = mark_clipped(np.where(bad, np.float32(np.nan), x) if has_bad else x, p)
+    if clipped is not None:
+        # Filtered as recorded (no step into a zero fill), then left out: no data.
+        d = max(1, int(round(fs / fs_a)))
+        m = y.size
+        pad = np.zeros(m * d, dtype=bool)
+        pad[: min(clipped.size, m * d)] = clipped[: m * d]
+        clip_a = dilate(pad.reshape(m, d).any(axis=1), 1)
+        y[clip_a] = np.nan
+        bad_a = bad_a | clip_a
+        notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
+                     f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no data)")
     n_input = int(x.size)
     all_bad = bool(n_input and bad.all())
     # The input-rate signal and mask are not needed any more: let them go (when the
