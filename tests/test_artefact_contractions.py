@@ -1,0 +1,61 @@
+"""Real-recording nuisances that are not contractions (issues 12 and 15).
+
+On the simulator's hard level, brief clipping at the amplifier's rail (QRS
+peaks riding on a large DC offset, the rail at 900 µV) made most of the
+contraction layer's false rows: the clipped beats no longer fit the ECG
+template.  A clipped stretch holds no usable EMG; it is no data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from somnomotor.detect.bursts import bursts_in_channel
+from somnomotor.signal.condition import ConditionParams, condition_emg, mark_clipped
+
+FS = 256.0
+
+
+def _clipped_night(rail: float = 800.0) -> tuple[np.ndarray, np.ndarray]:
+    """10 min of 3-µV resting EMG on a 500-µV offset, with 40 sharp 450-µV peaks clipped at 800 µV."""
+    rng = np.random.default_rng(7)
+    n = int(FS * 600)
+    x = 500.0 + rng.normal(0.0, 3.0, n)
+    at = np.sort(rng.uniform(20.0, 580.0, 40))
+    tri = 450.0 * (1.0 - np.abs(np.linspace(-1.0, 1.0, 25)))  # a 0.1-s peak
+    for t in at:
+        i = int(t * FS)
+        x[i:i + tri.size] += tri
+    return np.clip(x, -rail, rail).astype(np.float32), at
+
+
+def test_clipped_peaks_are_no_data_and_make_no_contraction():
+    x, at = _clipped_night()
+    clipped = mark_clipped(x)
+    assert clipped is not None and clipped.sum() >= 3 * 40
+    cond = condition_emg(x, FS, mains=None)
+    assert any("clipped" in n for n in cond.notes)
+    for t in at:  # each clipped peak is no data in the conditioned signal
+        i = int(t * cond.fs)
+        assert np.isnan(cond.filtered[i: i + int(0.06 * cond.fs)]).any()
+    _, fig, _ = bursts_in_channel(cond)
+    assert len(fig["contractions"]) == 0
+    # Without the rule, every clipped peak is a "contraction".
+    off = condition_emg(x, FS, mains=None, params=ConditionParams(clip_min_runs=0))
+    _, fig_off, _ = bursts_in_channel(off)
+    assert len(fig_off["contractions"]) >= 30
+
+
+def test_a_peak_that_does_not_clip_is_left_alone():
+    x, _ = _clipped_night(rail=5000.0)  # the same peaks, nowhere near the rail
+    assert mark_clipped(x) is None
+    assert not any("clipped" in n for n in condition_emg(x, FS, mains=None).notes)
+
+
+def test_a_single_flat_top_is_not_a_rail():
+    # Fewer than clip_min_runs flat tops at the extreme: a maximum, not a rail.
+    x = np.sin(np.arange(5000) / 10.0).astype(np.float32) * 50.0
+    x[1000:1004] = 80.0
+    x[3000:3004] = 80.0
+    assert mark_clipped(x) is None
+    assert mark_clipped(x, ConditionParams(clip_min_runs=2)) is not None
