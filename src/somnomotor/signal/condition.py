@@ -401,15 +401,16 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
     y, fs_a, bad_a = _filter(x, fs, bad, p, mains, notes)
     clipped = mark_clipped(np.where(bad, np.float32(np.nan), x) if has_bad else x, p)
+    clip_a = None
     if clipped is not None:
-        # Filtered as recorded (no step into a zero fill), then left out: no data.
+        # Filtered as recorded (no step into a zero fill) and the ECG removed with the beats
+        # as recorded (a template with holes at the clipped QRS would leave every unclipped
+        # beat), then left out: no data.
         d = max(1, int(round(fs / fs_a)))
         m = y.size
         pad = np.zeros(m * d, dtype=bool)
         pad[: min(clipped.size, m * d)] = clipped[: m * d]
         clip_a = dilate(pad.reshape(m, d).any(axis=1), 1)
-        y[clip_a] = np.nan
-        bad_a = bad_a | clip_a
         notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
                      f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no data)")
     n_input = int(x.size)
@@ -440,6 +441,9 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
             notes.append(f"cardiac artefact {artefact:.1f} µV (below "
                          f"{p.ecg_min_artefact_uv:g} µV): not removed")
 
+    if clip_a is not None:
+        y[clip_a] = np.nan
+        bad_a = bad_a | clip_a
     beats = (np.asarray(r_peaks, dtype=float)
              if p.ecg_removal and r_peaks is not None and len(r_peaks) >= 3 else None)
     # Rectify, bring down to ~100 Hz, smooth.
