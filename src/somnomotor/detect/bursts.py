@@ -36,6 +36,7 @@ from ..signal.filters import block_mean, envelope
 from .contractions import (
     ContractionParams,
     _segment_max,
+    below_resolution,
     detect_contractions,
     heart_locked,
     too_slow,
@@ -557,6 +558,9 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
     contractions = detect_contractions(env, fs_env, cp)
     if len(contractions) and cond.r_peaks is not None:
         contractions = contractions[~heart_locked(contractions, cond.r_peaks, cp)]
+        contractions = contractions.reset_index(drop=True)
+    if len(contractions) and cond.quantum_uv > 0:  # coarse quantisation's own step noise
+        contractions = contractions[~below_resolution(contractions, y, fs, cond.quantum_uv, cp)]
         contractions = contractions.reset_index(drop=True)
     # The background of each tonic contraction (median short envelope over it): a train
     # of jerks merged into one long contraction is cut at the jerks that stand out of it.

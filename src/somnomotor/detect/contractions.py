@@ -52,8 +52,8 @@ from scipy import ndimage
 from .._util import runs
 from ..signal.baseline import median_rows
 
-__all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "detect_contractions", "heart_locked",
-           "resting_spread", "too_slow"]
+__all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "below_resolution", "detect_contractions",
+           "heart_locked", "resting_spread", "too_slow"]
 
 #: Columns of the per-channel contraction table (a superset of the burst table's
 #: ``onset``, ``duration``, ``amplitude_uv``, ``tonic``, ``rest_uv``).
@@ -63,7 +63,7 @@ CONTRACTION_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "to
 _TUNABLE = ("envelope_s", "step_s", "onset_uv", "onset_sd", "offset_uv", "offset_sd", "quiet_s",
             "min_s", "tonic_s", "quiet_block_factor", "min_fs", "edge_s", "rest_block_s",
             "rest_window_s", "rest_percentile", "ecg_max_s", "ecg_window_s", "ecg_max_uv",
-            "ecg_beats", "pre_s")
+            "ecg_beats", "pre_s", "quantum_ptp")
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class ContractionParams:
     # contractions up to ~4 min do not lift it
     pre_s: float = 2.0  # ``pre_uv``: the envelope's median over the 2 s before onset — the
     # local background "immediately before" an elevation (AASM bruxism, 2 × background)
+    quantum_ptp: float = 2.5  # coarse quantisation: a contraction spans > 2.5 steps peak to peak
     by_region: dict[str, dict[str, float]] = field(default_factory=lambda: {
         # Trunk channels carry ECG residue after removal: a wider margin there.
         "chest": {"onset_sd": 10.0}, "abdomen": {"onset_sd": 10.0}, "back": {"onset_sd": 10.0},
@@ -169,6 +170,37 @@ def heart_locked(table: pd.DataFrame, r_peaks: np.ndarray | None,
     cs = np.concatenate([[0], np.cumsum(count)])
     near = cs[np.minimum(k + w + 1, beats.size)] - cs[np.maximum(k - w, 0)] - 1
     return cand & (near >= 1)
+
+
+def below_resolution(table: pd.DataFrame, y: np.ndarray, fs: float, quantum_uv: float,
+                     params: ContractionParams | None = None) -> np.ndarray:
+    """True for contractions a coarse quantiser cannot tell from its own step noise.
+
+    A channel recorded in steps of ``quantum_uv`` (e.g. 31 µV) larger than its
+    resting EMG toggles between neighbouring steps wherever slow drift (sweat,
+    offset) brings it near a step's edge: bursts of square edges that the band
+    pass turns into broadband "contractions".  Such toggling spans at most ±1
+    step; a contraction the quantiser really saw spans more.  A row is below
+    resolution when the conditioned signal ``y`` (rate ``fs``) spans less than
+    ``quantum_ptp`` steps peak to peak inside it.  Off (all False) without a step.
+
+    Examples
+    --------
+    >>> y = np.zeros(1000, dtype=np.float32); y[100:110] = [30, -30] * 5; y[500:510] = 90
+    >>> t = pd.DataFrame({"onset": [0.4, 1.9], "duration": [0.1, 0.1]})
+    >>> below_resolution(t, y, 250.0, 31.0).tolist()
+    [True, False]
+    """
+    p = params or ContractionParams()
+    n = len(table)
+    if n == 0 or not quantum_uv > 0 or not p.quantum_ptp > 0:
+        return np.zeros(n, dtype=bool)
+    i0 = np.clip((table["onset"].to_numpy(float) * fs).astype(np.int64), 0, y.size - 1)
+    i1 = np.clip(((table["onset"] + table["duration"]).to_numpy(float) * fs).astype(np.int64) + 1,
+                 i0 + 1, y.size)
+    ptp = np.array([np.nanmax(y[a:b]) - np.nanmin(y[a:b]) if np.isfinite(y[a:b]).any() else 0.0
+                    for a, b in zip(i0, i1, strict=True)])  # one per row, not per sample
+    return ptp < p.quantum_ptp * quantum_uv
 
 
 def _block_values(values: np.ndarray, blk: int) -> tuple[np.ndarray, np.ndarray]:

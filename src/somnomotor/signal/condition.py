@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ConditionParams", "ConditionedEMG", "Trace", "analysis_threads", "condition_emg",
            "condition_recording", "conditioned_trace", "heartbeat_from_trunk", "mark_no_data",
-           "mark_clipped", "room_mains", "trace_for_result"]
+           "mark_clipped", "quantum", "room_mains", "trace_for_result"]
 
 T = TypeVar("T")
 
@@ -149,6 +149,8 @@ class ConditionedEMG:
     ecg_source: str = "none"
     #: The R peaks (s) used for ECG removal (None without ECG removal or beats).
     r_peaks: np.ndarray | None = None
+    #: The recording's quantisation step, µV (0: none found): every sample a whole multiple.
+    quantum_uv: float = 0.0
 
     @property
     def no_data_s(self) -> float:
@@ -330,6 +332,31 @@ def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.nda
     return out
 
 
+def quantum(x: np.ndarray, n: int = 1 << 17) -> float:
+    """The channel's quantisation step, µV: every sample difference a whole multiple (else 0).
+
+    Read from the first ``n`` finite samples.  An EDF channel always has a digital
+    resolution, mostly far below a microvolt; some ambulatory devices record EMG in
+    steps of ~31 µV, larger than the resting EMG itself.
+
+    Examples
+    --------
+    >>> quantum(np.round(np.random.default_rng(0).normal(0, 40, 5000) / 31.0) * 31.0)
+    31.0
+    >>> quantum(np.random.default_rng(0).normal(0, 40, 5000))
+    0.0
+    """
+    v = np.asarray(x, dtype=np.float64)
+    v = v[np.isfinite(v)][:n]
+    d = np.abs(np.diff(v))
+    d = d[d > 0]
+    if d.size < 10:
+        return 0.0
+    q = float(d.min())
+    ratio = d / q
+    return q if bool(np.all(np.abs(ratio - np.round(ratio)) < 1e-3)) else 0.0
+
+
 def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
             mains: float | None, notes: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
     """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask)."""
@@ -413,6 +440,9 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         clip_a = dilate(pad.reshape(m, d).any(axis=1), 1)
         notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
                      f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no data)")
+    q_uv = quantum(x)
+    if q_uv >= 1.0:
+        notes.append(f"recorded in steps of {q_uv:g} µV")
     n_input = int(x.size)
     all_bad = bool(n_input and bad.all())
     # The input-rate signal and mask are not needed any more: let them go (when the
@@ -460,7 +490,8 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                               mains_hz=mains, notes=notes, ecg_removed=ecg_removed,
                               flat=flat or all_bad, fs_input=float(fs),
                               gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
-                              ecg_source=source, r_peaks=beats)
+                              ecg_source=source, r_peaks=beats,
+                              quantum_uv=q_uv)
     env = block_mean(np.abs(y), factor)
     no_data = ~np.isfinite(env)
     if factor > 1 and bad_a.any():
@@ -491,7 +522,8 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                           flagged=flagged, notes=notes, ecg_removed=ecg_removed,
                           flat=flat or bool(n_input and no_data.all()), fs_input=float(fs),
                           gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
-                          ecg_source=source, r_peaks=beats)
+                          ecg_source=source, r_peaks=beats,
+                              quantum_uv=q_uv)
 
 
 def analysis_threads() -> int:
