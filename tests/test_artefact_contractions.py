@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from somnomotor.detect.bursts import bursts_in_channel
+from somnomotor.detect.contractions import ContractionParams
 from somnomotor.signal.condition import ConditionParams, condition_emg, mark_clipped
 
 FS = 256.0
@@ -59,3 +60,40 @@ def test_a_single_flat_top_is_not_a_rail():
     x[3000:3004] = 80.0
     assert mark_clipped(x) is None
     assert mark_clipped(x, ConditionParams(clip_min_runs=2)) is not None
+
+
+def _quantised_night(step: float) -> tuple[np.ndarray, float]:
+    """10 min of 3-µV resting EMG under 60-µV sweat swings (0.05-0.5 Hz), recorded in
+    ``step`` µV, with one strong 2-s contraction (50 µV) at 300 s."""
+    from scipy.ndimage import gaussian_filter1d
+
+    rng = np.random.default_rng(11)
+    n = int(FS * 600)
+    w = rng.standard_normal(6000 + 3)  # the sweat, made at 10 Hz
+    band = gaussian_filter1d(w, 3.0) - gaussian_filter1d(w, 30.0)
+    band *= 60.0 / band.std()
+    x = 400.0 + np.interp(np.arange(n) / FS * 10.0, np.arange(band.size), band)
+    x += rng.normal(0.0, 3.0, n)
+    at = 300.0
+    i = int(at * FS)
+    x[i:i + int(2 * FS)] += rng.normal(0.0, 50.0, int(2 * FS))
+    return (np.round(x / step) * step).astype(np.float32), at
+
+
+def test_quantisation_toggling_is_not_a_contraction_but_a_real_one_is_kept():
+    x, at = _quantised_night(31.0)
+    cond = condition_emg(x, FS, mains=None)
+    assert cond.quantum_uv == 31.0
+    assert any("steps of 31 µV" in n for n in cond.notes)
+    c = bursts_in_channel(cond)[1]["contractions"]
+    assert len(c) == 1 and abs(float(c.onset.iloc[0]) - at) < 0.5
+    # Without the rule, the sweat crossing the steps' edges makes "contractions" too.
+    off = bursts_in_channel(cond, contraction_params=ContractionParams(quantum_ptp=0.0))[1]
+    assert len(off["contractions"]) >= 4
+
+
+def test_a_float_recording_has_no_quantum():
+    rng = np.random.default_rng(0)
+    cond = condition_emg(rng.normal(0.0, 3.0, int(FS * 60)).astype(np.float32), FS, mains=None)
+    assert cond.quantum_uv < 1.0
+    assert not any("steps of" in n for n in cond.notes)
