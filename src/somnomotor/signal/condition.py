@@ -437,7 +437,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         m = y.size
         pad = np.zeros(m * d, dtype=bool)
         pad[: min(clipped.size, m * d)] = clipped[: m * d]
-        clip_a = dilate(pad.reshape(m, d).any(axis=1), 1)
+        clip_a = dilate(np.asarray(pad.reshape(m, d).any(axis=1), dtype=bool), 1)
         notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
                      f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no data)")
     q_uv = quantum(x)
