@@ -11,7 +11,7 @@ quantisation) are printed too, for the record (no target there yet).
 
 Issue 15 (hard level, false rows matched against the simulator's artefact
 table, tuning seeds 0–9): most were QRS peaks clipped at the amplifier's rail
-(no data since: ``signal.condition.mark_clipped``) and toggling between
+(left out of the contraction layer since: ``signal.condition.mark_clipped``) and toggling between
 neighbouring 31-µV quantisation steps (``detect.contractions.below_resolution``).
 Pooled precision / F1 on seeds 10–13 before → after: arm 0.09 / 0.17 →
 0.91 / 0.79, shoulder 0.40 / 0.57 → 0.56 / 0.70, back 0.29 / 0.43 → 0.73 /

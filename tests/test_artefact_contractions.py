@@ -3,7 +3,7 @@
 On the simulator's hard level, brief clipping at the amplifier's rail (QRS
 peaks riding on a large DC offset, the rail at 900 µV) made most of the
 contraction layer's false rows: the clipped beats no longer fit the ECG
-template.  A clipped stretch holds no usable EMG; it is no data.
+template.  A clipped stretch holds no usable EMG for the contraction layer.
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ def test_clipped_peaks_are_no_data_and_make_no_contraction():
     assert clipped is not None and clipped.sum() >= 3 * 40
     cond = condition_emg(x, FS, mains=None)
     assert any("clipped" in n for n in cond.notes)
-    for t in at:  # each clipped peak is no data in the conditioned signal
+    assert cond.clipped is not None
+    for t in at:  # each clipped peak is marked; the filtered signal keeps it (the leg rules)
         i = int(t * cond.fs)
-        assert np.isnan(cond.filtered[i: i + int(0.06 * cond.fs)]).any()
+        assert cond.clipped[i: i + int(0.1 * cond.fs)].any()
+        assert np.isfinite(cond.filtered[i: i + int(0.1 * cond.fs)]).all()
     _, fig, _ = bursts_in_channel(cond)
     assert len(fig["contractions"]) == 0
     # Without the rule, every clipped peak is a "contraction".

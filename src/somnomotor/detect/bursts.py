@@ -550,6 +550,8 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
     """
     p = params or BurstParams()
     y, fs = cond.filtered, cond.fs
+    if cond.clipped is not None and cond.clipped.size == y.size:
+        y = np.where(cond.clipped, np.float32(np.nan), y)  # clipped at the rail: no contraction
     env, fs_env = burst_envelope(y, fs, p)
     rest = estimate_resting_level(env, fs_env, p)
     b = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env))

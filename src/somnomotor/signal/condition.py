@@ -151,6 +151,10 @@ class ConditionedEMG:
     r_peaks: np.ndarray | None = None
     #: The recording's quantisation step, µV (0: none found): every sample a whole multiple.
     quantum_uv: float = 0.0
+    #: Analysis-rate samples clipped at the amplifier's rail (None: none).  ``filtered``
+    #: keeps them (the leg rules read a clipped movement's timing); the contraction
+    #: layer leaves them out (:func:`mark_clipped`).
+    clipped: np.ndarray | None = None
 
     @property
     def no_data_s(self) -> float:
@@ -432,14 +436,14 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     if clipped is not None:
         # Filtered as recorded (no step into a zero fill) and the ECG removed with the beats
         # as recorded (a template with holes at the clipped QRS would leave every unclipped
-        # beat), then left out: no data.
+        # beat); the contraction layer leaves them out.
         d = max(1, int(round(fs / fs_a)))
         m = y.size
         pad = np.zeros(m * d, dtype=bool)
         pad[: min(clipped.size, m * d)] = clipped[: m * d]
         clip_a = dilate(np.asarray(pad.reshape(m, d).any(axis=1), dtype=bool), 1)
         notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
-                     f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no data)")
+                     f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no contraction there)")
     q_uv = quantum(x)
     if q_uv >= 1.0:
         notes.append(f"recorded in steps of {q_uv:g} µV")
@@ -471,9 +475,6 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
             notes.append(f"cardiac artefact {artefact:.1f} µV (below "
                          f"{p.ecg_min_artefact_uv:g} µV): not removed")
 
-    if clip_a is not None:
-        y[clip_a] = np.nan
-        bad_a = bad_a | clip_a
     beats = (np.asarray(r_peaks, dtype=float)
              if p.ecg_removal and r_peaks is not None and len(r_peaks) >= 3 else None)
     # Rectify, bring down to ~100 Hz, smooth.
@@ -491,7 +492,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                               flat=flat or all_bad, fs_input=float(fs),
                               gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                               ecg_source=source, r_peaks=beats,
-                              quantum_uv=q_uv)
+                              quantum_uv=q_uv, clipped=clip_a)
     env = block_mean(np.abs(y), factor)
     no_data = ~np.isfinite(env)
     if factor > 1 and bad_a.any():
@@ -523,7 +524,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                           flat=flat or bool(n_input and no_data.all()), fs_input=float(fs),
                           gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                           ecg_source=source, r_peaks=beats,
-                              quantum_uv=q_uv)
+                              quantum_uv=q_uv, clipped=clip_a)
 
 
 def analysis_threads() -> int:
