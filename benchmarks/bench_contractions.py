@@ -28,6 +28,10 @@ import time
 
 HOURS = 2.0
 SEEDS = (10, 11, 12, 13)
+#: Seeds nobody looked at while the detector was written or tuned (checked once, 2026-11-30):
+#: the acceptance figure is pooled over these and SEEDS, 12 nights, so that one 2-h night's
+#: handful of chin contractions does not decide it.
+FRESH = (30, 31, 32, 33, 34, 35, 36, 37)
 REGIONS = ("leg", "arm", "shoulder", "chest", "abdomen", "back", "neck", "chin")
 SETTINGS = {"contractions.per_h": 60.0, "contractions.min_s": 0.1, "contractions.max_s": 30.0,
             "contractions.amp_lo": 2.0, "contractions.amp_hi": 30.0}
@@ -37,13 +41,14 @@ def _fmt(v: float | None) -> str:
     return "    -" if v is None else f"{v:5.2f}"
 
 
-def _run(difficulty: str, extra: dict[str, float], label: str) -> dict[str, list[int]]:
+def _run(difficulty: str, extra: dict[str, float], label: str,
+         seeds: tuple[int, ...] = SEEDS) -> dict[str, list[int]]:
     from somnomotor.evaluate import evaluate
     from somnomotor.pipeline import analyze
     from somnomotor.simulate import simulate_night
 
     totals: dict[str, list[int]] = {r: [0, 0, 0] for r in REGIONS}  # tp, n_truth, n_found
-    for seed in SEEDS:
+    for seed in seeds:
         s = dict(SETTINGS)
         s.update(extra)
         if "ecg_bleed" not in extra:
@@ -91,8 +96,14 @@ def main() -> None:
     head = (f"{'night':<10}{'seed':>5} {'truth':>6} {'found':>6} {'prec':>5} {'rec':>5} "
             f"{'F1':>5} | " + " ".join(f"{r[:5]:>5}" for r in REGIONS) + " |")
     print(head)
-    worst = _pooled("acceptance nights (easy + trunk ECG 3-5×)", _run("easy", {}, "ecg3-5"))
-    print(f"worst region F1 on the acceptance nights: {worst:.3f} (target ≥ 0.95)")
+    held = _run("easy", {}, "ecg3-5")
+    w_held = _pooled(f"acceptance nights (easy + trunk ECG 3-5×), seeds {SEEDS}", held)
+    fresh = _run("easy", {}, "ecg3-5", FRESH)
+    w_fresh = _pooled(f"acceptance nights, fresh seeds {FRESH}", fresh)
+    both = {r: [a + b for a, b in zip(held[r], fresh[r], strict=True)] for r in REGIONS}
+    worst = _pooled("acceptance nights, all 12 seeds", both)
+    print(f"worst region F1 on the acceptance nights: {worst:.3f} over 12 nights "
+          f"(held-out {w_held:.3f}, fresh {w_fresh:.3f}; target ≥ 0.95)")
     print(head)
     for d in ("realistic", "hard"):
         _pooled(d, _run(d, {"ecg_bleed": 3.0 if d == "realistic" else 6.0}, d))
