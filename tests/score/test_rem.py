@@ -210,3 +210,22 @@ def test_rswa_phasic_rules_read_the_chins_contraction_table():
     old = MuscleParams(rem=RemParams(chin_activity="bursts"))
     res = score_muscles([chin], hyp, duration=240.0, params=old)
     assert res.summary["rem_phasic_epochs"] == 0
+
+
+def test_aasm_tonic_an_epoch_without_scorable_seconds_is_not_tonic_and_warns_nothing():
+    """AASM tonic rule on an epoch whose chin is all unscorable (NaN): not tonic, silently.
+
+    The fraction of seconds above the NREM minimum has no denominator there; it
+    must be 0, not NaN, and not print numpy's "Mean of empty slice" to the user.
+    """
+    import warnings
+
+    hyp = _hyp_with_rem()
+    amp = np.full(int(hyp.end), 5.0)
+    rem0 = 4 * 30
+    amp[rem0:rem0 + 30] = np.nan  # first REM epoch: no data
+    amp[rem0 + 30:rem0 + 60] = 6.0  # second: tonic
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = score_aasm_epochs(amp, _bursts([], 0.5), hyp)
+    assert res["tonic"].tolist()[-2:] == [False, True]

@@ -210,11 +210,14 @@ def _tonic_epochs(amp_1s: np.ndarray, hypnogram: Hypnogram, p: RemParams,
     floor_uv = float(np.percentile(nrem_vals, p.nrem_min_percentile))
     forbid = np.concatenate([above_floor_forbidden, np.zeros(max(0, need - a.size), bool)])
     forbid = forbid[start:need].reshape(n_ep, per) if n_ep else np.zeros((0, per), bool)
+    finite = np.isfinite(grid)
     with np.errstate(invalid="ignore"):
-        above = (grid > floor_uv) & ~forbid
-        frac = np.nanmean(np.where(np.isfinite(grid), above, np.nan), axis=1) \
-            if grid.size else np.zeros(0)
-    return np.nan_to_num(frac) >= p.tonic_fraction, floor_uv
+        above = (grid > floor_uv) & ~forbid & finite
+    # The fraction of each epoch's scorable seconds above the floor; an epoch with
+    # none scorable is 0 (not tonic), without nanmean's empty-slice warning.
+    n = finite.sum(axis=1)
+    frac = np.divide(above.sum(axis=1), n, out=np.zeros(n.shape), where=n > 0)
+    return frac >= p.tonic_fraction, floor_uv
 
 
 def score_aasm_epochs(amp_1s: np.ndarray, bursts: pd.DataFrame, hypnogram: Hypnogram,
