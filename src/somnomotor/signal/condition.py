@@ -322,16 +322,18 @@ def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.nda
     for rail in (float(np.nanmax(x)), float(np.nanmin(x))):
         if rail == 0.0:
             continue
-        at = x == rail
-        if np.count_nonzero(at) < 3 * p.clip_min_runs:
+        at = np.flatnonzero(x == rail)  # few samples: runs are found among them, not the night
+        if at.size < 3 * p.clip_min_runs:
             continue
-        s, t = runs(at)
-        long = (t - s) >= 3
+        brk = np.flatnonzero(np.diff(at) != 1)
+        first = np.concatenate(([0], brk + 1))
+        last = np.concatenate((brk, [at.size - 1]))
+        long = (last - first + 1) >= 3
         if np.count_nonzero(long) < p.clip_min_runs:
             continue
         if out is None:
             out = np.zeros(x.size, dtype=bool)
-        for a, b in zip(s[long], t[long], strict=True):  # runs at the rail, not samples
+        for a, b in zip(at[first[long]], at[last[long]] + 1, strict=True):  # runs at the rail
             out[a:b] = True
     return out
 
@@ -350,8 +352,17 @@ def quantum(x: np.ndarray, n: int = 1 << 17) -> float:
     >>> quantum(np.random.default_rng(0).normal(0, 40, 5000))
     0.0
     """
-    v = np.asarray(x, dtype=np.float64)
-    v = v[np.isfinite(v)][:n]
+    x = np.asarray(x)
+    parts: list[np.ndarray] = []
+    got = 0
+    for i in range(0, x.size, n):  # chunk by chunk: no float64 copy of a whole night
+        c = np.asarray(x[i:i + n], dtype=np.float64)
+        c = c[np.isfinite(c)]
+        parts.append(c)
+        got += c.size
+        if got >= n:
+            break
+    v = np.concatenate(parts)[:n] if parts else np.zeros(0)
     d = np.abs(np.diff(v))
     d = d[d > 0]
     if d.size < 10:
