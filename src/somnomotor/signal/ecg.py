@@ -63,6 +63,7 @@ class EcgParams:
     scale_post_s: float = 0.10
     scale_min: float = 0.3  # per-beat template scale clipped to [min, max]
     scale_max: float = 3.0
+    size_misfit_max: float = 0.01  # beats are sized for the median only where the QRS fits within 1 %
     shift_max_samples: float = 1.0  # per-beat time correction, at most ±1 sample (first order)
     # Self-detection from an EMG channel (no ECG channel): beats must look alike and be regular.
     self_min_correlation: float = 0.8  # candidate vs median beat
@@ -325,12 +326,34 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     if base.size < 3:
         return np.array(x, dtype=np.float32, copy=True)
     seg = _segments(xc, base, frac, pre, length)
+    q0 = max(0, pre - int(round(p.scale_pre_s * fs)))
+    q1 = min(length, pre + int(round(p.scale_post_s * fs)) + 1)
+    # The beats' sizes breathe (and step with posture), so at each sample the block's
+    # beats spread by tens of µV; a burst on one beat then shifts the median by a rank —
+    # a few µV at every sample it covers, left behind at all 2 × 15 beats the block's
+    # template reaches.  Each beat is first brought to a common size (least squares
+    # over the QRS against a first template), so the median's ranks differ by noise only.
     tmpl = _block_templates(seg, p.template_beats)
+    t0 = tmpl[:, q0:q1]
+    sq0 = seg[:, q0:q1]
+    e00 = np.einsum("ij,ij->i", t0, t0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = np.einsum("ij,ij->i", t0, sq0) / e00
+        # A beat the template fits poorly (a burst on it, or an artefact small beside
+        # the EMG) keeps its own size: its estimate would be the burst's, not the heart's.
+        misfit = np.einsum("ij,ij->i", sq0 - size[:, None] * t0, sq0 - size[:, None] * t0) / (
+            size * size * e00)
+    good = misfit <= p.size_misfit_max
+    size = np.where(good, size, 1.0)
+    size = np.clip(np.nan_to_num(size, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)
+    del sq0
+    del tmpl, t0
+    seg /= size[:, None]
+    tmpl = _block_templates(seg, p.template_beats)
+    seg *= size[:, None]
     taper = signal.windows.tukey(length, alpha=0.2).astype(np.float32)
     tmpl *= taper[None, :]
     # Least-squares amplitude per beat over the QRS.
-    q0 = max(0, pre - int(round(p.scale_pre_s * fs)))
-    q1 = min(length, pre + int(round(p.scale_post_s * fs)) + 1)
     tq, sq = tmpl[:, q0:q1], seg[:, q0:q1]
     # Per beat, amplitude *and* a small time shift (first-order Taylor: s ≈ a·T + b·T′,
     # shift −b/a samples): at 256 Hz a QRS slope of a 250-µV artefact moves ~25 µV per
