@@ -231,7 +231,7 @@ def test_a_burst_on_one_beat_leaves_no_residue_at_the_beats_around_it():
     size = 300.0 * (1 + 0.15 * np.sin(2 * np.pi * 0.25 * beats + 1.0))
     x = _cardiac(n, fs, beats, size)
     hit = int(np.argmin(np.abs(beats - 60.0)))
-    burst = _bursts(n, fs, np.array([beats[hit] - 0.02]), 0.08, 150.0, rng)
+    burst = _bursts(n, fs, np.array([beats[hit] - 0.02]), 0.08, 400.0, rng)
     y = _bandpass(x + 1.0 * rng.standard_normal(n), fs) + burst
     clean = remove_ecg(y, fs, beats)
     qrs = []
@@ -240,5 +240,29 @@ def test_a_burst_on_one_beat_leaves_no_residue_at_the_beats_around_it():
             continue
         i = int(b * fs)
         qrs.append(np.sqrt(np.mean(clean[i - 26: i + 52] ** 2)))
-    # what is left over each QRS is the noise (~1 µV), not a few µV of template error
-    assert max(qrs) < 2.0
+    # what is left over each QRS is the noise (~0.5 µV), not template error (> 1.2 µV
+    # at the worst beat when the block median takes the beats at their breathing sizes)
+    assert max(qrs) < 0.9
+
+
+def test_beats_buried_in_a_long_contraction_leave_the_beats_before_it_clean():
+    """A 20-s contraction covers whole template blocks: its beats must not make the
+    template of the clean beats just before it noisy (issue 12: neck rows rising for
+    seconds before a long SCM contraction, bench_contractions seed 31)."""
+    fs, dur = 512.0, 150.0
+    rng = np.random.default_rng(5)
+    beats = _beat_times(dur, rng, bpm=60.0)
+    n = int(dur * fs)
+    size = 80.0 * (1 + 0.15 * np.sin(2 * np.pi * 0.25 * beats))
+    y = _bandpass(_cardiac(n, fs, beats, size) + 0.5 * rng.standard_normal(n), fs)
+    m = int(20 * fs)
+    sos = signal.butter(4, [30, 150], btype="bandpass", fs=fs, output="sos")
+    emg = signal.sosfilt(sos, rng.standard_normal(m))
+    y[int(80 * fs): int(80 * fs) + m] += 60.0 * emg / np.std(emg)
+    clean = remove_ecg(y, fs, beats)
+
+    def left(a: float, b: float) -> float:
+        return float(np.sqrt(np.mean(clean[int(a * fs): int(b * fs)] ** 2)))
+
+    # the 10 s just before the contraction are as clean as the minute before them
+    assert left(70.0, 79.5) < 1.5 * left(10.0, 60.0)

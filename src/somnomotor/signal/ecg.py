@@ -64,6 +64,8 @@ class EcgParams:
     scale_min: float = 0.3  # per-beat template scale clipped to [min, max]
     scale_max: float = 3.0
     size_misfit_max: float = 0.01  # beats are sized for the median only where the QRS fits within 1 %
+    buried_misfit: float = 0.25  # a beat whose QRS the template misses by > 25 % is buried in EMG …
+    clear_misfit: float = 0.05  # … and, on a channel whose beats typically fit within 5 %, left out
     shift_max_samples: float = 1.0  # per-beat time correction, at most ±1 sample (first order)
     # Self-detection from an EMG channel (no ECG channel): beats must look alike and be regular.
     self_min_correlation: float = 0.8  # candidate vs median beat
@@ -289,7 +291,9 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     For every beat, a P-QRS-T template (300 ms before — the whole P wave — to
     400 ms after the R peak, shorter at high heart rates) is the median of the
     surrounding block of 15 beats, interpolated between blocks so it follows slow
-    changes; it is aligned to the beat's R time with sub-sample precision, fitted
+    changes (the beats brought to a common size first, and beats buried in a
+    contraction standing in as the night's median beat, so neither a burst on one
+    beat nor a long contraction spoils the template of the clean beats beside them); it is aligned to the beat's R time with sub-sample precision, fitted
     to the beat by least squares over the QRS (−50 to +100 ms) with two terms —
     its size (clipped to 0.3–3) and a time shift of at most ±1 sample (the
     template's derivative), which takes up the R-time error between the lead the
@@ -348,9 +352,18 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     size = np.clip(np.nan_to_num(size, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)
     del sq0
     del tmpl, t0
-    seg /= size[:, None]
-    tmpl = _block_templates(seg, p.template_beats)
-    seg *= size[:, None]
+    seg_n = seg / size[:, None]
+    buried = ~(misfit <= p.buried_misfit)
+    if buried.any() and good.sum() >= 3 and float(np.nanmedian(misfit)) <= p.clear_misfit:
+        # A clear artefact (trunk, neck): beats buried in a long contraction are noise
+        # to the template — the median of a block of them carries ~1/4 of the EMG's
+        # size, smeared onto the beats before and after.  They stand in as the
+        # night's median beat, so the shape there comes from the clean beats.
+        pick = np.flatnonzero(good)
+        pick = pick[np.linspace(0, pick.size - 1, min(pick.size, 2001)).astype(np.int64)]
+        seg_n[buried] = np.median(seg_n[pick], axis=0)
+    tmpl = _block_templates(seg_n, p.template_beats)
+    del seg_n
     taper = signal.windows.tukey(length, alpha=0.2).astype(np.float32)
     tmpl *= taper[None, :]
     # Least-squares amplitude per beat over the QRS.
