@@ -65,7 +65,7 @@ class EcgParams:
     scale_max: float = 3.0
     size_misfit_max: float = 0.01  # beats are sized for the median only where the QRS fits within 1 %
     buried_misfit: float = 0.25  # a beat whose QRS the template misses by > 25 % is buried in EMG …
-    clear_misfit: float = 0.05  # … and, on a channel whose beats typically fit within 5 %, left out
+    clear_misfit: float = 0.1  # … and, on a channel whose beats typically fit within 10 %, left out
     shift_max_samples: float = 1.0  # per-beat time correction, at most ±1 sample (first order)
     # Self-detection from an EMG channel (no ECG channel): beats must look alike and be regular.
     self_min_correlation: float = 0.8  # candidate vs median beat
