@@ -27,7 +27,9 @@ seed 31: "rises" for 5 s before a 23-s contraction).  Since
 beats stand in as the median beat, pooled F1 over the 12 nights: chest 0.94 →
 0.99 (precision 0.89 → 1.00), neck 0.95 → 0.98, shoulder 0.97 → 0.98, abdomen
 and back 0.98 → 0.99, chin 0.956 → 0.958 (the worst region now); no
-region lower on any seed; worst region 0.936 → 0.958 (chin).
+region lower on any seed; worst region 0.936 → 0.958 (chin).  Realistic / hard
+F1 same or higher in every region (chest 0.83 → 0.85 / 0.79 → 0.80, back hard
+0.75 → 0.80, shoulder hard 0.70 → 0.72).
 What stays at realistic and hard: body-wide, weak, long rows where the resting
 level rises with stage (wake, N1) — one channel cannot tell them from a tonic
 contraction of 2× rest — and some electrode pops and movement artefacts.
