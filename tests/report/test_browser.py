@@ -110,17 +110,22 @@ def _row_cells(page, table_label: str) -> list[str]:
              return null; }""", table_label)
 
 
+#: JavaScript: a per-channel table's columns as "kind|heading" from its two heading rows.
+_HEAD_COLUMNS = """const headColumns = (thead) => {
+    const [top, sub] = thead.querySelectorAll('tr');
+    const subs = Array.from(sub.querySelectorAll('th')).map(e => e.textContent.trim());
+    const cols = []; let k = 0;
+    for (const th of top.querySelectorAll('th')) {
+      const x = th.textContent.trim();
+      if (th.rowSpan === 2) { cols.push(x); continue; }
+      for (let i = 0; i < th.colSpan; i++) cols.push(x + '|' + subs[k++]); }
+    return cols; };"""
+
+
 def _per_channel_columns(page) -> list[str]:
     """The per-channel table's columns as "kind|heading" from its two heading rows."""
-    return page.evaluate(
-        """() => { const [top, sub] = document.querySelectorAll('#per-channel thead tr');
-               const subs = Array.from(sub.querySelectorAll('th')).map(e => e.textContent.trim());
-               const out = []; let k = 0;
-               for (const th of top.querySelectorAll('th')) {
-                 const t = th.textContent.trim();
-                 if (th.rowSpan === 2) { out.push(t); continue; }
-                 for (let i = 0; i < th.colSpan; i++) out.push(t + '|' + subs[k++]); }
-               return out; }""")
+    return page.evaluate("() => { " + _HEAD_COLUMNS
+                         + " return headColumns(document.querySelector('#per-channel thead')); }")
 
 
 def test_issue13_figures_agree_with_summary_json(browser, analysed):
@@ -226,15 +231,9 @@ def test_example_traces_conditioned_by_default_raw_on_the_toggle(browser, analys
 def _per_channel_cells(page) -> dict[tuple[str, str], str]:
     """Every cell of the per-channel tables (split by columns): (channel, "kind|heading")."""
     return {(ch, col): text for ch, col, text in page.evaluate(
-        """() => { const out = [];
+        "() => { " + _HEAD_COLUMNS + """ const out = [];
                for (const t of document.querySelectorAll('table.per-channel')) {
-                 const [top, sub] = t.querySelectorAll('thead tr');
-                 const subs = Array.from(sub.querySelectorAll('th')).map(e => e.textContent.trim());
-                 const cols = []; let k = 0;
-                 for (const th of top.querySelectorAll('th')) {
-                   const x = th.textContent.trim();
-                   if (th.rowSpan === 2) { cols.push(x); continue; }
-                   for (let i = 0; i < th.colSpan; i++) cols.push(x + '|' + subs[k++]); }
+                 const cols = headColumns(t.querySelector('thead'));
                  for (const tr of t.querySelectorAll('tbody tr')) {
                    const td = Array.from(tr.querySelectorAll('td')).map(e => e.textContent.trim());
                    td.forEach((v, i) => { if (i) out.push([td[0], cols[i], v]); }); } }
