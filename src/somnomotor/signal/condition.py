@@ -588,20 +588,13 @@ def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
     label, so :func:`condition_recording` (``preread=keep``) need not read it
     again.
     """
-    from .ecg import find_r_peaks_in_emg
-
     p = params or ConditionParams()
     order = {r: i for i, r in enumerate(("chest", "shoulder", "abdomen", "back", "neck"))}
     trunk = sorted((c for c in channels if c.region in p.ecg_self_detect_regions and c.fs > 0),
                    key=lambda c: order.get(c.region, 99))
     for info in trunk:
         x = recording.read(info.label)
-        d = p.analysis_factor(info.fs)
-        xa = decimate(x, info.fs, d)
-        fs_a = info.fs / d if xa.size != x.size else info.fs
-        sos, _ = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
-        peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
-        del xa
+        peaks = _r_peaks_in_emg(x, info.fs, p)
         if peaks is not None:
             if keep is not None:
                 keep[info.label] = x
@@ -724,10 +717,26 @@ class Trace:
         return np.interp(times, te, self.envelope).astype(np.float32)
 
 
+def _r_peaks_in_emg(x: np.ndarray, fs: float, p: ConditionParams) -> np.ndarray | None:
+    """R peaks (s) in a trunk EMG signal: at its analysis rate, band-passed as conditioning does.
+
+    The one rule for beats found in an EMG channel, for the whole night
+    (:func:`heartbeat_from_trunk`) and for a review window alike.
+    """
+    from .ecg import find_r_peaks_in_emg
+
+    d = p.analysis_factor(fs)
+    xa = decimate(x, fs, d)
+    fs_a = fs / d if xa.size != x.size else fs
+    sos, _ = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
+    peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
+    return peaks
+
+
 def _window_r_peaks(recording: Recording, source: str, a: float, b: float,
                     params: ConditionParams) -> np.ndarray | None:
     """R peaks (s, from ``a``) in a window, found by the same rule as in the analysis."""
-    from .ecg import detect_r_peaks, find_r_peaks_in_emg
+    from .ecg import detect_r_peaks
 
     if source.startswith("ecg-channel:"):
         label = source.split(":", 1)[1]
@@ -736,13 +745,7 @@ def _window_r_peaks(recording: Recording, source: str, a: float, b: float,
     if source.startswith("self:"):
         label = source.split(":", 1)[1]
         info = recording.channel(label)
-        x = recording.read(label, a, b)
-        d = params.analysis_factor(info.fs)
-        xa = decimate(x, info.fs, d)
-        fs_a = info.fs / d if xa.size != x.size else info.fs
-        sos, _ = bandpass_sos(fs_a, params.band_low_hz, params.band_high_hz)
-        peaks, _note = find_r_peaks_in_emg(filter_zero_phase(xa, sos), fs_a)
-        return peaks
+        return _r_peaks_in_emg(recording.read(label, a, b), info.fs, params)
     return None
 
 
