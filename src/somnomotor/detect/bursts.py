@@ -204,20 +204,31 @@ def detect_bursts(x: np.ndarray | None, fs: float, *, params: BurstParams | None
     >>> bursts.onset.round(1).tolist(), bool(bursts.tonic.any())
     ([20.0, 40.0], False)
     """
-    p = params or BurstParams()
+    bursts, jerks = _bursts_and_jerks(x, fs, params or BurstParams(), rest, env, sustained)
+    return bursts if sustained else jerks
+
+
+def _bursts_and_jerks(x: np.ndarray | None, fs: float, p: BurstParams,
+                      rest: np.ndarray | float | None, env: tuple[np.ndarray, float] | None,
+                      sustained: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`detect_bursts`' table and its jerks (``sustained=False``) from one pass.
+
+    The brief bursts are found once; the jerks are all of them, the bursts
+    table drops those inside a tonic episode and adds the episodes.
+    """
     if env is None:
         if x is None or np.asarray(x).size < 3:
-            return _empty()
+            return _empty(), _empty()
         env_values, fs = burst_envelope(x, fs, p)
     else:
         env_values, fs = env
     e = np.asarray(env_values, dtype=np.float32)
     n = e.size
     if n < 3:
-        return _empty()
+        return _empty(), _empty()
     bad = ~np.isfinite(e)
     if bad.all():
-        return _empty()
+        return _empty(), _empty()
     if rest is None:
         rest = estimate_resting_level(e, fs, p)
     # Thresholds live per resting-level block; samples are compared block-wise
@@ -269,22 +280,27 @@ def detect_bursts(x: np.ndarray | None, fs: float, *, params: BurstParams | None
         bs, be = _refine_edges(env0, bs, be, p.edge_fraction)
         keep = (be - bs) >= max(1, int(round(p.min_duration_s * fs)))
         bs, be = bs[keep], be[keep]
+    edge = int(round(p.edge_s * fs))
+    if edge > 0:
+        ok = (bs >= edge) & (be <= n - edge)
+        bs, be = bs[ok], be[ok]
+    jerks = _table(env0, rest_b, blk, fs, bs, be, np.zeros(bs.size, bool))
     if ts.size and bs.size:
         # Drop brief bursts that overlap a tonic episode: they are part of it.
         k = np.searchsorted(ts, be, side="left") - 1
         inside = (k >= 0) & (bs < te[np.clip(k, 0, None)])
         bs, be = bs[~inside], be[~inside]
+    bursts = _table(env0, rest_b, blk, fs, np.concatenate([bs, ts]), np.concatenate([be, te]),
+                    np.concatenate([np.zeros(bs.size, bool), np.ones(ts.size, bool)]))
+    return bursts, jerks
 
-    edge = int(round(p.edge_s * fs))
-    if edge > 0:
-        ok = (bs >= edge) & (be <= n - edge)
-        bs, be = bs[ok], be[ok]
-    if bs.size + ts.size == 0:
+
+def _table(env0: np.ndarray, rest_b: np.ndarray, blk: int, fs: float, starts: np.ndarray,
+           ends: np.ndarray, tonic: np.ndarray) -> pd.DataFrame:
+    """The burst table of the runs ``starts``-``ends`` (envelope samples), sorted by onset."""
+    if starts.size == 0:
         return _empty()
-    starts = np.concatenate([bs, ts])
-    ends = np.concatenate([be, te])
-    tonic = np.concatenate([np.zeros(bs.size, bool), np.ones(ts.size, bool)])
-    peak = np.concatenate([_segment_max(env0, bs, be), _segment_max(env0, ts, te)])
+    peak = _segment_max(env0, starts, ends)
     base = rest_b[starts // blk]
     df = pd.DataFrame({
         "onset": starts / fs,
@@ -554,8 +570,7 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         y = np.where(cond.clipped, np.float32(np.nan), y)  # clipped at the rail: no contraction
     env, fs_env = burst_envelope(y, fs, p)
     rest = estimate_resting_level(env, fs_env, p)
-    b = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env))
-    jerks = detect_bursts(None, fs, params=p, rest=rest, env=(env, fs_env), sustained=False)
+    b, jerks = _bursts_and_jerks(None, fs, p, rest, (env, fs_env), True)
     cp = contraction_params or ContractionParams()
     contractions = detect_contractions(env, fs_env, cp)
     if len(contractions) and cond.r_peaks is not None:
