@@ -288,16 +288,18 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
                params: EcgParams | None = None) -> np.ndarray:
     """The signal with the cardiac artefact subtracted (µV, float32).
 
-    For every beat, a P-QRS-T template (300 ms before — the whole P wave — to
-    400 ms after the R peak, shorter at high heart rates) is the median of the
-    surrounding block of 15 beats, interpolated between blocks so it follows slow
-    changes (the beats brought to a common size first, and beats buried in a
-    contraction standing in as the night's median beat, so neither a burst on one
-    beat nor a long contraction spoils the template of the clean beats beside them); it is aligned to the beat's R time with sub-sample precision, fitted
-    to the beat by least squares over the QRS (−50 to +100 ms) with two terms —
-    its size (clipped to 0.3–3) and a time shift of at most ±1 sample (the
-    template's derivative), which takes up the R-time error between the lead the
-    beats were found on and this channel — tapered at its ends, and subtracted. Apply to a band-passed EMG (10–100 Hz). NaN stays NaN.
+    For every beat, a P-QRS-T template (300 ms before — the whole P wave — to 400 ms
+    after the R peak, shorter at high heart rates) is the median of the surrounding
+    block of 15 beats, interpolated between blocks so it follows slow changes (the
+    beats brought to a common size first, and beats buried in a contraction standing
+    in as the night's median beat, so neither a burst on one beat nor a long
+    contraction spoils the template of the clean beats beside them); it is aligned to
+    the beat's R time with sub-sample precision, fitted to the beat by least squares
+    over the QRS (−50 to +100 ms) with two terms — its size (clipped to 0.3–3) and a
+    time shift of at most ±1 sample (the template's derivative), which takes up the
+    R-time error between the lead the beats were found on and this channel — tapered
+    at its ends, and subtracted. Apply to a band-passed EMG (10–100 Hz). NaN stays
+    NaN.
 
     Parameters
     ----------
