@@ -374,11 +374,13 @@ def quantum(x: np.ndarray, n: int = 1 << 17) -> float:
 
 def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
             mains: float | None, notes: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
-    """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask)."""
+    """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask).
+
+    ``x`` already holds NaN wherever ``bad`` is true (:func:`condition_emg` masks it once).
+    """
     has_bad = bool(bad.any())
-    xa = np.where(bad, np.float32(np.nan), x) if has_bad else x
     d = p.analysis_factor(fs)
-    xa = decimate(xa, fs, d)
+    xa = decimate(x, fs, d)
     fs_a = fs / d if xa.size != x.size else fs
     bad_a = ~np.isfinite(xa) if (has_bad or xa is not x) else bad
     has_bad_a = bool(bad_a.any())
@@ -441,8 +443,10 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     flat = has_bad and bool(bad.all()) and x.size > 0 and not np.isnan(x).all()
     if isinstance(mains, str):
         mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
-    y, fs_a, bad_a = _filter(x, fs, bad, p, mains, notes)
-    clipped = mark_clipped(np.where(bad, np.float32(np.nan), x) if has_bad else x, p)
+    xm = np.where(bad, np.float32(np.nan), x) if has_bad else x  # no data is NaN from here
+    y, fs_a, bad_a = _filter(xm, fs, bad, p, mains, notes)
+    clipped = mark_clipped(xm, p)
+    del xm
     clip_a = None
     if clipped is not None:
         # Filtered as recorded (no step into a zero fill) and the ECG removed with the beats
@@ -503,7 +507,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                               flat=flat or all_bad, fs_input=float(fs),
                               gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                               ecg_source=source, r_peaks=beats,
-                              quantum_uv=q_uv, clipped=clip_a)
+                          quantum_uv=q_uv, clipped=clip_a)
     env = block_mean(np.abs(y), factor)
     no_data = ~np.isfinite(env)
     if factor > 1 and bad_a.any():
@@ -535,7 +539,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                           flat=flat or bool(n_input and no_data.all()), fs_input=float(fs),
                           gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                           ecg_source=source, r_peaks=beats,
-                              quantum_uv=q_uv, clipped=clip_a)
+                          quantum_uv=q_uv, clipped=clip_a)
 
 
 def analysis_threads() -> int:
