@@ -26,7 +26,7 @@ from .foot_tremor import score_foot_tremor
 from .large_movements import score_large_movements
 from .rhythmic import score_rhythmic_movements
 
-__all__ = ["score_aasm_movements", "AASM_SUMMARY_KEYS"]
+__all__ = ["score_aasm_episodes", "score_aasm_movements", "AASM_SUMMARY_KEYS"]
 
 #: The promised summary keys (interfaces.md); None when the pattern is not scorable.
 AASM_SUMMARY_KEYS: tuple[str, ...] = (
@@ -40,39 +40,17 @@ _INDEX = {"alma_count": "alma_index",
           "large_movement_count": "large_movement_index"}
 
 
-def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
-                         available: pd.DataFrame, sleep_h: float,
-                         other: pd.DataFrame | None = None, jaw: pd.DataFrame | None = None,
-                         contractions: pd.DataFrame | None = None
-                         ) -> tuple[list[pd.DataFrame], dict[str, Any], dict[str, str]]:
-    """Every AASM-chapter pattern of one night.
+def score_aasm_episodes(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
+                        available: pd.DataFrame, jaw: pd.DataFrame | None = None,
+                        contractions: pd.DataFrame | None = None
+                        ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
+    """Bruxism and the trains (rhythmic movements, ALMA, foot tremor) of one night.
 
-    Parameters
-    ----------
-    table : DataFrame
-        Per-channel activations of every EMG channel (burst columns, ``stage`` optional).
-    hyp : Hypnogram
-    p : AasmParams
-    available : DataFrame
-        The recorded EMG channels: ``channel``, ``muscle``, ``side``, ``region``.
-    sleep_h : float
-        Hours of sleep (or of recording when unscored): the indices' denominator.
-    other : DataFrame, optional
-        Episodes of other movements (GRM, propriospinal myoclonus) a large movement must not overlap.
-    jaw : DataFrame, optional
-        The jaw channels' contractions (:mod:`somnomotor.detect.contractions`, with
-        ``pre_uv``, the local background before each): bruxism reads these when
-        given, else the jaw rows of ``table``.
-    contractions : DataFrame, optional
-        The contraction parts of every channel (burst columns; ``stage`` optional):
-        rhythmic movements, ALMA and foot tremor classify them instead of ``table``.
-
-    Returns
-    -------
-    (rows, summary, notes)
-        Events rows per pattern; the promised counts (None when not scorable)
-        with an index per hour of sleep beside each and sub-type counts; the
-        patterns that could not be scored: count key → a note naming what is missing.
+    The part of :func:`score_aasm_movements` that needs no other movement's
+    episodes: ``([bruxism, rhythmic, alma, foot tremor] rows, their summary)``.
+    A caller that needs the trains before scoring other patterns (GRM must not
+    take a train's bursts) scores them here once and passes them on as
+    ``episodes``.
     """
     table = table.reset_index(drop=True)
     summary: dict[str, Any] = {}
@@ -97,6 +75,53 @@ def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
                                   exclude=used_r | used_a | (used_b if contractions is None
                                                              else False))
     summary.update(s)
+    return [brux, rmd, alma, hft], summary
+
+
+def score_aasm_movements(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,
+                         available: pd.DataFrame, sleep_h: float,
+                         other: pd.DataFrame | None = None, jaw: pd.DataFrame | None = None,
+                         contractions: pd.DataFrame | None = None,
+                         episodes: tuple[list[pd.DataFrame], dict[str, Any]] | None = None
+                         ) -> tuple[list[pd.DataFrame], dict[str, Any], dict[str, str]]:
+    """Every AASM-chapter pattern of one night.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Per-channel activations of every EMG channel (burst columns, ``stage`` optional).
+    hyp : Hypnogram
+    p : AasmParams
+    available : DataFrame
+        The recorded EMG channels: ``channel``, ``muscle``, ``side``, ``region``.
+    sleep_h : float
+        Hours of sleep (or of recording when unscored): the indices' denominator.
+    other : DataFrame, optional
+        Episodes of other movements (GRM, propriospinal myoclonus) a large movement must not overlap.
+    jaw : DataFrame, optional
+        The jaw channels' contractions (:mod:`somnomotor.detect.contractions`, with
+        ``pre_uv``, the local background before each): bruxism reads these when
+        given, else the jaw rows of ``table``.
+    contractions : DataFrame, optional
+        The contraction parts of every channel (burst columns; ``stage`` optional):
+        rhythmic movements, ALMA and foot tremor classify them instead of ``table``.
+    episodes : optional
+        :func:`score_aasm_episodes` of the same night, already scored: used, not
+        scored again (``jaw`` and ``contractions`` are then not read).
+
+    Returns
+    -------
+    (rows, summary, notes)
+        Events rows per pattern; the promised counts (None when not scorable)
+        with an index per hour of sleep beside each and sub-type counts; the
+        patterns that could not be scored: count key → a note naming what is missing.
+    """
+    table = table.reset_index(drop=True)
+    if episodes is None:
+        episodes = score_aasm_episodes(table, hyp, p, available=available, jaw=jaw,
+                                       contractions=contractions)
+    (brux, rmd, alma, hft), found = episodes
+    summary: dict[str, Any] = dict(found)
     others = [t for t in (brux, rmd, alma, hft, other) if t is not None and len(t)]
     large, s = score_large_movements(table, hyp, p, available=available,
                                      other=pd.concat(others, ignore_index=True) if others

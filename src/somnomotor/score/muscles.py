@@ -37,7 +37,7 @@ from ..events import concat_events, make_events
 from ..hypnogram import Hypnogram
 from ..params import from_mapping
 from ..recording import ChannelInfo
-from .aasm_movements import AASM_SUMMARY_KEYS, score_aasm_movements
+from .aasm_movements import AASM_SUMMARY_KEYS, score_aasm_episodes, score_aasm_movements
 from .aasm_rules import AasmParams
 from .base import ScoreResult
 from .contractions import SUMMARY_KEYS as CONTRACTION_KEYS
@@ -284,10 +284,11 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     pattern = np.full(len(cls), "", dtype=object)  # per part
 
     # The AASM movement chapter: bruxism, rhythmic movements, ALMA, foot tremor, large
-    # movements.  The trains (rhythmic, ALMA, foot tremor) classify the contraction parts,
-    # bruxism and large movements the bursts.  Large movements must not overlap GRM or
-    # propriospinal episodes, scored below: the chapter runs once for the trains, and
-    # again at the end (the trains do not depend on the other episodes).
+    # movements.  The trains (rhythmic, ALMA, foot tremor) classify the contraction parts
+    # (bruxism the jaw's contractions, large movements the bursts).  Bruxism and the trains
+    # are scored here, once: GRM and the jerks below must not take a train's bursts.
+    # Large movements must not overlap GRM or propriospinal episodes, so they are scored
+    # at the end, with these episodes passed on.
     tst_h = float(hyp.is_sleep().sum()) * hyp.epoch / 3600.0 if hyp.is_scored else duration / 3600.0
     available = pd.DataFrame({"channel": [c.info.label for c in channels],
                               "muscle": [c.info.muscle for c in channels],
@@ -297,8 +298,9 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     jaw = pd.concat([c.contractions for c in channels
                      if c.info.muscle in p.aasm.bruxism_muscles and len(c.contractions)]
                     or [bursts.iloc[:0]], ignore_index=True)
-    aasm_rows, _, _ = score_aasm_movements(bursts, hyp, p.aasm, available=available,
-                                           sleep_h=tst_h, contractions=cls, jaw=jaw)
+    episodes = score_aasm_episodes(bursts, hyp, p.aasm, available=available,
+                                   contractions=cls, jaw=jaw)
+    aasm_rows = episodes[0]
     # Parts inside a train episode: rhythmic movements (large muscle groups and the
     # legs), ALMA and foot tremor (the legs).
     on = cls["onset"].to_numpy(float)
@@ -344,7 +346,7 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     aasm_rows, aasm_summary, aasm_notes = score_aasm_movements(
         bursts, hyp, p.aasm, available=available, sleep_h=tst_h,
         other=pd.concat([t for t in (grm, prop) if len(t)], ignore_index=True)
-        if len(grm) or len(prop) else None, contractions=cls, jaw=jaw)
+        if len(grm) or len(prop) else None, episodes=episodes)
 
     # Myoclonus: every brief burst part (jerk), except the chin's, the propriospinal
     # jerks and the bursts of a train (rhythmic movements, ALMA, foot tremor).
