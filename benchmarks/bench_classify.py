@@ -51,12 +51,6 @@ def _fmt(v: float | None) -> str:
     return "   —" if v is None else f"{v:4.2f}"
 
 
-def neck_rows(events: pd.DataFrame) -> pd.DataFrame:
-    """``neck_myoclonus`` rows from the contraction rows classified so (the column ``pattern``)."""
-    sel = events[(events["kind"] == "contraction") & (events["pattern"] == "neck_myoclonus")]
-    return sel.assign(kind="neck_myoclonus")
-
-
 def night(scenario: str, seed: int, level: str, hours: float) -> dict[str, Any]:
     from somnomotor.evaluate import evaluate
     from somnomotor.pipeline import score_recording_muscles
@@ -67,8 +61,9 @@ def night(scenario: str, seed: int, level: str, hours: float) -> dict[str, Any]:
     rec = n.recording
     peaks = detect_r_peaks(rec.read("ECG II"), rec.channel("ECG II").fs)
     res = score_recording_muscles(rec, n.hypnogram, scored_events=n.scored, r_peaks=peaks)
-    ev = pd.concat([res.events, neck_rows(res.events)], ignore_index=True)
-    r = evaluate(n.truth, ev, kinds=list(TARGETS), match_on=MATCH_ON, by_region=False)["kinds"]
+    # Neck myoclonus is the ``pattern`` of contraction rows: evaluate compares it as a kind.
+    r = evaluate(n.truth, res.events, kinds=list(TARGETS), match_on=MATCH_ON,
+                 by_region=False)["kinds"]
     out: dict[str, Any] = {"kinds": r}
     if level == "hard":
         out["snr"] = _snr(scenario, seed, hours, level, n, res)
