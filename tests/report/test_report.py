@@ -230,6 +230,15 @@ def test_high_resting_level_is_flagged_in_the_quality_table(night):
     assert ctx["excluded_min"].value == pytest.approx(5 * 30.0 / 60.0)
 
 
+def test_every_quality_column_names_its_unit(night):
+    # A physician reading "residual ECG 0.59" could not tell µV from a ratio; each
+    # figure of the signal-quality table says what it is in (µV, Hz, s).
+    result, rec = night
+    cols = build_context(result, rec)["quality_columns"]
+    assert "residual ECG (µV, beat-locked RMS)" in cols
+    assert all(c.endswith(")") and "(" in c for c in cols), cols
+
+
 def test_failed_render_leaves_the_previous_report_untouched(night, tmp_path, monkeypatch):
     result, rec = night
     path = tmp_path / "report.html"

@@ -958,7 +958,7 @@ def morning_rows(summary: Mapping[str, Any]) -> list[Row]:
 QUALITY_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("resting_level_uv", "resting level (µV)", 1),
     ("mains_hz", "mains (Hz)", 0),
-    ("residual_ecg", "residual ECG", 2),
+    ("residual_ecg", "residual ECG (µV, beat-locked RMS)", 2),
     ("flagged_s", "flagged (s)", 0),
     ("excluded_s", "excluded (s)", 0),
 )
