@@ -9,8 +9,8 @@ medians printed:
 (b) ``somnomotor analyze`` with every output (events.csv, summary.json, report.html,
     scored.edf, scored.xml, BIDS, Luna) of that night (LAT, RAT, chin, ECG, EEG at
     512 Hz), hypnogram and scored events given;
-(c) the two-leg analysis alone: read, condition, detect and score the legs, write
-    summary.json;
+(c) the two-leg analysis alone: read, condition (the ECG's R peaks found meanwhile,
+    for the cardiac artefact), detect and score the legs, write summary.json;
 (d) the 8-h night with 12 EMG channels at 512 Hz: the whole analysis (wall, and its
     peak memory).
 
@@ -50,11 +50,10 @@ import somnomotor
 from somnomotor.detect.legs import detect_leg_movements
 from somnomotor.io import read_hypnogram
 from somnomotor.score.legs import score_leg_movements
-from somnomotor.signal.ecg import detect_r_peaks
+from somnomotor.signal.condition import r_peaks_meanwhile
 rec = somnomotor.read(sys.argv[1])
+peaks = r_peaks_meanwhile(rec)  # the ECG's beats, found while the legs are read and filtered
 hyp = read_hypnogram(sys.argv[2], rec)
-ecg = rec.channels_of_kind("ecg")[0]
-peaks = detect_r_peaks(rec.read(ecg.label), ecg.fs)
 lms, _ = detect_leg_movements(rec, r_peaks=peaks)
 res = score_leg_movements(lms, hypnogram=hyp, recording_duration=rec.duration)
 with open(sys.argv[3], "w", encoding="utf-8") as fh:

@@ -44,12 +44,9 @@ NOISY = ("polio_plms", 2, 256.0, 50.0, {"noise.rest_uv": 9.0, "artifacts.pops_pe
 
 
 def _r_peaks(rec):  # type: ignore[no-untyped-def]
-    ecg = rec.channels_of_kind("ecg")
-    if not ecg:
-        return None
-    from somnomotor.signal.ecg import detect_r_peaks
+    from somnomotor.signal.condition import ecg_r_peaks
 
-    return detect_r_peaks(rec.read(ecg[0].label), ecg[0].fs)
+    return ecg_r_peaks(rec)[0]
 
 
 def accuracy() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,16 +228,6 @@ def _collect_scored(recording: Recording, events: Iterable[Any] | None,
     return scored.reset_index(drop=True), warnings, own, export_hypnogram
 
 
-def _r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
-    """R peaks (s) from the first ECG channel (found at ~128 Hz), or None when there is none."""
-    ecg = recording.channels_of_kind("ecg")
-    if not ecg:
-        return None, None
-    from .signal.ecg import detect_r_peaks
-
-    label = ecg[0].label
-    return detect_r_peaks(recording.read(label), ecg[0].fs), label
-
 
 @dataclass
 class ChannelTables:
@@ -257,7 +248,8 @@ class ChannelTables:
 
 
 def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.ndarray | None,
-                    *, legs: bool = True, muscles: bool = True) -> ChannelTables:
+                    *, legs: bool = True, muscles: bool = True,
+                    stop: threading.Event | None = None) -> ChannelTables:
     """Condition every EMG channel once and turn it into contraction tables.
 
     Each channel is read and conditioned once
@@ -266,7 +258,8 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     burst detector on that one :class:`~somnomotor.signal.condition.ConditionedEMG`,
     every other channel through the burst detector.  Only the tables are kept.
     Without ECG R peaks, the beats are sought in a trunk channel first and used
-    for every channel.
+    for every channel.  ``stop`` (set by a caller that failed meanwhile) ends the work
+    early; the tables are then incomplete and not to be used.
     """
     from .detect.bursts import channel_bursts
     from .detect.legs import (
@@ -317,7 +310,10 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
                                   r_peaks_source=source, then=then, mains=mains,
                                   envelope=lambda info: info.label in leg_labels,
-                                  preread=preread)
+                                  preread=preread, stop=stop)
+    if stop is not None and stop.is_set():
+        return ChannelTables(legs=pd.DataFrame(), leg_quality=pd.DataFrame(), muscles=[],
+                             notes=notes, r_peaks_source=source, mains_hz=mains)
     if cp.ecg_removal and (r_peaks is None or len(r_peaks) < 3):
         # Trunk channels, where the cardiac artefact is largest, say it stays in them.
         for _leg, mus in results:
@@ -396,12 +392,6 @@ def analyze(
     >>> result.summary["index_basis"], result.summary["plms_index"] >= 0
     ('sleep', True)
     """
-    from .score.legs import score_leg_movements
-    from .score.muscles import score_muscles
-    from .score.yardsticks import healthy_comparison
-    from .staging import find_lights, resolve_hypnogram, sleep_statistics, staging_confidence
-    from .staging.statistics import indices_interpretability
-
     say = progress or (lambda _msg: None)
     params = params or AnalysisParams.defaults()
     if staging not in ("auto", "none"):
@@ -414,43 +404,61 @@ def analyze(
             f"{', …' if len(recording.channels) > 12 else ''}); "
             "name the muscles in a montage file (--montage)", recording.path)
 
-    # The input's checksum (provenance) is read in the background while the channels are
-    # analysed: hashing releases the GIL, and the file is then in the page cache anyway.
+    # The channels do not depend on the scorings or the stages: they are conditioned and
+    # detected from the start, in the background (numpy and scipy release the GIL), while
+    # this thread imports the scorers and reads the scorings and the hypnogram (Python).
+    # First the ECG's R peaks, which the conditioning needs; the input's checksum
+    # (provenance) is read meanwhile too.  A failure here stops the channels early.
     from concurrent.futures import ThreadPoolExecutor
 
-    hasher = ThreadPoolExecutor(max_workers=1)
-    checksum = hasher.submit(recording.sha256)
-    hasher.shutdown(wait=False)
-    # The ECG's R peaks (numpy/scipy, GIL released) are found meanwhile too, while the
-    # scorings and the hypnogram (Python) are read: the two cores overlap.
-    beats = ThreadPoolExecutor(max_workers=1)
-    r_peaks_job = beats.submit(_r_peaks, recording)
-    beats.shutdown(wait=False)
+    from .signal.condition import ecg_r_peaks
 
-    from .resolution import resolution_findings
+    stop = threading.Event()
+    background = ThreadPoolExecutor(max_workers=3, thread_name_prefix="somnomotor-night")
+    checksum = background.submit(recording.sha256)
+    r_peaks_job = background.submit(ecg_r_peaks, recording)
+    tables_job = background.submit(
+        lambda: detect_channels(recording, params, r_peaks_job.result()[0], stop=stop))
+    background.shutdown(wait=False)
+    try:
+        from .resolution import resolution_findings
+        from .score.legs import score_leg_movements
+        from .score.muscles import score_muscles
+        from .score.yardsticks import healthy_comparison
+        from .staging import (
+            find_lights,
+            resolve_hypnogram,
+            sleep_statistics,
+            staging_confidence,
+        )
+        from .staging.statistics import indices_interpretability
 
-    leg_rules = params["leg_detection"]
-    resolution = resolution_findings(recording, onset_uv=leg_rules.onset_threshold_uv,
-                                     offset_uv=leg_rules.offset_threshold_uv)
-    warnings += resolution.warnings
+        leg_rules = params["leg_detection"]
+        resolution = resolution_findings(recording, onset_uv=leg_rules.onset_threshold_uv,
+                                         offset_uv=leg_rules.offset_threshold_uv)
+        warnings += resolution.warnings
 
-    say("reading scorings")
-    events = _scoring_inputs(hypnogram, events)
-    scored, scored_warnings, own, export_hyp = _collect_scored(recording, events, hypnogram)
-    warnings += scored_warnings
-    if hypnogram is None and export_hyp is not None:
-        hypnogram = export_hyp  # the stages of an export given as an events file
+        say("reading scorings")
+        events = _scoring_inputs(hypnogram, events)
+        scored, scored_warnings, own, export_hyp = _collect_scored(recording, events, hypnogram)
+        warnings += scored_warnings
+        if hypnogram is None and export_hyp is not None:
+            hypnogram = export_hyp  # the stages of an export given as an events file
 
-    say("sleep stages")
-    hyp = resolve_hypnogram(recording, hypnogram_path=hypnogram, staging=staging, scorings=own)
-    warnings += list(hyp.warnings)
-    stats = sleep_statistics(hyp, **find_lights(scored))
+        say("sleep stages")
+        hyp = resolve_hypnogram(recording, hypnogram_path=hypnogram, staging=staging,
+                                scorings=own)
+        warnings += list(hyp.warnings)
+        stats = sleep_statistics(hyp, **find_lights(scored))
 
-    say("ECG R peaks")
-    r_peaks, ecg_label = r_peaks_job.result()
+        say("ECG R peaks")
+        r_peaks, ecg_label = r_peaks_job.result()
 
-    say("conditioning every EMG channel once: leg movements and bursts")
-    tables = detect_channels(recording, params, r_peaks)
+        say("conditioning every EMG channel once: leg movements and bursts")
+        tables = tables_job.result()
+    except BaseException:
+        stop.set()
+        raise
     lms, leg_quality = tables.legs, tables.leg_quality
     if not lms.attrs.get("leg_channels"):
         warnings.append("no tibialis anterior (leg) EMG channel: leg-movement and PLM figures "

@@ -29,12 +29,9 @@ CASES = [
 
 
 def _r_peaks(rec):
-    ecg = rec.channels_of_kind("ecg")
-    if not ecg:
-        return None
-    from somnomotor.signal.ecg import detect_r_peaks
+    from somnomotor.signal.condition import ecg_r_peaks
 
-    return detect_r_peaks(rec.read(ecg[0].label), ecg[0].fs)
+    return ecg_r_peaks(rec)[0]
 
 
 @pytest.mark.parametrize(("scenario", "fs", "mains", "seed", "settings"), CASES)

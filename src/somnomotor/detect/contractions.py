@@ -316,9 +316,12 @@ def detect_contractions(env: np.ndarray, fs_env: float,
         return _empty()
     fs_c = fs_env / dec
     bad = ~np.isfinite(e[: nd * dec])
-    e0 = np.where(bad, np.float32(0.0), e[: nd * dec])
+    if bad.any():
+        e0 = np.where(bad, np.float32(0.0), e[: nd * dec])
+        nodata = np.asarray(bad.reshape(nd, dec).any(axis=1), dtype=bool)
+    else:  # the usual case: no copy, no block-wise test
+        e0, nodata = e[: nd * dec], np.zeros(nd, dtype=bool)
     coarse = e0.reshape(nd, dec).mean(axis=1)
-    nodata = np.asarray(bad.reshape(nd, dec).any(axis=1), dtype=bool)
     width = max(1, int(round(p.envelope_s * fs_c)))
     slow = ndimage.uniform_filter1d(coarse, width, mode="nearest")
     blk = max(2, int(round(p.rest_block_s * fs_c)))

@@ -33,7 +33,7 @@ from ..errors import MontageError
 from ..params import param
 from ..recording import ChannelInfo, Recording
 from ..signal.baseline import detection_thresholds
-from ..signal.condition import ConditionedEMG, ConditionParams, condition_recording
+from ..signal.condition import ConditionedEMG, ConditionParams, RPeaks, condition_recording
 
 __all__ = ["LegDetectParams", "LM_COLUMNS", "QUALITY_COLUMNS", "SAME_LEG_GAP_S", "LegChannel",
            "assemble_leg_movements", "detect_leg_channel", "detect_leg_movements",
@@ -291,7 +291,7 @@ def assemble_leg_movements(legs: list[ChannelInfo], sides: dict[str, str],
 def detect_leg_movements(
     recording: Recording,
     params: LegDetectParams | None = None,
-    r_peaks: np.ndarray | None = None,
+    r_peaks: RPeaks = None,
     channels: list[str] | None = None,
     *,
     same_leg_gap_s: float = SAME_LEG_GAP_S,
@@ -312,9 +312,11 @@ def detect_leg_movements(
         (or the labels in ``channels``).
     params : LegDetectParams
         Detection constants (WASM 2016 defaults).
-    r_peaks : ndarray, optional
+    r_peaks : ndarray or callable, optional
         R-peak times (s) of the ECG; when given, the cardiac artefact is
-        removed from the leg channels first.
+        removed from the leg channels first.  Or
+        :func:`~somnomotor.signal.condition.r_peaks_meanwhile`'s function:
+        the beats are then found while the legs are read and filtered.
     channels : list of str, optional
         Channel labels to use instead of the montage's choice.
     same_leg_gap_s : float

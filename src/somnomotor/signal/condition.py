@@ -35,6 +35,7 @@ channels in flight, not by the night times the channels.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ __all__ = ["ConditionParams", "ConditionedEMG", "Trace", "analysis_threads", "co
            "mark_clipped", "quantum", "room_mains", "trace_for_result"]
 
 T = TypeVar("T")
+#: R-peak times (s), a function returning them once found (:func:`r_peaks_meanwhile`), or None.
+RPeaks = np.ndarray | Callable[[], np.ndarray | None] | None
 
 
 @dataclass(frozen=True)
@@ -396,7 +399,7 @@ def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
 
 
 def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = None,
-                  r_peaks: np.ndarray | None = None, mains: float | None | str = "detect",
+                  r_peaks: RPeaks = None, mains: float | None | str = "detect",
                   r_peaks_source: str = "ecg-channel", envelope: bool = True
                   ) -> ConditionedEMG:
     """Condition one EMG channel for every detector and view.
@@ -409,8 +412,10 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         Sampling rate, Hz (≥ 50 Hz; 200 Hz or more recommended by WASM 2016).
     params : ConditionParams
         Or any subclass (e.g. ``LegDetectParams``).
-    r_peaks : ndarray, optional
-        R-peak times (s); drive ECG-artefact removal.
+    r_peaks : ndarray or callable, optional
+        R-peak times (s); drive ECG-artefact removal.  A function returning
+        them (:func:`r_peaks_meanwhile`) is called only after the filters, so
+        the beats can be found while the channel is filtered.
     mains : float or None, optional
         The room's mains frequency when the caller knows it
         (:func:`room_mains`); by default it follows ``params.mains``.
@@ -471,6 +476,8 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     ecg_removed = False
     artefact = residual = float("nan")
     source = "none"
+    if callable(r_peaks):  # found meanwhile (r_peaks_meanwhile): needed only from here on
+        r_peaks = r_peaks()
     if p.ecg_removal and r_peaks is not None and len(r_peaks) >= 3:
         from .ecg import remove_ecg, residual_ecg
 
@@ -551,6 +558,39 @@ def analysis_threads() -> int:
     return max(1, min(4, cpus))
 
 
+def ecg_r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
+    """R peaks (s) of the recording's first ECG channel and its label; (None, None) without one."""
+    ecg = recording.channels_of_kind("ecg")
+    if not ecg:
+        return None, None
+    from .ecg import detect_r_peaks
+
+    label = ecg[0].label
+    return detect_r_peaks(recording.read(label), ecg[0].fs), label
+
+
+def r_peaks_meanwhile(recording: Recording) -> Callable[[], np.ndarray | None]:
+    """Start finding the ECG's R peaks (:func:`ecg_r_peaks`) in a thread; a function that waits for them.
+
+    Pass the function as ``r_peaks`` to :func:`condition_recording` (or
+    :func:`~somnomotor.detect.legs.detect_leg_movements`): each channel calls
+    it only once filtered, so the beats are found while the first channels
+    are read and filtered (numpy and scipy release the GIL).
+
+    Examples
+    --------
+    >>> later = r_peaks_meanwhile(rec)          # returns at once; the beats are found meanwhile
+    >>> first = condition_recording(rec, rec.emg_channels()[:1], r_peaks=later)[0]
+    >>> peaks, _label = ecg_r_peaks(rec)        # None without an ECG channel
+    >>> peaks is None or bool(np.array_equal(first.r_peaks, peaks))
+    True
+    """
+    pool = ThreadPoolExecutor(max_workers=1)
+    job = pool.submit(ecg_r_peaks, recording)
+    pool.shutdown(wait=False)
+    return lambda: job.result()[0]
+
+
 def room_mains(recording: Recording, channels: Sequence[ChannelInfo]) -> float | None:
     """The mains frequency of the room: the line found most often among the EMG channels.
 
@@ -615,13 +655,14 @@ def condition_recording(
     channels: Sequence[ChannelInfo],
     params: ConditionParams | None = None,
     *,
-    r_peaks: np.ndarray | None = None,
+    r_peaks: RPeaks = None,
     r_peaks_source: str = "ecg-channel",
     then: Callable[[ChannelInfo, ConditionedEMG], T] | None = None,
     threads: int | None = None,
     mains: float | None | str = "room",
     envelope: Callable[[ChannelInfo], bool] | None = None,
     preread: dict[str, np.ndarray] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Any]:
     """Condition each channel exactly once, a channel per thread, and hand it on.
 
@@ -639,6 +680,8 @@ def condition_recording(
     ``preread``: channels already read whole (label → raw signal, e.g. the
     trunk channel :func:`heartbeat_from_trunk` found the beats in), used
     instead of reading them again and taken out of the mapping as they are.
+    ``stop``: once set (the caller failed meanwhile), no channel is read or
+    conditioned any more; the channels not done are None.
 
     Returns
     -------
@@ -652,6 +695,8 @@ def condition_recording(
         mains = room_mains(recording, channels) if p.mains == "auto" and channels else "detect"
 
     def work(info: ChannelInfo, held: list[np.ndarray]) -> Any:
+        if stop is not None and stop.is_set():
+            return None
         # condition_emg gets the only reference, and lets the raw signal go once filtered
         cond = condition_emg(held.pop(), info.fs, params=p, r_peaks=r_peaks, mains=mains,
                              r_peaks_source=r_peaks_source,
@@ -673,6 +718,8 @@ def condition_recording(
     done: list[Any] = [None] * len(channels)
     if n <= 1:
         for i in order:
+            if stop is not None and stop.is_set():
+                break
             done[i] = work(channels[i], load([channels[i]])[0])
         return done
     # The channels are read n at a time, each group in one pass over the file, once the
@@ -682,6 +729,8 @@ def condition_recording(
     futures: list[Any] = []
     with ThreadPoolExecutor(max_workers=n) as pool:
         for g, group in enumerate(groups):
+            if stop is not None and stop.is_set():
+                break
             if g >= 1:
                 for f in futures[:max(0, (g - 1) * n)]:
                     f.result()
@@ -690,7 +739,7 @@ def condition_recording(
             futures += [pool.submit(work, channels[i], h) for i, h in zip(group, held,
                                                                           strict=True)]
             del held
-        for i, f in zip(order, futures, strict=True):
+        for i, f in zip(order[:len(futures)], futures, strict=True):
             done[i] = f.result()
     return done
 

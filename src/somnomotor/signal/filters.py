@@ -230,6 +230,10 @@ def detect_mains(x: np.ndarray, fs: float) -> float | None:
     return best
 
 
+#: Moving-mean windows up to this many samples are summed directly (see :func:`envelope`).
+_SHORT_WINDOW = 8
+
+
 def envelope(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     """Amplitude envelope: the moving mean of the rectified signal over ``window_s`` s.
 
@@ -244,8 +248,30 @@ def envelope(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     """
     xf, bad = _fill_nan(x)
     size = max(1, int(round(window_s * fs)))
-    y = ndimage.uniform_filter1d(np.abs(xf), size, mode="nearest")
-    return _restore_nan(np.asarray(y, dtype=np.float32), bad)
+    r = np.abs(xf)
+    if size > _SHORT_WINDOW or r.size < size:
+        y = ndimage.uniform_filter1d(r, size, mode="nearest")
+        return _restore_nan(np.asarray(y, dtype=np.float32), bad)
+    # A short window (a burst envelope's 15 ms is 4 samples at 256 Hz): the sum of
+    # ``size`` shifted copies, in float32, is several times faster than the running
+    # sum; the same window (samples i - size // 2 … i + (size - 1) // 2) and the same
+    # "nearest" edges, equal to ~1e-7.
+    lo = size // 2
+    hi = size - 1 - lo
+    n = r.size
+    y = np.empty(n, dtype=np.float32)
+    m = n - size + 1  # outputs whose window lies inside the signal: y[lo:lo + m]
+    if size == 1:
+        y[:] = r
+    else:
+        np.add(r[0:m], r[1:1 + m], out=y[lo:lo + m])
+        for k in range(2, size):
+            y[lo:lo + m] += r[k:k + m]
+    for i in (*range(lo), *range(lo + m, n)):  # the edges: the end samples repeated
+        idx = np.clip(np.arange(i - lo, i + hi + 1), 0, n - 1)
+        y[i] = r[idx].sum(dtype=np.float32)
+    y *= np.float32(1.0 / size)
+    return _restore_nan(y, bad)
 
 
 def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
