@@ -234,8 +234,10 @@ def _segments(x: np.ndarray, base: np.ndarray, frac: np.ndarray, pre: int, lengt
         raw = x[np.clip(base[:, None] + k[None, :], 0, x.size - 1)]
     w = _cubic_weights(frac)
     out = w[:, 0:1] * raw[:, 0:length]
+    term = np.empty_like(out)  # one scratch array for the products, not one per term
     for m in range(1, 4):
-        out += w[:, m:m + 1] * raw[:, m:m + length]
+        np.multiply(w[:, m:m + 1], raw[:, m:m + length], out=term)
+        out += term
     return out.astype(np.float32, copy=False)
 
 
@@ -250,8 +252,10 @@ def _shift_templates(tmpl: np.ndarray, frac: np.ndarray) -> np.ndarray:
     padded[:, 2:2 + length] = tmpl  # padded column j holds template point j - 2
     w = _cubic_weights(1.0 - np.asarray(frac, dtype=np.float32))
     out = w[:, 0:1] * padded[:, 0:length]  # point k - 2
+    term = np.empty_like(out)
     for m in range(1, 4):
-        out += w[:, m:m + 1] * padded[:, m:m + length]  # points k - 1, k, k + 1
+        np.multiply(w[:, m:m + 1], padded[:, m:m + length], out=term)  # points k - 1, k, k + 1
+        out += term
     return out
 
 
@@ -340,9 +344,9 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     # a few µV at every sample it covers, left behind at all 2 × 15 beats the block's
     # template reaches.  Each beat is first brought to a common size (least squares
     # over the QRS against a first template), so the median's ranks differ by noise only.
-    tmpl = _block_templates(seg, p.template_beats)
-    t0 = tmpl[:, q0:q1]
     sq0 = seg[:, q0:q1]
+    # (the median is taken column by column, so the QRS columns alone give the same values)
+    t0 = _block_templates(np.ascontiguousarray(sq0), p.template_beats)
     e00 = np.einsum("ij,ij->i", t0, t0)
     with np.errstate(divide="ignore", invalid="ignore"):
         size = np.einsum("ij,ij->i", t0, sq0) / e00
@@ -353,8 +357,7 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     good = misfit <= p.size_misfit_max
     size = np.where(good, size, 1.0)
     size = np.clip(np.nan_to_num(size, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)
-    del sq0
-    del tmpl, t0
+    del sq0, t0
     seg_n = seg / size[:, None]
     buried = ~(misfit <= p.buried_misfit)
     if buried.any() and good.sum() >= 3 and float(np.nanmedian(misfit)) <= p.clear_misfit:
@@ -400,14 +403,15 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     k = np.arange(-pre, -pre + length)
     out = np.array(xc, dtype=np.float32, copy=True)
     # Alternate beats never overlap at physiological heart rates, so each half is a
-    # plain fancy-index update (np.subtract.at, needed otherwise, is slow).
+    # plain update of whole rows of a (writeable) sliding-window view of the output
+    # (np.subtract.at, needed otherwise, is slow).
+    windows = np.lib.stride_tricks.sliding_window_view(out, length, writeable=True)
     for part in (slice(0, None, 2), slice(1, None, 2)):
         b_part = base[part]
-        ii = (b_part[:, None] + k[None, :]).ravel()
         if b_part.size > 1 and int(np.min(np.diff(b_part))) < length:
-            np.subtract.at(out, ii, shifted[part].ravel())
+            np.subtract.at(out, (b_part[:, None] + k[None, :]).ravel(), shifted[part].ravel())
         else:
-            out[ii] -= shifted[part].ravel()
+            windows[b_part - pre] -= shifted[part]
     out[~finite] = np.nan
     return out
 
