@@ -61,13 +61,13 @@ def test_reading_one_channel_window_touches_only_its_records(tmp_path: Path, mon
     sigs = [Sig(f"C{i}", ramp(100 * 60), 100) for i in range(4)]
     rec = read_recording(build_edf(tmp_path / "l.edf", sigs))
     calls: list[tuple[int, int, int]] = []
-    original = _SampleReader._digital
+    original = _SampleReader._values
 
-    def spy(self, k, r0, r1):  # type: ignore[no-untyped-def]
+    def spy(self, k, index, r0, r1):  # type: ignore[no-untyped-def]
         calls.append((k, r0, r1))
-        return original(self, k, r0, r1)
+        return original(self, k, index, r0, r1)
 
-    monkeypatch.setattr(_SampleReader, "_digital", spy)
+    monkeypatch.setattr(_SampleReader, "_values", spy)
     rec.read("C2", 10.5, 12.2)
     assert calls == [(2, 10, 13)]
 
@@ -335,12 +335,12 @@ def test_read_many_equals_each_read_and_passes_over_the_records_once(tmp_path: P
             Sig("RAT", ramp(8 * 64, -1000, 5000), 64, dmin=-top - 1, dmax=top)]
     rec = read_recording(build_edf(tmp_path / ("m.bdf" if bdf else "m.edf"), sigs, bdf=bdf))
     passes = []
-    real = edf_module.read_record_column_sets
-    monkeypatch.setattr(edf_module, "read_record_column_sets",
-                        lambda *a: passes.append(len(a[3])) or real(*a))
+    real = edf_module._record_blocks
+    monkeypatch.setattr(edf_module, "_record_blocks",
+                        lambda *a: passes.append(a[1:]) or real(*a))
     labels = ["RAT", "LAT", "Chin1-Chin2"]
     many = rec.read_many(labels)
-    assert passes == [3]  # one pass for the three channels
+    assert passes == [(0, 8)]  # one pass over the 8 records for the three channels
     for label, x in zip(labels, many, strict=True):
         assert x.dtype == np.float32
         np.testing.assert_array_equal(x, rec.read(label))

@@ -24,7 +24,7 @@ import math
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -364,18 +364,17 @@ def read_record_columns(layout: EdfLayout, r0: int, r1: int, b0: int, b1: int) -
     return read_record_column_sets(layout, r0, r1, [(b0, b1)])[0]
 
 
-def read_record_column_sets(layout: EdfLayout, r0: int, r1: int,
-                            columns: Sequence[tuple[int, int]]) -> list[np.ndarray]:
-    """:func:`read_record_columns` for several byte ranges in ONE pass over the records.
+def _record_blocks(layout: EdfLayout, r0: int, r1: int
+                   ) -> Iterator[tuple[int, np.ndarray]]:
+    """Data records ``[r0, r1)`` in blocks of about 8 MiB: (index of the block's first
+    record from ``r0``, its records as a ``(k, record_bytes)`` uint8 array).
 
-    Every data record is read once whatever the number of ranges (signals), so
-    reading k channels costs one pass over the file, not k.
+    The array is one buffer, reused for the next block: copy what is kept.
     """
     rb = layout.record_bytes
     n = r1 - r0
-    outs = [np.empty((max(n, 0), b1 - b0), dtype=np.uint8) for b0, b1 in columns]
     if n <= 0:
-        return outs
+        return
     per_chunk = max(1, _CHUNK_BYTES // rb)
     buf = np.empty(min(n, per_chunk) * rb, dtype=np.uint8)
     with open(layout.path, "rb", buffering=0) as fh:  # read-only, straight to the OS
@@ -391,10 +390,44 @@ def read_record_column_sets(layout: EdfLayout, r0: int, r1: int,
                 got += step
             if got != want:
                 raise _fail(layout.path, "file became shorter while it was being read")
-            records = buf[:want].reshape(c1 - c0, rb)
-            for out, (b0, b1) in zip(outs, columns, strict=True):
-                out[c0:c1] = records[:, b0:b1]
+            yield c0, buf[:want].reshape(c1 - c0, rb)
+
+
+def read_record_column_sets(layout: EdfLayout, r0: int, r1: int,
+                            columns: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+    """:func:`read_record_columns` for several byte ranges in ONE pass over the records.
+
+    Every data record is read once whatever the number of ranges (signals), so
+    reading k channels costs one pass over the file, not k.
+    """
+    n = r1 - r0
+    outs = [np.empty((max(n, 0), b1 - b0), dtype=np.uint8) for b0, b1 in columns]
+    for c0, records in _record_blocks(layout, r0, r1):
+        for out, (b0, b1) in zip(outs, columns, strict=True):
+            out[c0:c0 + records.shape[0]] = records[:, b0:b1]
     return outs
+
+
+def read_int16_columns_uv(layout: EdfLayout, r0: int, r1: int,
+                          columns: Sequence[tuple[int, int]],
+                          scales: Sequence[tuple[np.float32, np.float32]]) -> list[np.ndarray]:
+    """16-bit signals at byte ranges ``columns`` of records ``[r0, r1)``, in µV (float32).
+
+    One pass over the records; each block's samples go straight into the
+    float32 result and are scaled there (``value × gain + offset``, per
+    ``scales``) while in cache: no intermediate copy of the night's bytes.
+    The same values as decoding :func:`read_record_column_sets`' bytes.
+    """
+    n = max(r1 - r0, 0)
+    outs = [np.empty((n, (b1 - b0) // 2), dtype=np.float32) for b0, b1 in columns]
+    for c0, records in _record_blocks(layout, r0, r1):
+        k = records.shape[0]
+        for out, (b0, b1), (gain, offset) in zip(outs, columns, scales, strict=True):
+            dst = out[c0:c0 + k]
+            np.copyto(dst, records[:, b0:b1].view("<i2"), casting="unsafe")
+            dst *= gain
+            dst += offset
+    return [o.reshape(-1) for o in outs]
 
 
 # -- time keeping and annotations ------------------------------------------------------
@@ -484,6 +517,21 @@ class _SampleReader:
             offset = s.physical_min - gain * s.digital_min
             self._gain.append((np.float32(gain * scale), np.float32(offset * scale)))
 
+    def _values(self, k: int, index: int, r0: int, r1: int) -> np.ndarray:
+        """Samples of signal ``k`` (channel ``index``) in records [r0, r1), µV float32.
+
+        Only that signal's bytes of those records are read.
+        """
+        gain, offset = self._gain[index]
+        if self._layout.bytes_per_sample == 2:
+            bps = 2
+            b0, b1 = int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps)
+            return read_int16_columns_uv(self._layout, r0, r1, [(b0, b1)], [(gain, offset)])[0]
+        values = self._digital(k, r0, r1).astype(np.float32)
+        values *= gain
+        values += offset
+        return values
+
     def _digital(self, k: int, r0: int, r1: int) -> np.ndarray:
         """Digital samples of signal ``k`` in records [r0, r1): only those bytes are read."""
         bps = self._layout.bytes_per_sample
@@ -516,9 +564,11 @@ class _SampleReader:
         first, end = (int(v) for v in self._segments[0])
         bps = self._layout.bytes_per_sample
         ks = [self._ordinary[i] for i in indices]
-        blocks = read_record_column_sets(
-            self._layout, first, end,
-            [(int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps)) for k in ks])
+        columns = [(int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps)) for k in ks]
+        if bps == 2:
+            return read_int16_columns_uv(self._layout, first, end, columns,
+                                         [self._gain[i] for i in indices])
+        blocks = read_record_column_sets(self._layout, first, end, columns)
         out = []
         for index, block in zip(indices, blocks, strict=True):
             gain, offset = self._gain[index]
@@ -531,7 +581,6 @@ class _SampleReader:
     def __call__(self, index: int, i0: int, i1: int) -> np.ndarray:
         k = self._ordinary[index]
         spr = self._layout.signals[k].samples_per_record
-        gain, offset = self._gain[index]
         fs = spr / self._layout.record_duration
         out = np.full(i1 - i0, np.nan, dtype=np.float32) if self._gappy else None
         for first, end in self._segments:
@@ -543,10 +592,7 @@ class _SampleReader:
             r0 = first + (lo - k0) // spr
             r1 = first + -(-(hi - k0) // spr)
             skip = lo - k0 - (r0 - first) * spr
-            digital = self._digital(k, r0, r1)[skip:skip + hi - lo]
-            values = digital.astype(np.float32)
-            values *= gain
-            values += offset
+            values = self._values(k, index, r0, r1)[skip:skip + hi - lo]
             if out is None:
                 return values
             out[lo - i0:hi - i0] = values
