@@ -158,7 +158,8 @@ def detect_r_peaks(ecg: np.ndarray, fs: float, *, params: EcgParams | None = Non
     ref = ndimage.median_filter(ref, size=max(1, int(round(p.reference_median_s / p.reference_block_s))),
                                 mode="reflect")
     # Never below a few times the typical (between-beat) energy: the noise floor.
-    noise_floor = p.noise_floor_factor * float(np.median(energy[finite]))
+    noise_floor = p.noise_floor_factor * float(np.median(energy if finite.all()
+                                                         else energy[finite]))
     thr = np.repeat(np.maximum(p.threshold_fraction * ref, noise_floor), blk)[:n]
     cand, _ = signal.find_peaks(energy, height=thr, distance=max(1, int(round(p.refractory_s * fs))))
     if cand.size == 0:
@@ -248,14 +249,16 @@ def _shift_templates(tmpl: np.ndarray, frac: np.ndarray) -> np.ndarray:
     ``k - 1`` and ``k`` at ``t = 1 - frac``.
     """
     n, length = tmpl.shape
-    padded = np.zeros((n, length + 3), dtype=np.float32)
-    padded[:, 2:2 + length] = tmpl  # padded column j holds template point j - 2
     w = _cubic_weights(1.0 - np.asarray(frac, dtype=np.float32))
-    out = w[:, 0:1] * padded[:, 0:length]  # point k - 2
-    term = np.empty_like(out)
-    for m in range(1, 4):
-        np.multiply(w[:, m:m + 1], padded[:, m:m + length], out=term)  # points k - 1, k, k + 1
-        out += term
+    # Term m weighs template point k + m - 2 (points k - 2 … k + 1), zero beyond the
+    # template's ends: each term covers the output columns where its point exists.
+    out = np.zeros((n, length), dtype=np.float32)
+    term = np.empty((n, length), dtype=np.float32)
+    for m in range(4):
+        lo, hi = max(0, 2 - m), min(length, length + 2 - m)
+        t = term[:, lo:hi]
+        np.multiply(w[:, m:m + 1], tmpl[:, lo + m - 2:hi + m - 2], out=t)
+        out[:, lo:hi] += t
     return out
 
 
