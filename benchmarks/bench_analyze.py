@@ -1,6 +1,6 @@
 """Issue 11, "one read, one conditioning": the whole job against a plain read-and-band-pass.
 
-In ONE run, each measured 3× in a fresh Python process (interpreter start-up included,
+In ONE run, each measured 5× in a fresh Python process (interpreter start-up included,
 as a user meets it), interleaved so that the shared machine's load falls on all alike,
 medians printed:
 
@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FOLDER = Path(tempfile.gettempdir()) / "somnomotor-bench"
-REPEAT = 3
+REPEAT = 5
 
 _PLAIN = r"""
 import sys
