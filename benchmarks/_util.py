@@ -44,3 +44,22 @@ def peak_rss_mb_of(code: str, setup: str = "") -> tuple[float, float]:
 
 def self_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+#: Issue 12's acceptance background: random contractions in every EMG channel
+#: (``contractions.*``: 60 an hour, 0.1–30 s, 2–30× the resting level) on top of a
+#: scenario's own patterns.  With :func:`acceptance_settings` (trunk ECG 3–5× the bursts)
+#: these are the nights of both acceptance figures: the contraction layer's F1 per
+#: region (bench_contractions) and the episode F1 per kind (bench_episodes).
+ACCEPTANCE_BACKGROUND: dict[str, float] = {
+    "contractions.per_h": 60.0, "contractions.min_s": 0.1, "contractions.max_s": 30.0,
+    "contractions.amp_lo": 2.0, "contractions.amp_hi": 30.0}
+
+
+def acceptance_settings(seed: int, **extra: float) -> dict[str, float]:
+    """The acceptance background and the seed's trunk ECG (``ecg_bleed`` 3, 4 or 5 by
+    ``seed % 3``: a trunk QRS of 30–60 µV, 3–5× the bursts), then ``extra`` on top."""
+    s = dict(ACCEPTANCE_BACKGROUND)
+    s["ecg_bleed"] = 3.0 + 2.0 * ((seed % 3) / 2.0)
+    s.update(extra)
+    return s

@@ -37,7 +37,13 @@ contraction of 2× rest — and some electrode pops and movement artefacts.
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import ACCEPTANCE_BACKGROUND as SETTINGS  # noqa: E402
+from _util import acceptance_settings  # noqa: E402
 
 HOURS = 2.0
 SEEDS = (10, 11, 12, 13)
@@ -46,8 +52,6 @@ SEEDS = (10, 11, 12, 13)
 #: handful of chin contractions does not decide it.
 FRESH = (30, 31, 32, 33, 34, 35, 36, 37)
 REGIONS = ("leg", "arm", "shoulder", "chest", "abdomen", "back", "neck", "chin")
-SETTINGS = {"contractions.per_h": 60.0, "contractions.min_s": 0.1, "contractions.max_s": 30.0,
-            "contractions.amp_lo": 2.0, "contractions.amp_hi": 30.0}
 
 
 def _fmt(v: float | None) -> str:
@@ -62,10 +66,7 @@ def _run(difficulty: str, extra: dict[str, float], label: str,
 
     totals: dict[str, list[int]] = {r: [0, 0, 0] for r in REGIONS}  # tp, n_truth, n_found
     for seed in seeds:
-        s = dict(SETTINGS)
-        s.update(extra)
-        if "ecg_bleed" not in extra:
-            s["ecg_bleed"] = 3.0 + 2.0 * ((seed % 3) / 2.0)  # 3, 4, 5 × (trunk QRS 30-60 µV)
+        s = acceptance_settings(seed, **extra)  # trunk ECG 3, 4, 5 × unless extra sets it
         night = simulate_night("polio_mixed", hours=HOURS, seed=seed, difficulty=difficulty,
                                settings=s)
         t0 = time.process_time()

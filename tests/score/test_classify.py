@@ -145,3 +145,17 @@ def test_sustained_activity_is_not_cut_but_a_train_inside_a_long_contraction_is(
     assert p.loc[p["contraction"] == 0, ["onset", "duration"]].values.tolist() == [[10.0, 20.0]]
     assert p.loc[p["contraction"] == 1, "onset"].tolist() == [50.0 + 2 * k for k in range(8)]
     assert p.loc[p["contraction"] == 2, "duration"].tolist() == [20.0]
+
+
+def test_a_weak_contraction_whose_crests_cross_the_burst_level_is_one_jerk_not_a_train():
+    """A 3.8-s contraction hovering about the burst onset level crosses it four times at
+    ~1 Hz (its bursts cover 77 % of it): one sustained part, a jerk (it reaches the burst
+    level), not four parts a rhythmic-movement rule (0.5–2 Hz, ≥ 4) would take.  Two
+    jerks in a 1.2-s contraction (29 % covered) are still cut into them."""
+    c = _table([(10.0, 3.8, 9.5), (30.0, 1.2, 90.0)])
+    crests = _table([(10.4, 0.8, 9.5), (11.4, 0.68, 8.2), (12.1, 0.94, 8.2), (13.2, 0.54, 8.7),
+                     (30.05, 0.15, 90.0), (30.7, 0.2, 40.0)])
+    p = contraction_parts(c, crests)
+    assert p.loc[p["contraction"] == 0, ["onset", "duration"]].values.tolist() == [[10.0, 3.8]]
+    assert p.loc[p["contraction"] == 0, "burst"].tolist() == [True]
+    assert p.loc[p["contraction"] == 1, "onset"].tolist() == [30.05, 30.7]

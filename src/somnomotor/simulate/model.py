@@ -23,7 +23,15 @@ from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_
 from .bruno import generate_bruno_grm, neck_myoclonus_truth
 from .contractions import contraction_truth, generate_contractions
 from .control import ControlState, Evening, compute_control
-from .muscle_probes import generate_muscle_probes, probe_hypnic_rows, probe_jerk_groups
+from .muscle_probes import generate_muscle_probes, probe_jerk_groups
+from .pattern_truth import (
+    RULE_KINDS,
+    TRAIN_TRUTH_KINDS,
+    aasm_truth_additions,
+    mark_trains,
+    pattern_truth,
+    true_activations,
+)
 from .patterns import (
     STREAM,
     Generated,
@@ -72,6 +80,9 @@ class ModelNight:
     probes: pd.DataFrame
     gaps: list[tuple[float, float]]
     dead: dict[str, float]
+    #: The generators' own episodes of the rule-made kinds (``RULE_KINDS``): what they
+    #: meant, beside what the rules make of their contractions (``truth``).
+    intended: pd.DataFrame
 
 
 def night_duration(hours: float) -> float:
@@ -312,9 +323,22 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
                                     dtype="Int64"),
         "boundary": [group_probe.get(g, "") for g in leg["group"]],
     }, columns=list(INSERTED_COLUMNS))
+    # The muscle patterns: the scorer's rules applied to every true activation, whichever
+    # generator made it (pattern_truth.py); the generators' own episodes of these kinds are
+    # what they meant (``ModelNight.intended``), not the truth.
+    episodes = _episode_rows(bursts, gen.episodes)
+    rows.extend(r for r in episodes if r["kind"] not in RULE_KINDS)
+    intended = make_events([r for r in episodes if r["kind"] in RULE_KINDS])
+    intended = intended[(intended["channel"] == "") | intended["channel"].isin(recorded)]
+    # The AASM chapter: the generators' episodes, and those the rules find in the other
+    # activations (a chin contraction of the background > 2 s in sleep is tonic bruxism).
+    table = true_activations(bursts, hyp, s)
+    rows.extend(aasm_truth_additions(table, hyp, s, rows))
+    table = mark_trains(table, make_events([r for r in rows if r["kind"] in TRAIN_TRUTH_KINDS]))
+    patterns = pattern_truth(table, hyp, listed=rows)
+    rows.extend(aasm_truth_additions(table, hyp, s, rows, large=True, other=patterns))
+    rows.extend(patterns)
     rows.extend(neck_myoclonus_truth(rows))
-    rows.extend(_episode_rows(bursts, gen.episodes))
-    rows.extend(probe_hypnic_rows(bursts[bursts["channel"].isin(recorded)], jerk_groups, stages))
     rows.extend(rem_rows)
     rows.extend(contraction_truth(bursts))
     truth = make_events(rows)
@@ -339,7 +363,8 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
                             "inside": bool, "group": np.int64, "side": object, "recorded": bool})
     return ModelNight(settings=s, evening=ev, seed=seed, duration=total, base_stages=base,
                       hypnogram=hyp, control=control, bursts=bursts, truth=truth, scored=scored,
-                      inserted=inserted, probes=probes, gaps=gaps, dead=dead)
+                      inserted=inserted, probes=probes, gaps=gaps, dead=dead,
+                      intended=intended.reset_index(drop=True))
 
 
 def simulate_events(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 0,

@@ -37,13 +37,16 @@ and the truth has it.
 
 A train outside its limit is no train, but its bursts are still what the
 per-channel rules (docs/definitions.md) make of them, and the truth lists that
-(:func:`probe_jerk_groups`, :func:`probe_hypnic_rows`): every burst (all are
+(:func:`probe_jerk_groups`; the sleep-start and GRM rules by
+:mod:`.pattern_truth`, on every activation): every burst (all are
 brief, ≤ 0.30 s; bursts of one channel stay > 0.05 s apart, so the burst rule
 keeps them apart) is a ``myoclonus`` jerk — leg jerks too short to be LMs
 included — and a neck channel's (``SCM L``) a neck-myoclonus jerk; a trunk
 beat (2–3 channels within 0.03 s) from 60 s before to 3 min after a wake →
-sleep transition is a hypnic jerk (≥ 2 channels within 250 ms).  A regular
-train is no GRM (its inter-movement CV is ~0.01, the rule asks ≥ 0.3).  The
+sleep transition is a hypnic jerk (≥ 2 channels within 250 ms), unless an
+earlier rule took it.  A regular train alone is no GRM (its inter-movement CV is
+~0.01, the rule asks ≥ 0.3), but with other movements among its beats (leg
+movements, jerks) the GRM rule may take them all, and the truth says so.  The
 bursts of a train within its limit (and of an ALMA train too fast for ALMA,
 which is a foot tremor in each leg) belong to the train and are not myoclonus.
 """
@@ -54,14 +57,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .architecture import wake_to_sleep_transitions
 from .patterns import STREAM, Generated, _burst
-from .scenarios import EMG_CHANNELS
 
 __all__ = ["MUSCLE_PROBE_CLASSES", "MUSCLE_DEAD_BAND", "generate_muscle_probes",
-           "probe_jerk_groups", "probe_hypnic_rows"]
+           "probe_jerk_groups"]
 
 #: Class → (truth kind, the rule it probes).
 MUSCLE_PROBE_CLASSES: dict[str, tuple[str, str]] = {
@@ -234,47 +234,3 @@ def probe_jerk_groups(probes: list[dict[str, Any]]) -> set[int]:
     return {int(p["group"]) for p in probes
             if p["boundary"] in MUSCLE_PROBE_CLASSES and not p["inside"]
             and p["boundary"] != "alma_high_hz"}
-
-
-#: The hypnic-jerk rule (docs/definitions.md; ``PatternParams``): a jerk in >= 2 channels
-#: within 250 ms, from 60 s before to 3 min after a wake -> sleep transition.
-_HYPNIC_GROUP_S, _HYPNIC_BEFORE_S, _HYPNIC_AFTER_S, _HYPNIC_MAX_S = 0.25, 60.0, 180.0, 0.3
-
-
-def probe_hypnic_rows(bursts: pd.DataFrame, groups: set[int], stages: np.ndarray,
-                      epoch_s: float = 30.0) -> list[dict[str, Any]]:
-    """``hypnic_jerk`` truth rows: the beats of out-of-limit probes the sleep-start rule counts.
-
-    ``bursts`` are the night's recorded bursts, ``groups`` :func:`probe_jerk_groups`,
-    ``stages`` the hypnogram's stages.  A beat is the bursts of one probe whose
-    onsets lie within 250 ms of its first; with >= 2 channels, all brief, near a
-    wake -> sleep transition it is a sleep start.
-    """
-    rows: list[dict[str, Any]] = []
-    trans = wake_to_sleep_transitions(stages).astype(float) * epoch_s
-    if not trans.size or not groups:
-        return rows
-    for _, b in bursts[bursts["group"].isin(list(groups))].groupby("group", sort=True):
-        b = b.sort_values("onset", kind="stable")
-        on = b["onset"].to_numpy(float)
-        i = 0
-        while i < on.size:
-            j = int(np.searchsorted(on, on[i] + _HYPNIC_GROUP_S, side="right"))
-            beat = b.iloc[i:j]
-            i = j
-            if beat["channel"].nunique() < 2 or (beat["duration"] >= _HYPNIC_MAX_S).any():
-                continue
-            t = float(beat["onset"].min())
-            if not ((t >= trans - _HYPNIC_BEFORE_S) & (t <= trans + _HYPNIC_AFTER_S)).any():
-                continue
-            names = list(dict.fromkeys(beat["channel"].astype(str)))
-            regions = {EMG_CHANNELS[c][2] for c in names}
-            sides = set(beat["side"])
-            side = "bilateral" if {"left", "right"} <= sides or len(regions) > 1 \
-                else sorted(sides)[0]
-            rows.append({"onset": t,
-                         "duration": float((beat["onset"] + beat["duration"]).max()) - t,
-                         "kind": "hypnic_jerk", "channel": "", "side": side,
-                         "amplitude_uv": float(beat["amplitude"].max()),
-                         "channels": ";".join(names)})
-    return rows
