@@ -159,3 +159,13 @@ def test_a_weak_contraction_whose_crests_cross_the_burst_level_is_one_jerk_not_a
     assert p.loc[p["contraction"] == 0, ["onset", "duration"]].values.tolist() == [[10.0, 3.8]]
     assert p.loc[p["contraction"] == 0, "burst"].tolist() == [True]
     assert p.loc[p["contraction"] == 1, "onset"].tolist() == [30.05, 30.7]
+
+
+def test_a_sustained_contraction_reaching_the_burst_level_is_a_jerk_a_weak_one_not():
+    """definitions.md (GRM): contractions up to 10 s count — Bruno's ~5-s pectoral
+    contractions — when they reach the burst onset level; a 6-s contraction covered by
+    its burst is one part and a jerk, a 6-s contraction holding no burst is neither."""
+    c = _table([(10.0, 6.0, 40.0), (30.0, 6.0, 3.0)])
+    p = contraction_parts(c, _table([(10.1, 5.8, 40.0)]))
+    assert p[["onset", "duration"]].values.tolist() == [[10.0, 6.0], [30.0, 6.0]]
+    assert p["burst"].tolist() == [True, False]

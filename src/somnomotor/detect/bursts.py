@@ -515,11 +515,13 @@ def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
     k = np.searchsorted(c_on, j_end, side="left") - 1
     kk = np.clip(k, 0, None)
     inside = (k >= 0) & (j_on < c_end[kk]) if j_on.size else np.zeros(0, bool)
+    reached = np.zeros(n, dtype=bool)  # a whole part that holds a burst reaches the level
     if c_tonic.any() and inside.any():
         covered = np.zeros(n)
         np.add.at(covered, kk[inside], (np.minimum(j_end, c_end[kk]) - j_on)[inside])
         count = np.bincount(kk[inside], minlength=n)
         whole_tonic = c_tonic & ((covered >= train_cover * (c_end - c_on)) | (count < 2))
+        reached |= whole_tonic & (count >= 1)
         inside &= ~whole_tonic[kk]
         if background is not None:  # a split stretch keeps its jerks only
             p = params or BurstParams()
@@ -550,7 +552,7 @@ def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
                                    else np.zeros(0),
                                    contractions["rest_uv"].to_numpy(float)[whole]]),
         "contraction": np.concatenate([kk[inside], np.flatnonzero(whole)]).astype(np.int64),
-        "burst": np.concatenate([np.ones(int(inside.sum()), bool), sustained[whole]]),
+        "burst": np.concatenate([np.ones(int(inside.sum()), bool), (sustained | reached)[whole]]),
     })
     return parts.sort_values("onset", kind="stable").reset_index(drop=True)
 

@@ -108,10 +108,8 @@ def true_activations(bursts: pd.DataFrame, hyp: Hypnogram, settings: Mapping[str
         r = np.full(on.size, float(settings["noise.rest_uv"]))
     fs = float(settings["fs"])
     seen = REST_MEDIAN_RATIO * rest_seen_uv(r, fs)  # the analyser's resting level
-    # A jerk: the burst envelope's peak reaches the onset level; a tonic contraction
-    # (≥ 5 s) is one part, no burst (detect.bursts.contraction_parts).
-    jerk = (jerk_peak_uv(amp, dur) >= np.maximum(_ONSET_UV, _ONSET_FACTOR * seen)) \
-        & (dur < _TONIC_S)
+    # A jerk: the burst envelope's peak reaches the onset level, whatever the duration.
+    jerk = jerk_peak_uv(amp, dur) >= np.maximum(_ONSET_UV, _ONSET_FACTOR * seen)
     region = np.array([EMG_CHANNELS[c][2] for c in ch], dtype=object)
     chin = region == "chin"
     if chin.any():
