@@ -131,3 +131,14 @@ def test_the_acceptance_background_forms_grm_the_truth_holds_and_nothing_without
         assert len(inside) > 0
     quiet = run_model("healthy", hours=2.0, seed=3)
     assert not (quiet.truth["kind"] == "grm").any()
+
+
+def test_neck_jerks_under_500_ms_are_neck_myoclonus_whatever_made_them():
+    """Frauscher 2014: brief (< 500 ms) phasic neck activity.  A 0.45-s neck jerk of the
+    background is neck myoclonus (though no myoclonus row: those are ≤ 0.4 s); a 0.6-s
+    one and a weak one are not."""
+    b = _bursts([(100.0, 0.45, "SCM L", 40.0), (200.0, 0.6, "SCM L", 40.0),
+                 (300.0, 0.2, "SCM L", 3.0), (400.0, 0.2, "EMG MFD-l", 40.0)])
+    rows = _rules(b)
+    assert [r["onset"] for r in rows if r["kind"] == "neck_myoclonus"] == [100.0]
+    assert [r["onset"] for r in rows if r["kind"] == "myoclonus"] == [400.0]

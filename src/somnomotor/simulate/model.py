@@ -20,7 +20,7 @@ from ..events import SCORED_COLUMNS, make_events
 from ..hypnogram import Hypnogram
 from .aasm_patterns import aasm_truth_ok, generate_aasm
 from .architecture import fragment_hypnogram, generate_hypnogram, wake_to_sleep_transitions
-from .bruno import generate_bruno_grm, neck_myoclonus_truth
+from .bruno import generate_bruno_grm
 from .contractions import contraction_truth, generate_contractions
 from .control import ControlState, Evening, compute_control
 from .muscle_probes import generate_muscle_probes, probe_jerk_groups
@@ -338,7 +338,6 @@ def run_model(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: int = 
     patterns = pattern_truth(table, hyp, listed=rows)
     rows.extend(aasm_truth_additions(table, hyp, s, rows, large=True, other=patterns))
     rows.extend(patterns)
-    rows.extend(neck_myoclonus_truth(rows))
     rows.extend(rem_rows)
     rows.extend(contraction_truth(bursts))
     truth = make_events(rows)

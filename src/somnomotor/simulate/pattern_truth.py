@@ -28,9 +28,11 @@ What the analyser's table tells apart, this one tells apart the same way:
 
 :func:`pattern_truth` then runs, in the scorer's order, propriospinal myoclonus,
 GRM (leaving out the propriospinal jerks, the trains and what is no jerk) and
-hypnic jerks (leaving out both), and adds ``myoclonus`` rows for the jerks no
+hypnic jerks (leaving out both), adds ``myoclonus`` rows for the jerks no
 generator listed (a brief background contraction: ≤ 0.4 s, a jerk, not a jaw or
-chin muscle, not a propriospinal jerk or a train's burst).
+chin muscle, not a propriospinal jerk or a train's burst), and makes every
+``neck_myoclonus`` row: a neck jerk under 500 ms (Frauscher 2014), neither a
+propriospinal jerk nor a train's burst.
 """
 
 from __future__ import annotations
@@ -148,14 +150,15 @@ def mark_trains(table: pd.DataFrame, trains: pd.DataFrame | None) -> pd.DataFram
 
 def pattern_truth(table: pd.DataFrame, hyp: Hypnogram,
                   listed: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """``propriospinal_myoclonus``, ``grm`` and ``hypnic_jerk`` truth rows, and the
-    ``myoclonus`` rows of jerks no generator listed (``listed``: the truth's
-    ``myoclonus`` rows so far): the rules on ``table`` (:func:`true_activations`), in
-    the scorer's order (module doc)."""
+    """``propriospinal_myoclonus``, ``grm``, ``hypnic_jerk`` and ``neck_myoclonus`` truth
+    rows, and the ``myoclonus`` rows of jerks no generator listed (``listed``: the
+    truth's ``myoclonus`` rows so far): the rules on ``table``
+    (:func:`true_activations`), in the scorer's order (module doc)."""
     from ..score.muscles import MuscleParams
     from ..score.myoclonus import myoclonus_mask
     from ..score.patterns import (
         PatternParams,
+        neck_myoclonus_mask,
         score_grm,
         score_hypnic_jerks,
         score_propriospinal_myoclonus,
@@ -184,10 +187,14 @@ def pattern_truth(table: pd.DataFrame, hyp: Hypnogram,
     myo = (myoclonus_mask(pb, exclude_muscles=mp.myoclonus_exclude_muscles,
                           max_s=mp.myoclonus_max_s)
            & ~used_prop & ~train & ~no_jerk & new)
-    for r in pb[myo].itertuples(index=False):
-        rows.append({"onset": float(r.onset), "duration": float(r.duration), "kind": "myoclonus",
-                     "channel": str(r.channel), "muscle": str(r.muscle), "side": str(r.side),
-                     "amplitude_uv": float(r.amplitude_uv)})
+    # Neck myoclonus (Frauscher 2014): every neck jerk under 500 ms, not a propriospinal
+    # jerk's nor a train's, whatever made it (score_muscles' ``neck_ok``).
+    neck = neck_myoclonus_mask(pb, pp) & ~used_prop & ~train & ~no_jerk
+    for kind, sel in (("myoclonus", myo), ("neck_myoclonus", neck)):
+        for r in pb[sel].itertuples(index=False):
+            rows.append({"onset": float(r.onset), "duration": float(r.duration), "kind": kind,
+                         "channel": str(r.channel), "muscle": str(r.muscle),
+                         "side": str(r.side), "amplitude_uv": float(r.amplitude_uv)})
     return rows
 
 
