@@ -362,3 +362,45 @@ def test_aasm_parameters_are_a_muscles_sub_table():
     assert p.aasm.alma_min_bursts == 5
     with pytest.raises(ParameterError, match="muscles.aasm"):
         from_mapping(MuscleParams, {"aasm": {"no_such": 1}}, section="muscles")
+
+
+def _chin_1s(stages: list[str], elevated: list[tuple[int, int]], level: float = 0.7,
+             factor: float = 3.0) -> tuple[np.ndarray, Hypnogram]:
+    hyp = Hypnogram(np.array(stages), epoch=30.0)
+    x = np.full(len(stages) * 30, level)
+    for a, b in elevated:
+        x[a:b] = factor * level
+    return x, hyp
+
+
+def test_a_long_chin_clench_is_found_from_the_1_s_amplitudes_at_2x_the_sleep_level():
+    """AASM v2.6 bruxism: a tonic elevation (> 2 s) at ≥ 2 × background, after ≥ 3 s of
+    stable background.  A 25-s clench in N2 (the contraction layer's 30-s running level
+    hides it) is one elevation; at 1.5 × it is none; a 6-s one is left to the
+    contraction layer; in REM the chin's activity is the REM rules'."""
+    from somnomotor.score.bruxism import long_chin_elevations
+
+    info = {"channel": "Chin", "muscle": "mentalis", "side": "midline"}
+    p = AasmParams()
+    x, hyp = _chin_1s(["N2"] * 20, [(300, 325), (400, 406)])
+    e = long_chin_elevations(x, hyp, p, **info)
+    assert e[["onset", "duration"]].values.tolist() == [[300.0, 25.0]]
+    assert e["amplitude_uv"].iloc[0] == pytest.approx(1.4) and e["tonic"].all()
+    rows, _, _ = score_bruxism(e, hyp, p, available=_avail(["Chin"]))
+    assert rows["onset"].tolist() == [300.0]
+    weak, _ = _chin_1s(["N2"] * 20, [(300, 325)], factor=1.5)
+    assert long_chin_elevations(weak, hyp, p, **info).empty
+    x, rem = _chin_1s(["R"] * 20, [(300, 325)])
+    assert long_chin_elevations(x, rem, p, **info).empty
+
+
+def test_waking_tone_fading_into_sleep_or_rising_into_wake_is_no_clench():
+    """An elevation needs ≥ 3 s of stable sleep background before it and must end in
+    sleep: the chin's wake tone ramping down after a wake → N2 transition, or up into
+    a wake epoch, is not bruxism."""
+    from somnomotor.score.bruxism import long_chin_elevations
+
+    info = {"channel": "Chin", "muscle": "mentalis", "side": "midline"}
+    stages = ["N2"] * 10 + ["W"] * 2 + ["N2"] * 10
+    x, hyp = _chin_1s(stages, [(285, 300), (300, 360), (360, 375)], factor=8.0)
+    assert long_chin_elevations(x, hyp, AasmParams(), **info).empty

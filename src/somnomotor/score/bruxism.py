@@ -42,7 +42,7 @@ import pandas as pd
 from ..hypnogram import Hypnogram
 from .aasm_rules import AasmParams, episode_rows
 
-__all__ = ["score_bruxism"]
+__all__ = ["long_chin_elevations", "score_bruxism"]
 
 
 def _union(on: np.ndarray, end: np.ndarray, ch: np.ndarray
@@ -73,6 +73,58 @@ def _sleep_fraction(on: float, end: float, hyp: Hypnogram, stages: tuple[str, ..
     """Share of ``[on, end)`` spent in epochs of ``stages`` (sampled every 0.25 s)."""
     t = np.arange(on, max(end, on + 1e-6), 0.25) + 0.125
     return float(np.isin(hyp.stage_at(t), stages).mean())
+
+
+def long_chin_elevations(amp_1s: np.ndarray, hyp: Hypnogram, p: AasmParams, *,
+                         channel: str, muscle: str, side: str, region: str = "chin",
+                         window_s: int = 300, min_s: int = 10) -> pd.DataFrame:
+    """Sustained chin elevations the contraction layer cannot see, from the 1-s amplitudes.
+
+    The contraction layer follows the chin's resting level with a 30-s running
+    median (its tone steps with stage), so a clench longer than ~15 s raises that
+    level and is not found.  The bruxism rule has the hypnogram: here the
+    background is the chin's own level in the sleep stages where its activity is
+    bruxism (``bruxism_stages``, REM left out for a chin), the median of the 1-s
+    mean rectified amplitudes of those seconds over a running ``window_s``
+    (5 min).  An elevation is a run of ≥ ``min_s`` (10) such seconds at ≥ 2 ×
+    that background (``bruxism_background_factor``) — the long clenches only:
+    shorter ones are the contraction layer's, which times them to 20 ms (a 1.97-s
+    phasic contraction touches 3 whole seconds, and would read as > 2 s) —, preceded by
+    ``bruxism_stable_s`` of sleep at background level and ending in sleep (a run
+    at a wake → sleep transition is the waking tone fading, not a clench).  Rows
+    in the jaw table's columns (``tonic`` true, ``rest_uv`` and ``pre_uv`` the
+    background, ``amplitude_uv`` the median excess), to be joined to the jaw
+    channels' contractions (overlapping elevations are one,
+    :func:`score_bruxism`).
+    """
+    cols = ["onset", "duration", "amplitude_uv", "tonic", "rest_uv", "pre_uv", "channel",
+            "muscle", "side", "region"]
+    x = np.asarray(amp_1s, dtype=float)
+    if x.size < 4 or not hyp.is_scored:
+        return pd.DataFrame(columns=cols)
+    st = hyp.stage_at(np.arange(x.size) + 0.5)  # second i covers [i, i + 1) of the recording
+    asleep = np.isin(st, p.bruxism_stages) & (st != "R") & np.isfinite(x)
+    if not asleep.any():
+        return pd.DataFrame(columns=cols)
+    # Running median of the sleep seconds' amplitudes (the background).
+    sx = pd.Series(np.where(asleep, x, np.nan))
+    bg = sx.rolling(window_s, center=True, min_periods=30).median().to_numpy()
+    bg = np.where(np.isfinite(bg), bg, float(np.nanmedian(sx)))
+    up = asleep & (x >= p.bruxism_background_factor * bg)
+    quiet = asleep & ~up
+    stable = int(np.ceil(p.bruxism_stable_s))
+    rows = []
+    edges = np.diff(np.concatenate([[0], up.astype(np.int8), [0]]))
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if b - a < max(min_s, 3) or a < stable or b >= x.size or not quiet[a - stable:a].all() \
+                or not quiet[b]:
+            continue
+        base = float(np.median(bg[a:b]))
+        rows.append({"onset": float(a), "duration": float(b - a),
+                     "amplitude_uv": float(np.median(x[a:b]) - base), "tonic": True,
+                     "rest_uv": base, "pre_uv": base, "channel": channel, "muscle": muscle,
+                     "side": side, "region": region})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def score_bruxism(table: pd.DataFrame, hyp: Hypnogram, p: AasmParams, *,

@@ -40,6 +40,7 @@ from ..recording import ChannelInfo
 from .aasm_movements import AASM_SUMMARY_KEYS, score_aasm_episodes, score_aasm_movements
 from .aasm_rules import AasmParams
 from .base import ScoreResult
+from .bruxism import long_chin_elevations
 from .contractions import SUMMARY_KEYS as CONTRACTION_KEYS
 from .contractions import (
     contraction_rows,
@@ -294,9 +295,17 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
                               "muscle": [c.info.muscle for c in channels],
                               "side": [c.info.side for c in channels],
                               "region": [c.info.region for c in channels]})
-    # Bruxism reads the jaw channels' contractions.
+    # Bruxism reads the jaw channels' contractions, and the chin's sustained elevations
+    # (from its 1-s amplitudes against its level in sleep) that the contraction layer's
+    # 30-s running resting level hides: a clench longer than ~15 s.
+    long_chin = [long_chin_elevations(c.amp_1s, hyp, p.aasm, channel=c.info.label,
+                                      muscle=c.info.muscle, side=c.info.side,
+                                      region=c.info.region)
+                 for c in channels if c.amp_1s is not None
+                 and c.info.muscle in p.aasm.bruxism_muscles]
     jaw = pd.concat([c.contractions for c in channels
                      if c.info.muscle in p.aasm.bruxism_muscles and len(c.contractions)]
+                    + [t for t in long_chin if len(t)]
                     or [bursts.iloc[:0]], ignore_index=True)
     episodes = score_aasm_episodes(bursts, hyp, p.aasm, available=available,
                                    contractions=cls, jaw=jaw)
