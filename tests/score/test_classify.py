@@ -169,3 +169,17 @@ def test_a_sustained_contraction_reaching_the_burst_level_is_a_jerk_a_weak_one_n
     p = contraction_parts(c, _table([(10.1, 5.8, 40.0)]))
     assert p[["onset", "duration"]].values.tolist() == [[10.0, 6.0], [30.0, 6.0]]
     assert p["burst"].tolist() == [True, False]
+
+
+def test_bursts_of_a_contraction_must_stand_out_of_its_level_between_them():
+    """A 4-s contraction whose four bursts (half of it) peak at 11 µV over a level of
+    5 µV between them is one sustained contraction (and a jerk): its crests do not stand
+    8 µV and 2 × that level out of it.  The same bursts over a quiet 2.1 µV between them
+    are a train, cut into its four parts."""
+    c = _table([(10.0, 4.0, 8.0)])
+    crests = _table([(10.2 + k, 0.5, 9.0) for k in range(4)])  # 9 µV above a 2-µV rest
+    whole = contraction_parts(c, crests, between=np.array([5.0]))
+    assert whole[["onset", "duration"]].values.tolist() == [[10.0, 4.0]]
+    assert whole["burst"].tolist() == [True]
+    train = contraction_parts(c, crests, between=np.array([2.1]))
+    assert train["onset"].tolist() == [10.2, 11.2, 12.2, 13.2]

@@ -442,10 +442,39 @@ PART_COLUMNS: tuple[str, ...] = ("onset", "duration", "amplitude_uv", "tonic", "
                                  "contraction", "burst")
 
 
+def _between_bursts(env: np.ndarray, fs_env: float, contractions: pd.DataFrame,
+                    jerks: pd.DataFrame) -> np.ndarray:
+    """Per contraction: the mean short envelope over it outside its bursts (µV, NaN when
+    its bursts cover it whole) — the level the bursts of a train must stand out of."""
+    n = len(contractions)
+    out = np.full(n, np.nan)
+    if n == 0 or len(jerks) == 0:
+        return out
+    m = env.size
+    mark = np.zeros(m + 1, dtype=np.int64)
+    a = np.clip((jerks["onset"].to_numpy(float) * fs_env).astype(np.int64), 0, m)
+    b = np.clip(((jerks["onset"] + jerks["duration"]).to_numpy(float) * fs_env).astype(np.int64)
+                + 1, 0, m)
+    np.add.at(mark, a, 1)
+    np.add.at(mark, b, -1)
+    quiet = np.cumsum(mark[:m]) == 0
+    e = np.where(quiet & np.isfinite(env), env, 0.0).astype(np.float64)
+    cs_e = np.concatenate([[0.0], np.cumsum(e)])
+    cs_n = np.concatenate([[0], np.cumsum(quiet & np.isfinite(env))])
+    c0 = np.clip((contractions["onset"].to_numpy(float) * fs_env).astype(np.int64), 0, m)
+    c1 = np.clip(((contractions["onset"] + contractions["duration"]).to_numpy(float)
+                  * fs_env).astype(np.int64), 0, m)
+    cnt = cs_n[c1] - cs_n[c0]
+    ok = cnt > 0
+    out[ok] = (cs_e[c1] - cs_e[c0])[ok] / cnt[ok]
+    return out
+
+
 def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
                       train_cover: float = 0.5, background: np.ndarray | None = None,
                       params: BurstParams | None = None, train_min_s: float = 0.1,
-                      train_factor: float = 3.0, sustained_cover: float = 0.7) -> pd.DataFrame:
+                      train_factor: float = 3.0, sustained_cover: float = 0.7,
+                      between: np.ndarray | None = None) -> pd.DataFrame:
     """What the per-channel pattern rules classify: each contraction cut into its jerks.
 
     A contraction (the WASM-like layer: onset above the channel's resting level,
@@ -476,7 +505,12 @@ def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
     burst onset level crosses it again and again, and its crests are no train.
     On the issue-12 acceptance nights a 4-µV, 3.8-s intercostal contraction fell
     into four such crests at ~1 Hz, a "rhythmic movement"; trains of jerks leave
-    quiet between them (the simulator's rhythmic trains cover at most 64 %).
+    quiet between them (the simulator's rhythmic trains cover at most 64 %).  With
+    ``between`` (per contraction: the mean short envelope over it outside its bursts,
+    µV), the bursts of a shorter contraction holding ≥ 2 must stand out of that level
+    by the burst onset rule (``onset_uv`` and ``onset_factor`` × it); if none does, the
+    contraction is one sustained part (a 5-µV, 3-s leg contraction's crests made a
+    false foot tremor; a train's pauses fall back to rest).
 
     Returns
     -------
@@ -535,6 +569,18 @@ def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
         np.add.at(covered, kk[inside], (np.minimum(j_end, c_end[kk]) - j_on)[inside])
         count = np.bincount(kk[inside], minlength=n)
         sustained = ~c_tonic & (count >= 2) & (covered >= sustained_cover * (c_end - c_on))
+        if between is not None:
+            # Bursts of a shorter contraction holding ≥ 2 must stand out of its level
+            # between them (the burst onset rule: 8 µV and 2 × that level above it).
+            p = params or BurstParams()
+            bt = np.asarray(between, dtype=float)[kk]
+            peak = jerks["amplitude_uv"].to_numpy(float) + jerks["rest_uv"].to_numpy(float)
+            several = ~c_tonic[kk] & (count[kk] >= 2) & np.isfinite(bt)
+            weak = several & (peak < bt + np.maximum(p.onset_uv, p.onset_factor * bt))
+            stands = np.zeros(n, dtype=np.int64)
+            np.add.at(stands, kk[inside & ~weak], 1)
+            sustained |= ~c_tonic & (count >= 2) & (stands == 0)
+            inside &= ~weak
         inside &= ~sustained[kk]
     has = np.zeros(n, dtype=bool)
     has[kk[inside]] = True
@@ -602,6 +648,7 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         a = int(contractions["onset"].iat[i] * fs_env)
         seg = env[a: a + int(contractions["duration"].iat[i] * fs_env) + 1]
         background[i] = float(np.nanmedian(seg)) if np.isfinite(seg).any() else 0.0
+    between = _between_bursts(env, fs_env, contractions, jerks)
     del env
     brief = ~b["tonic"].to_numpy(bool)
     n_artefacts = 0
@@ -619,10 +666,12 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
                              np.minimum(contractions["duration"].to_numpy(), 2.0))
         contractions = contractions[cf >= artefact_max_freq_hz].reset_index(drop=True)
         background = background[cf >= artefact_max_freq_hz]
+        between = between[cf >= artefact_max_freq_hz]
     if len(jerks) and artefact_max_freq_hz > 0:  # and for the jerks that cut them
         jf = burst_frequency(y, fs, jerks["onset"].to_numpy(), jerks["duration"].to_numpy())
         jerks = jerks[jf >= artefact_max_freq_hz].reset_index(drop=True)
-    parts = contraction_parts(contractions, jerks, background=background, params=p)
+    parts = contraction_parts(contractions, jerks, background=background, params=p,
+                              between=between)
     amp = block_mean(np.abs(y), max(1, int(round(fs)))) if amp_1s else None
     # Seconds whose resting level is too high to score (as Luna flags: > 16 µV).
     flagged = float((rest > high_rest_uv).sum()) * p.rest_block_s
