@@ -451,22 +451,32 @@ def _between_bursts(env: np.ndarray, fs_env: float, contractions: pd.DataFrame,
     if n == 0 or len(jerks) == 0:
         return out
     m = env.size
-    mark = np.zeros(m + 1, dtype=np.int64)
     a = np.clip((jerks["onset"].to_numpy(float) * fs_env).astype(np.int64), 0, m)
     b = np.clip(((jerks["onset"] + jerks["duration"]).to_numpy(float) * fs_env).astype(np.int64)
                 + 1, 0, m)
-    np.add.at(mark, a, 1)
-    np.add.at(mark, b, -1)
-    quiet = np.cumsum(mark[:m]) == 0
-    e = np.where(quiet & np.isfinite(env), env, 0.0).astype(np.float64)
-    cs_e = np.concatenate([[0.0], np.cumsum(e)])
-    cs_n = np.concatenate([[0], np.cumsum(quiet & np.isfinite(env))])
     c0 = np.clip((contractions["onset"].to_numpy(float) * fs_env).astype(np.int64), 0, m)
     c1 = np.clip(((contractions["onset"] + contractions["duration"]).to_numpy(float)
                   * fs_env).astype(np.int64), 0, m)
-    cnt = cs_n[c1] - cs_n[c0]
+    # Sums over the stretches between consecutive edges (of contractions and jerks) only:
+    # no night-long running sums (a channel's envelope is ~7 M samples).
+    edges = np.unique(np.concatenate([[0], a, b, c0, c1]))
+    edges = edges[edges < m]
+    finite = np.isfinite(env)
+    e = env if finite.all() else np.where(finite, env, np.float32(0.0))
+    seg_sum = np.add.reduceat(e, edges, dtype=np.float64)
+    seg_cnt = np.add.reduceat(finite, edges, dtype=np.int64)
+    # A stretch lies in a jerk where more jerks have started than ended before it.
+    in_jerk = (np.searchsorted(np.sort(a), edges, side="right")
+               - np.searchsorted(np.sort(b), edges, side="right")) > 0
+    seg_sum[in_jerk] = 0.0
+    seg_cnt[in_jerk] = 0
+    cs_e = np.concatenate([[0.0], np.cumsum(seg_sum)])
+    cs_n = np.concatenate([[0], np.cumsum(seg_cnt)])
+    i0 = np.searchsorted(edges, c0)  # contraction edges are stretch edges
+    i1 = np.searchsorted(edges, c1)
+    cnt = cs_n[i1] - cs_n[i0]
     ok = cnt > 0
-    out[ok] = (cs_e[c1] - cs_e[c0])[ok] / cnt[ok]
+    out[ok] = (cs_e[i1] - cs_e[i0])[ok] / cnt[ok]
     return out
 
 
