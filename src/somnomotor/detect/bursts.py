@@ -461,15 +461,26 @@ def _between_bursts(env: np.ndarray, fs_env: float, contractions: pd.DataFrame,
     # no night-long running sums (a channel's envelope is ~7 M samples).
     edges = np.unique(np.concatenate([[0], a, b, c0, c1]))
     edges = edges[edges < m]
-    finite = np.isfinite(env)
-    e = env if finite.all() else np.where(finite, env, np.float32(0.0))
-    seg_sum = np.add.reduceat(e, edges, dtype=np.float64)
-    seg_cnt = np.add.reduceat(finite, edges, dtype=np.int64)
-    # A stretch lies in a jerk where more jerks have started than ended before it.
-    in_jerk = (np.searchsorted(np.sort(a), edges, side="right")
-               - np.searchsorted(np.sort(b), edges, side="right")) > 0
-    seg_sum[in_jerk] = 0.0
-    seg_cnt[in_jerk] = 0
+    ends = np.append(edges[1:], m)
+
+    def inside(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Stretches inside an interval [lo, hi): more have started than ended before."""
+        return (np.searchsorted(np.sort(lo), edges, side="right")
+                - np.searchsorted(np.sort(hi), edges, side="right")) > 0
+
+    # Only the stretches inside a contraction and outside every jerk are summed, each over
+    # its own samples (gathered: a small part of the night).
+    need = inside(c0, c1) & ~inside(a, b) & (ends > edges)
+    seg_sum = np.zeros(edges.size)
+    seg_cnt = np.zeros(edges.size, dtype=np.int64)
+    if need.any():
+        lo, length = edges[need], (ends - edges)[need]
+        first = np.concatenate([[0], np.cumsum(length)[:-1]])
+        vals = env[np.repeat(lo - first, length) + np.arange(int(length.sum()))]
+        finite = np.isfinite(vals)
+        vals = np.where(finite, vals, np.float32(0.0)).astype(np.float64)
+        seg_sum[need] = np.add.reduceat(vals, first)
+        seg_cnt[need] = np.add.reduceat(finite.astype(np.int64), first)
     cs_e = np.concatenate([[0.0], np.cumsum(seg_sum)])
     cs_n = np.concatenate([[0], np.cumsum(seg_cnt)])
     i0 = np.searchsorted(edges, c0)  # contraction edges are stretch edges
