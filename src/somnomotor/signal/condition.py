@@ -13,9 +13,11 @@
    half;
 3. *band-pass* 10–100 Hz (upper edge clipped below Nyquist at low sampling
    rates, noted; zero-phase) and *mains notch* at the room's frequency (50 or
-   60 Hz and harmonics within the band; narrow, Q 30, in the band-pass's
-   zero-phase pass: its ringing after a brief potential stays small, so a
-   75–150-ms fragmentary myoclonus potential keeps its length);
+   60 Hz and harmonics within the band), as a subtraction of the hum fitted
+   block by block (0.5 s) to the quiet samples (:mod:`somnomotor.signal.mains`): a
+   notch filter rings after a brief potential and lengthened 75–150-ms
+   fragmentary myoclonus potentials past the AASM 150-ms limit; a channel
+   recorded in steps coarser than its noise keeps a forward notch);
 4. *ECG removal* driven by the R peaks (of the ECG channel, or found in a trunk
    channel when there is none) where the beat-locked artefact is measurable
    (:func:`somnomotor.signal.ecg.remove_ecg`);
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, signal
 
 from .._util import dilate, runs
 from ..params import param
@@ -58,6 +60,7 @@ from .filters import (
     filter_zero_phase,
     notch_sos,
 )
+from .mains import remove_hum
 
 if TYPE_CHECKING:
     from ..recording import ChannelInfo, Recording
@@ -85,9 +88,12 @@ class ConditionParams(BaselineParams):
     # edge (512 → 256 Hz): the band is kept whole and every later step costs half.
     analysis_min_fs_factor: float = param(2.2, lo=2.0)
     mains: str = param("auto", choices=("auto", "50", "60", "none"))  # "auto" (found in the room's EMG), "50", "60" or "none"
-    # Mains notch quality factor, zero-phase (50 Hz: 1.7 Hz wide, ≥ 25 dB down within
-    # ±0.2 Hz of the nominal frequency); a narrow notch rings little after a brief potential.
-    notch_q: float = param(30.0, gt=0.0)
+    # Mains hum: sinusoids fitted to each block's quiet samples and subtracted (a notch
+    # would ring after every brief potential and lengthen it; signal/mains.py) …
+    mains_block_s: float = param(0.5, gt=0.0)
+    # … except on a channel recorded in steps coarser than its noise: a notch of this
+    # quality factor, forward only (50 Hz: 5-Hz wide, rings ~64 ms).
+    notch_q: float = param(10.0, gt=0.0)
     envelope_window_s: float = param(0.1, gt=0.0)  # moving mean of the rectified EMG
     envelope_rate_hz: float = param(100.0, gt=0.0)  # envelope and resting level computed at ~100 Hz
     ecg_removal: bool = True  # subtract the cardiac artefact when R peaks are known …
@@ -280,44 +286,58 @@ def _mains_of(p: ConditionParams, x: np.ndarray, fs: float) -> float | None:
     return None if p.mains == "none" else float(p.mains)
 
 
-def _hum(y: np.ndarray, fs: float, freqs: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The hum (sinusoids at ``freqs``) fitted by least squares to ``y`` (times 0, 1/fs, …),
-    evaluated at the sample times ``at`` (float32)."""
-    t = np.arange(y.size) / fs
-    cols = [f(2 * np.pi * f0 * t) for f0 in freqs for f in (np.sin, np.cos)]
-    coef = np.linalg.lstsq(np.column_stack(cols), y.astype(np.float64), rcond=None)[0]
-    ta = at / fs
-    out = np.zeros(at.size)
-    for k, f0 in enumerate(freqs):
-        out += coef[2 * k] * np.sin(2 * np.pi * f0 * ta) + coef[2 * k + 1] * np.cos(2 * np.pi * f0 * ta)
-    return out.astype(np.float32)
-
-
-def _notch_zero_phase(y: np.ndarray, fs: float, mains: float, p: ConditionParams) -> np.ndarray:
-    """Mains notches (the mains and its harmonics up to the band's top), zero-phase.
-
-    A notch rings at the mains frequency after a brief, large potential, with an
-    amplitude that grows with its width (1/Q) and a time constant Q / (π f0).  At
-    Q 10, forward only, the ringing lengthened 75–150-ms fragmentary myoclonus
-    potentials by a median 0.04 s (up to 0.09 s) and the AASM ≤ 150-ms limit lost
-    about half of them; narrow (Q 30) and zero-phase, by 0.01 s (without hum and
-    notch: 0.007 s).  A narrow notch takes ~1 s to settle on the hum, so the signal
-    is extended at both ends by the hum fitted to its first and last second, and
-    the transient dies in the extension.
-    """
+def _notch_forward(y: np.ndarray, fs: float, mains: float, p: ConditionParams) -> np.ndarray:
+    """Mains notches, forward only, the first half second from a backward pass."""
     upper = min(p.band_high_hz, 0.45 * fs) + 5.0
-    sos = notch_sos(fs, mains, up_to=upper, q=p.notch_q)
-    if not len(sos) or y.size < 4:
+    notches = notch_sos(fs, mains, up_to=upper, q=p.notch_q)
+    if not len(notches):
         return y
-    freqs = mains * np.arange(1, len(sos) + 1)
-    tau = p.notch_q / (np.pi * mains)  # the notch's time constant, s
-    pad = int(np.ceil(6.0 * tau * fs))
-    span = min(y.size, max(int(fs), 4 * len(freqs) + 2))
-    head = _hum(y[:span], fs, freqs, np.arange(-pad, 0, dtype=np.float64))
-    tail = _hum(y[y.size - span:], fs, freqs, np.arange(span, span + pad, dtype=np.float64))
-    out = filter_zero_phase(np.concatenate([head, np.asarray(y, np.float32), tail]),
-                            sos.astype(np.float32))
-    return np.ascontiguousarray(out[pad: pad + y.size])
+    # Forward only: a notch rings at the mains frequency after a large, brief jerk (time
+    # constant Q / (π f0)); run forward-backward it would ring on both sides.
+    sos_n = notches.astype(np.float32)
+    head = min(y.size, int(fs))
+    # The forward notch needs ~0.5 s to settle on the hum; the first half second is taken
+    # from a backward pass over the first second, settled by then.
+    first = signal.sosfilt(sos_n, y[:head][::-1])[::-1]
+    out = signal.sosfilt(sos_n, y).astype(np.float32, copy=False)
+    out[:head // 2] = first[:head // 2]
+    return out
+
+
+def stepped(x: np.ndarray, n: int = 1 << 17) -> bool:
+    """Whether the channel is recorded in steps coarser than its noise: at least half of
+    its successive samples (of the first ``n`` finite ones) are identical.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> stepped(np.round(rng.normal(0, 3, 5000) / 31.0) * 31.0), stepped(rng.normal(0, 3, 5000))
+    (True, False)
+    """
+    v = np.asarray(x[: 2 * n], dtype=np.float32)
+    v = v[np.isfinite(v)][:n]
+    if v.size < 3:
+        return False
+    return bool(np.count_nonzero(v[1:] == v[:-1]) >= 0.5 * (v.size - 1))
+
+
+def _remove_mains(y: np.ndarray, fs: float, mains: float, p: ConditionParams,
+                  bad: np.ndarray | None, steps: bool) -> np.ndarray:
+    """The hum at the mains frequency and its harmonics up to the band's top.
+
+    Subtracted (:func:`somnomotor.signal.mains.remove_hum`: sinusoids fitted to the
+    quiet samples), so nothing rings after a brief potential: a Q-10 notch run forward
+    lengthened 75–150-ms fragmentary myoclonus potentials by a median 0.04 s (up to
+    0.09 s), and the AASM ≤ 150-ms rule lost about half of them.  A channel recorded in
+    steps coarser than its noise and hum (``steps``) holds no additive hum, only the
+    quantiser toggling as the hum crosses a step's edge: a fitted sinusoid would be
+    added where it is flat, so there the notch stays.
+    """
+    if steps:
+        return _notch_forward(y, fs, mains, p)
+    upper = min(p.band_high_hz, 0.45 * fs) + 5.0
+    freqs = [mains * k for k in range(1, int(upper // mains) + 1)]
+    return remove_hum(y, fs, freqs, block_s=p.mains_block_s, exclude=bad)
 
 
 def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.ndarray | None:
@@ -415,7 +435,7 @@ def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
         notes.append(band_note)
     y = filter_zero_phase(np.where(bad_a, np.float32(0.0), xa) if has_bad_a else xa, sos)
     if mains is not None:
-        y = _notch_zero_phase(y, fs_a, mains, p)
+        y = _remove_mains(y, fs_a, mains, p, bad_a if has_bad_a else None, stepped(x))
     if has_bad_a:
         y[bad_a] = np.nan
     return y, fs_a, bad_a
