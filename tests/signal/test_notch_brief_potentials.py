@@ -1,4 +1,4 @@
-"""The mains notch must not lengthen brief potentials past the AASM 150-ms limit.
+"""Mains hum handling must not lengthen brief potentials past the AASM 150-ms limit.
 
 AASM Manual v2.6, excessive fragmentary myoclonus: "The usual maximum EMG
 potential duration seen in FM is 150 msec" (../shared/docs/domain.md).  A
@@ -6,7 +6,9 @@ potential's duration is the analyser's to measure on the conditioned signal;
 a mains notch rings at the mains frequency after a brief, large potential,
 and a wide notch run forward only (Q 10) stretched such potentials by
 0.04–0.09 s, so the ≤ 150-ms rule lost about half of the healthy sleepers'
-potentials (bench_healthy: measured / drawn 0.52).
+potentials (bench_healthy: measured / drawn 0.52).  The hum is now subtracted
+(sinusoids fitted to the quiet samples, signal/mains.py); a channel recorded in
+coarse steps keeps the notch.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ def test_brief_potentials_under_hum_keep_their_length_and_are_counted(fs: float,
     assert fig["fragmentary_index"] == pytest.approx(len(onsets) / (MINUTES / 60.0))
 
 
-def test_narrow_zero_phase_notch_settles_at_both_ends_of_the_recording() -> None:
-    """The notch is extended by the fitted hum at both ends: no transient where it starts."""
+def test_hum_subtraction_leaves_no_transient_at_either_end_of_the_recording() -> None:
+    """A fitted hum, not a filter: nothing to settle where the recording starts or ends."""
     fs = 200.0
     rng = np.random.default_rng(1)
     t = np.arange(int(60 * fs)) / fs
@@ -81,3 +83,4 @@ def test_narrow_zero_phase_notch_settles_at_both_ends_of_the_recording() -> None
     tail = c.envelope[-int(2 * c.fs_envelope):-int(0.1 * c.fs_envelope)]
     level = float(np.median(c.rest))
     assert c.mains_hz == 50.0 and np.all(head < level + 2.0) and np.all(tail < level + 2.0)
+
