@@ -12,10 +12,13 @@ so it is fitted instead — the regression approach of CleanLine (Mullen) and of
 MNE's ``spectrum_fit``, reduced to what surface EMG needs:
 
 1. per block of ``block_s`` seconds, the least-squares amplitude and phase of
-   each mains harmonic, on the block's *quiet* samples (samples more than
-   ``quiet_k`` robust SDs of the block from zero, and ``guard_s`` either side,
-   are left out), so a potential neither enters the fit nor is ringed by it;
-2. blocks with too few quiet samples take their phasors from their neighbours;
+   each mains harmonic, on the block's *quiet* samples (a first fit on all
+   samples; then samples more than ``quiet_k`` robust SDs from zero in its
+   residual, and ``guard_s`` either side, are left out, and the fit repeated),
+   so a potential or a QRS complex neither enters the fit nor is ringed by it;
+2. blocks with too few quiet samples, or louder throughout than twice the
+   median block (inside a long contraction), take their phasors from their
+   neighbours;
 3. the phasors, as complex amplitudes on one time axis, are interpolated
    linearly between block centres (a grid frequency off by 0.05 Hz turns the
    phase by 18° a second, which the interpolation follows), and the hum they
@@ -81,7 +84,8 @@ def _fit(y: np.ndarray, quiet: np.ndarray, x: np.ndarray, outer: np.ndarray,
 
 def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
                block_s: float = 0.5, quiet_k: float = 4.0, guard_s: float = 0.05,
-               min_quiet: float = 0.3, exclude: np.ndarray | None = None) -> np.ndarray:
+               min_quiet: float = 0.3, loud_block: float = 2.0,
+               exclude: np.ndarray | None = None) -> np.ndarray:
     """``y`` without the sinusoids at ``freqs`` Hz fitted block by block (float32 copy).
 
     Parameters
@@ -95,11 +99,15 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
     block_s : float
         Length of the blocks each fit covers (s).
     quiet_k, guard_s : float
-        Samples farther than ``quiet_k`` robust SDs of their block from zero, and
-        ``guard_s`` either side of them, are left out of the fit.
+        Samples farther than ``quiet_k`` robust SDs of their block from zero in
+        the first fit's residual, and ``guard_s`` either side of them, are left
+        out of the second fit.
     min_quiet : float
         A block needs this fraction of quiet samples; otherwise its phasors
         come from the neighbouring blocks.
+    loud_block : float
+        A block whose robust SD exceeds this many times the median block's (a
+        contraction filling it) also takes its phasors from its neighbours.
     exclude : ndarray of bool, optional
         Samples never to fit (no data).
 
@@ -146,15 +154,24 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
             valid[: part.size] &= ~np.asarray(exclude[c0 * m: c1 * m], dtype=bool)
         yb = seg.reshape(-1, m)
         vb = valid.reshape(-1, m)
-        # Loud samples (potentials) and a guard either side are left out of the fit:
-        # farther than ``quiet_k`` robust SDs of the block (hum included; every fourth
-        # sample is enough for the SD) from zero.
-        sub = np.abs(yb[:, ::4])
+        # A first fit on every sample; in its residual (the hum gone) the loud samples
+        # — potentials, QRS complexes — farther than ``quiet_k`` robust SDs of the block
+        # from zero, and a guard either side, are left out of the second fit (every
+        # fourth sample is enough for the SD).
+        coef, ok = _fit(yb, vb, basis, outer, least)
+        res = yb - _combine(coef, basis)
+        sub = np.abs(res[:, ::4])
         mid = sub.shape[1] // 2
         sd = np.float32(1.4826) * np.partition(sub, mid, axis=1)[:, mid:mid + 1]
-        loud = (np.abs(yb) > np.float32(quiet_k) * np.maximum(sd, np.float32(1e-6))).ravel()
+        loud = (np.abs(res) > np.float32(quiet_k) * np.maximum(sd, np.float32(1e-6))).ravel()
         quiet = vb & ~dilate(loud, guard).reshape(-1, m)
         coef, ok = _fit(yb, quiet, basis, outer, least)
+        # A block louder throughout than the channel's usual (inside a contraction lasting
+        # the whole block) would fit the contraction's own content at the mains frequency:
+        # its phasors come from the neighbouring blocks.
+        whole = vb.all(axis=1)
+        if whole.any():
+            ok &= sd[:, 0] <= np.float32(loud_block) * np.median(sd[whole, 0])
         # Block-local phase → the recording's: a block starting at t0 turns by ω·t0.
         t0 = (np.arange(c0, c1) * m / fs)[:, None]
         local = coef[:, :h] + 1j * coef[:, h:]
