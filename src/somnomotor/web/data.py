@@ -406,7 +406,7 @@ def read_signal_window(recording: Recording, channel: str, start: float, end: fl
     filtered : bool
         Draw the conditioned signal the detectors saw
         (:func:`somnomotor.signal.condition.trace_for_result`: band-pass, mains
-        notch, ECG removal, at the analysis rate), with the conditioning
+        hum removal, ECG removal, at the analysis rate), with the conditioning
         recorded in ``provenance`` (``summary["provenance"]``); otherwise the raw
         samples.
     provenance : mapping
