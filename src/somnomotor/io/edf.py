@@ -430,6 +430,19 @@ def read_int16_columns_uv(layout: EdfLayout, r0: int, r1: int,
     return [o.reshape(-1) for o in outs]
 
 
+def _decode_24_bit(block: np.ndarray) -> np.ndarray:
+    """A BDF signal's bytes (records × bytes) as its digital samples (int32).
+
+    24-bit little-endian two's complement → int32: the three bytes go to the top of
+    each 32-bit word, then an arithmetic right shift (sign extension for free).
+    """
+    n = block.size // 3
+    value = np.zeros(n, dtype="<i4")
+    value.view(np.uint8).reshape(n, 4)[:, 1:] = block.reshape(n, 3)
+    value >>= 8
+    return value
+
+
 # -- time keeping and annotations ------------------------------------------------------
 #: edfio's TAL pattern, on bytes: one regex pass over all records of an annotation signal.
 _TAL = re.compile(_ANNOTATIONS_PATTERN.pattern.encode("ascii"), re.VERBOSE)
@@ -522,34 +535,25 @@ class _SampleReader:
 
         Only that signal's bytes of those records are read.
         """
-        gain, offset = self._gain[index]
-        if self._layout.bytes_per_sample == 2:
-            bps = 2
-            b0, b1 = int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps)
-            return read_int16_columns_uv(self._layout, r0, r1, [(b0, b1)], [(gain, offset)])[0]
-        values = self._digital(k, r0, r1).astype(np.float32)
-        values *= gain
-        values += offset
-        return values
+        return self._read_uv(r0, r1, [(k, index)])[0]
 
-    def _digital(self, k: int, r0: int, r1: int) -> np.ndarray:
-        """Digital samples of signal ``k`` in records [r0, r1): only those bytes are read."""
+    def _read_uv(self, r0: int, r1: int, signals: Sequence[tuple[int, int]]
+                 ) -> list[np.ndarray]:
+        """Signals ``(k, channel index)`` in records [r0, r1), µV float32, in one pass."""
         bps = self._layout.bytes_per_sample
-        b0, b1 = self._offsets[k] * bps, self._offsets[k + 1] * bps
-        return self._decode(read_record_columns(self._layout, r0, r1, int(b0), int(b1)))
-
-    def _decode(self, block: np.ndarray) -> np.ndarray:
-        """A signal's bytes (records × bytes) as its digital samples."""
-        bps = self._layout.bytes_per_sample
+        columns = [(int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps))
+                   for k, _ in signals]
+        scales = [self._gain[index] for _, index in signals]
         if bps == 2:
-            return block.view("<i2").reshape(-1)
-        # 24-bit little-endian two's complement → int32: put the three bytes in the top of
-        # each 32-bit word, then shift right arithmetically (sign extension for free).
-        n = block.size // 3
-        value = np.zeros(n, dtype="<i4")
-        value.view(np.uint8).reshape(n, 4)[:, 1:] = block.reshape(n, 3)
-        value >>= 8
-        return value
+            return read_int16_columns_uv(self._layout, r0, r1, columns, scales)
+        out = []
+        for block, (gain, offset) in zip(read_record_column_sets(self._layout, r0, r1, columns),
+                                         scales, strict=True):
+            values = _decode_24_bit(block).astype(np.float32)
+            values *= gain
+            values += offset
+            out.append(values)
+        return out
 
     def many(self, indices: Sequence[int]) -> list[np.ndarray] | None:
         """Whole channels ``indices``, µV, in one pass over the data records.
@@ -562,21 +566,7 @@ class _SampleReader:
                 or self._onsets[0] != 0:
             return None
         first, end = (int(v) for v in self._segments[0])
-        bps = self._layout.bytes_per_sample
-        ks = [self._ordinary[i] for i in indices]
-        columns = [(int(self._offsets[k] * bps), int(self._offsets[k + 1] * bps)) for k in ks]
-        if bps == 2:
-            return read_int16_columns_uv(self._layout, first, end, columns,
-                                         [self._gain[i] for i in indices])
-        blocks = read_record_column_sets(self._layout, first, end, columns)
-        out = []
-        for index, block in zip(indices, blocks, strict=True):
-            gain, offset = self._gain[index]
-            values = self._decode(block).astype(np.float32)
-            values *= gain
-            values += offset
-            out.append(values)
-        return out
+        return self._read_uv(first, end, [(self._ordinary[i], i) for i in indices])
 
     def __call__(self, index: int, i0: int, i1: int) -> np.ndarray:
         k = self._ordinary[index]
