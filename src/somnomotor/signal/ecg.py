@@ -355,8 +355,9 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
         size = np.einsum("ij,ij->i", t0, sq0) / e00
         # A beat the template fits poorly (a burst on it, or an artefact small beside
         # the EMG) keeps its own size: its estimate would be the burst's, not the heart's.
-        misfit = np.einsum("ij,ij->i", sq0 - size[:, None] * t0, sq0 - size[:, None] * t0) / (
-            size * size * e00)
+        left = sq0 - size[:, None] * t0
+        misfit = np.einsum("ij,ij->i", left, left) / (size * size * e00)
+        del left
     good = misfit <= p.size_misfit_max
     size = np.where(good, size, 1.0)
     size = np.clip(np.nan_to_num(size, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)

@@ -36,7 +36,7 @@ from scipy import ndimage
 __all__ = ["remove_hum"]
 
 #: Blocks processed at a time: bounded scratch memory on a night-long channel (34 min
-#: of 0.5-s blocks), few enough matrix products that their start-up cost stays small.
+#: of 0.5-s blocks).
 _CHUNK_BLOCKS = 4096
 
 
@@ -74,8 +74,8 @@ def _fit(y: np.ndarray, quiet: np.ndarray, x: np.ndarray, outer: np.ndarray,
     """Per block (rows of ``y``), least-squares coefficients on the quiet samples.
 
     Returns (coefficients (nb, 2H), whether the block had ≥ ``least`` quiet samples).
-    The block sums are matrix products (one per chunk of blocks, float32 products
-    summed over a block's ~100 samples: ~1e-6 relative, far below the EMG's noise).
+    The block sums are matrix products (:func:`_product`; float32 products summed
+    over a block's ~100 samples: ~1e-6 relative, far below the EMG's noise).
     """
     k = x.shape[1]
     # Blocks without a left-out sample share one normal matrix; the others get their own.
@@ -175,7 +175,7 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
         # — potentials, QRS complexes — farther than ``quiet_k`` robust SDs of the block
         # from zero, and a guard either side, are left out of the second fit (every
         # fourth sample is enough for the SD).
-        coef, ok = _fit(yb, vb, basis, outer, least)
+        coef, _ = _fit(yb, vb, basis, outer, least)
         res = yb - _combine(coef, basis)
         sub = np.abs(res[:, ::4])
         mid = sub.shape[1] // 2
@@ -205,8 +205,8 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
         g = np.column_stack([np.interp(idx, good, g[good, j].real)
                              + 1j * np.interp(idx, good, g[good, j].imag) for j in range(h)])
     # G at each block's start and end (midpoints between centres; the ends held), then
-    # per block hum(k) = Im((Ga + (Gb - Ga)·u_k) · e^{iω(t0 + k/fs)}), u_k = k / m: one
-    # small matrix product per chunk.
+    # per block hum(k) = Im((Ga + (Gb - Ga)·u_k) · e^{iω(t0 + k/fs)}), u_k = k / m: a
+    # matrix product per chunk.
     edge = np.concatenate([g[:1], 0.5 * (g[:-1] + g[1:]), g[-1:]])
     ga, gb = edge[:-1], edge[1:]
     u = (np.arange(m) / m)[:, None]
