@@ -90,6 +90,10 @@ class Recording:
         return replace(self, channels=tuple(channels))
 
     # -- signals ----------------------------------------------------------
+    def _length(self, ch: ChannelInfo) -> int:
+        """A channel's number of samples (its header's, else duration × rate)."""
+        return ch.n_samples or int(round(self.duration * ch.fs))
+
     def read(self, label: str, start: float = 0.0, stop: float | None = None) -> np.ndarray:
         """Samples of one channel from ``start`` to ``stop`` seconds, float32 µV.
 
@@ -97,7 +101,7 @@ class Recording:
         """
         i = self._index(label)
         ch = self.channels[i]
-        n = ch.n_samples or int(round(self.duration * ch.fs))
+        n = self._length(ch)
         i0 = max(0, int(np.floor(start * ch.fs + 1e-9)))
         i1 = n if stop is None else min(n, int(np.ceil(stop * ch.fs - 1e-9)))
         if i1 <= i0:
@@ -116,18 +120,15 @@ class Recording:
         if many is not None and labels:
             index = [self._index(label) for label in labels]
             got = many(index)
-            if got is not None and all(
-                    x.size == (self.channels[i].n_samples
-                               or int(round(self.duration * self.channels[i].fs)))
-                    for i, x in zip(index, got, strict=True)):
+            if got is not None and all(x.size == self._length(self.channels[i])
+                                       for i, x in zip(index, got, strict=True)):
                 return [np.asarray(x, dtype=np.float32) for x in got]
         return [self.read(label) for label in labels]
 
     def times(self, label: str) -> np.ndarray:
         """Sample times (s) of a channel's full signal."""
         ch = self.channel(label)
-        n = ch.n_samples or int(round(self.duration * ch.fs))
-        return np.arange(n) / ch.fs
+        return np.arange(self._length(ch)) / ch.fs
 
     # -- identity ---------------------------------------------------------
     def sha256(self) -> str:
@@ -139,8 +140,7 @@ class Recording:
                 h = hashlib.sha256()
                 for i, c in enumerate(self.channels):
                     h.update(c.label.encode())
-                    n = c.n_samples or int(round(self.duration * c.fs))
-                    h.update(np.ascontiguousarray(self._reader(i, 0, n)).tobytes())
+                    h.update(np.ascontiguousarray(self._reader(i, 0, self._length(c))).tobytes())
                 self._sha256 = h.hexdigest()
         return self._sha256
 

@@ -508,13 +508,17 @@ def build_snippets(result: NightResult, recording: Recording | None) -> list[F.S
         unconditioned = recording.read(label, float(times[0]), float(times[-1]) + 1.0 / ch.fs)
         stack: tuple[F.StackedTrace, ...] = ()
         if len(several) > 1:
+            # the first channel's raw window is the one read above (its trace starts there)
             stack = tuple(
                 F.StackedTrace(c, tr.times(), np.asarray(tr.signal, dtype=float),
-                               np.asarray(recording.read(c, float(tr.t0), float(tr.times()[-1])
+                               np.asarray(raw if raw is not None else
+                                          recording.read(c, float(tr.t0), float(tr.times()[-1])
                                                          + 1.0 / recording.channel(c).fs),
                                           dtype=float),
                                float(recording.channel(c).fs))
-                for c, tr in [(label, trace), *others] if tr.signal.size >= 8)
+                for c, tr, raw in [(label, trace, unconditioned),
+                                   *((c, tr, None) for c, tr in others)]
+                if tr.signal.size >= 8)
         out.append(F.Snippet(
             title=title, times=times, raw=y, envelope=env, onset=float(row["onset"]),
             duration=dur, resting_uv=rest,
@@ -1101,7 +1105,7 @@ def build_context(result: NightResult, recording: Recording | None = None, *,
         "denominator_rows": denominator_rows(summary),
         "scoring_rows": scoring_rows(summary),
         "stage_table_rows": stage_table_rows(summary),
-        "stage_table_heads": ["index", *({"R": "REM"}.get(s, s)
+        "stage_table_heads": ["index", *(STAGE_NAMES.get(s, s)
                                          for s in stage_table_columns(summary))],
         "indices_note": (summary.get("indices_note") or
                          "indices over too little sleep are not interpretable")
