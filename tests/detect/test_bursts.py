@@ -90,6 +90,21 @@ def test_sustained_contraction_is_one_tonic_episode():
     assert len(b[~b.tonic]) == 0  # nothing split out of it
 
 
+def test_brief_burst_at_the_end_beside_a_tonic_episode_is_a_row_of_its_own():
+    """With no edge margin (``edge_s=0``) a brief burst may run to the last sample; next to
+    a tonic episode it is still one brief row, with its own peak (this raised IndexError)."""
+    from dataclasses import replace
+
+    fs = 256.0
+    env = (2.0 + 0.2 * np.random.default_rng(0).random(int(120 * fs))).astype(np.float32)
+    env[int(30 * fs):int(45 * fs)] = 20.0  # a 15-s tonic episode
+    env[-int(0.2 * fs):] = 40.0  # a brief burst to the end
+    b = detect_bursts(None, fs, params=replace(BurstParams(), edge_s=0.0), env=(env, fs))
+    assert list(b["tonic"]) == [True, False]
+    assert b["onset"].iloc[1] == pytest.approx(119.8, abs=0.01)
+    assert b["amplitude_uv"].iloc[1] + b["rest_uv"].iloc[1] == pytest.approx(40.0)
+
+
 def test_resting_level_ignores_minutes_of_activity():
     rng = np.random.default_rng(4)
     x = 2.0 * rng.standard_normal(int(600 * FS))

@@ -285,13 +285,18 @@ def _bursts_and_jerks(x: np.ndarray | None, fs: float, p: BurstParams,
         ok = (bs >= edge) & (be <= n - edge)
         bs, be = bs[ok], be[ok]
     jerks = _table(env0, rest_b, blk, fs, bs, be, np.zeros(bs.size, bool))
-    if ts.size and bs.size:
-        # Drop brief bursts that overlap a tonic episode: they are part of it.
+    if not ts.size:
+        return jerks, jerks.copy()
+    # The bursts table: the brief bursts (the jerks' rows) outside every tonic episode —
+    # one that overlaps an episode is part of it — and the episodes.
+    brief = jerks
+    if bs.size:
         k = np.searchsorted(ts, be, side="left") - 1
         inside = (k >= 0) & (bs < te[np.clip(k, 0, None)])
-        bs, be = bs[~inside], be[~inside]
-    bursts = _table(env0, rest_b, blk, fs, np.concatenate([bs, ts]), np.concatenate([be, te]),
-                    np.concatenate([np.zeros(bs.size, bool), np.ones(ts.size, bool)]))
+        brief = jerks[~inside]  # the jerks' rows are the runs bs-be in order
+    tonic = _table(env0, rest_b, blk, fs, ts, te, np.ones(ts.size, bool))
+    parts = [t for t in (brief, tonic) if len(t)]
+    bursts = pd.concat(parts).sort_values("onset", kind="stable").reset_index(drop=True)
     return bursts, jerks
 
 
