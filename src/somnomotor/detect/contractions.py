@@ -50,7 +50,7 @@ import pandas as pd
 from scipy import ndimage
 
 from .._util import runs
-from ..signal.baseline import median_rows
+from ..signal.baseline import median_rows, nanmedian_rows
 
 __all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "below_resolution", "detect_contractions",
            "heart_locked", "resting_spread", "too_slow"]
@@ -258,13 +258,8 @@ def _running_rest(slow: np.ndarray, nodata: np.ndarray, blk: int, p: Contraction
         return np.zeros(0, dtype=np.float32)
     g = np.where(nodata[: nb * blk], np.nan, slow[: nb * blk]).reshape(nb, blk)
     if nodata.any():
-        # Blocks wholly without data stay NaN.  They are left out of nanmedian rather
-        # than its warning silenced: warnings.catch_warnings is process state, not safe
-        # while channels are conditioned on several threads.
-        some = ~nodata[: nb * blk].reshape(nb, blk).all(axis=1)
-        med = np.full(nb, np.nan)
-        if some.any():
-            med[some] = np.nanmedian(g[some], axis=1)
+        # Blocks wholly without data stay NaN (without nanmedian's warning: thread-safe).
+        med = nanmedian_rows(g).astype(np.float64)
     else:
         med = median_rows(g)  # np.median(g, axis=1), by a fast sort of the short rows
     ok = np.isfinite(med)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._util import runs
 from ..hypnogram import Hypnogram
 from .aasm_rules import AasmParams, episode_rows
 
@@ -114,8 +115,7 @@ def long_chin_elevations(amp_1s: np.ndarray, hyp: Hypnogram, p: AasmParams, *,
     quiet = asleep & ~up
     stable = int(np.ceil(p.bruxism_stable_s))
     rows = []
-    edges = np.diff(np.concatenate([[0], up.astype(np.int8), [0]]))
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+    for a, b in zip(*runs(up), strict=True):
         if b - a < max(min_s, 3) or a < stable or b >= x.size or not quiet[a - stable:a].all() \
                 or not quiet[b]:
             continue

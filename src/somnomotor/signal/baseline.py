@@ -27,6 +27,7 @@ from .._util import runs
 from ..params import param
 
 __all__ = ["BaselineParams", "detection_thresholds", "flag_high_rest", "median_rows",
+           "nanmedian_rows",
            "resting_level"]
 
 
