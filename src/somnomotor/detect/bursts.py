@@ -676,14 +676,16 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         background[i] = float(np.nanmedian(seg)) if np.isfinite(seg).any() else 0.0
     between = _between_bursts(env, fs_env, contractions, jerks)
     del env
-    brief = ~b["tonic"].to_numpy(bool)
     n_artefacts = 0
-    if brief.any() and artefact_max_freq_hz > 0:
-        freq = burst_frequency(y, fs, b["onset"].to_numpy()[brief], b["duration"].to_numpy()[brief])
-        bad = np.zeros(len(b), dtype=bool)
-        bad[np.flatnonzero(brief)] = freq < artefact_max_freq_hz
+    if len(jerks) and artefact_max_freq_hz > 0:
+        # The brief bursts' mean frequency, once: the bursts table's brief rows are jerks
+        # (the same runs, so the same onsets); the jerks that cut contractions go too.
+        jf = burst_frequency(y, fs, jerks["onset"].to_numpy(), jerks["duration"].to_numpy())
+        pops = jerks["onset"].to_numpy()[jf < artefact_max_freq_hz]
+        bad = ~b["tonic"].to_numpy(bool) & np.isin(b["onset"].to_numpy(), pops)
         n_artefacts = int(bad.sum())
         b = b[~bad].reset_index(drop=True)
+        jerks = jerks[jf >= artefact_max_freq_hz].reset_index(drop=True)
     if len(contractions) and artefact_max_freq_hz > 0:
         # The same rule for contractions: a "contraction" whose mean frequency is below
         # the EMG band is an electrode pop or movement artefact (frequency of its first
@@ -693,9 +695,6 @@ def bursts_in_channel(cond: ConditionedEMG, params: BurstParams | None = None, *
         contractions = contractions[cf >= artefact_max_freq_hz].reset_index(drop=True)
         background = background[cf >= artefact_max_freq_hz]
         between = between[cf >= artefact_max_freq_hz]
-    if len(jerks) and artefact_max_freq_hz > 0:  # and for the jerks that cut them
-        jf = burst_frequency(y, fs, jerks["onset"].to_numpy(), jerks["duration"].to_numpy())
-        jerks = jerks[jf >= artefact_max_freq_hz].reset_index(drop=True)
     parts = contraction_parts(contractions, jerks, background=background, params=p,
                               between=between)
     amp = block_mean(np.abs(y), max(1, int(round(fs)))) if amp_1s else None
