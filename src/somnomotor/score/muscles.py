@@ -70,13 +70,61 @@ from .rem import (
 )
 
 __all__ = ["MuscleParams", "score_muscles", "SUMMARY_KEYS", "CONDITIONING_ALIASES",
-           "PATTERN_ORDER"]
+           "PATTERN_ORDER", "TRAIN_KINDS", "jerk_patterns", "train_labels"]
 
 #: The values of the events table's ``pattern`` column on ``contraction`` rows, least
 #: specific first: a contraction whose parts are classified differently takes the last.
 PATTERN_ORDER: tuple[str, ...] = ("", "myoclonus", "fragmentary_myoclonus", "hypnic_jerk", "grm",
                                   "neck_myoclonus", "hypnagogic_foot_tremor", "alma",
                                   "rhythmic_movement", "propriospinal_myoclonus")
+
+#: The train episodes whose parts are the train's own (not myoclonus, GRM or a sleep
+#: start), in the order their labels are given (a later one wins a shared part).
+TRAIN_KINDS: tuple[str, ...] = ("hypnagogic_foot_tremor", "alma", "rhythmic_movement")
+
+
+def train_labels(onsets: np.ndarray, regions: np.ndarray,
+                 episodes: Mapping[str, pd.DataFrame], aasm: AasmParams) -> np.ndarray:
+    """Per contraction part, the kind of the train episode it lies in ("" for none).
+
+    ALMA and foot tremor take the legs' parts, rhythmic movements the large muscle
+    groups' and the legs' (``episodes``: kind → its rows, ``onset`` and ``duration``).
+    The scorer and the simulator's truth (:mod:`somnomotor.simulate.pattern_truth`)
+    both mark trains with it.
+    """
+    on = np.asarray(onsets, dtype=float)
+    region = np.asarray(regions, dtype=object)
+    train = np.full(on.size, "", dtype=object)
+    take = {"hypnagogic_foot_tremor": ("leg",), "alma": ("leg",),
+            "rhythmic_movement": (*aasm.rhythmic_regions, "leg")}
+    for name in TRAIN_KINDS:
+        rows = episodes.get(name)
+        if rows is None or not len(rows) or not on.size:
+            continue
+        reg = np.isin(region, take[name])
+        for a, d in zip(rows["onset"].to_numpy(float), rows["duration"].to_numpy(float),
+                        strict=True):
+            train[reg & (on >= a) & (on <= a + d)] = name
+    return train
+
+
+def jerk_patterns(pb: pd.DataFrame, hyp: Hypnogram, pp: PatternParams, *, jerk: np.ndarray,
+                  in_train: np.ndarray) -> tuple[Any, ...]:
+    """Propriospinal myoclonus first (slow spreading jerks), then GRM (runs of jerks), then
+    hypnic jerks, on contraction parts ``pb`` (no chin): the scorer's order, which the
+    simulator's truth follows too.
+
+    ``jerk``: parts that reach the burst onset level; ``in_train``: parts of a train
+    episode (a train's parts are its own).  Returns (propriospinal rows, their parts,
+    GRM rows, their parts, hypnic-jerk rows, their parts, ``not_myo``: the parts no
+    myoclonus — a propriospinal jerk's, a train's, or no jerk).
+    """
+    prop, used_prop = score_propriospinal_myoclonus(pb, hyp, pp)
+    not_myo = used_prop | in_train | ~jerk
+    grm, used_grm = score_grm(pb, hyp, pp, exclude=not_myo)
+    hyp_rows, used_hyp = score_hypnic_jerks(pb, hyp, pp, exclude=not_myo | used_grm)
+    return prop, used_prop, grm, used_grm, hyp_rows, used_hyp, not_myo
+
 
 #: The promised summary keys this scorer always sets (interfaces.md).
 SUMMARY_KEYS: tuple[str, ...] = (
@@ -312,18 +360,9 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     aasm_rows = episodes[0]
     # Parts inside a train episode: rhythmic movements (large muscle groups and the
     # legs), ALMA and foot tremor (the legs).
-    on = cls["onset"].to_numpy(float)
-    train = np.full(len(cls), "", dtype=object)
-    for rows, name, regions in ((aasm_rows[3], "hypnagogic_foot_tremor", ("leg",)),
-                                (aasm_rows[2], "alma", ("leg",)),
-                                (aasm_rows[1], "rhythmic_movement",
-                                 (*p.aasm.rhythmic_regions, "leg"))):
-        if not len(rows) or not len(cls):
-            continue
-        reg = cls["region"].isin(regions).to_numpy()
-        for a, d in zip(rows["onset"].to_numpy(float), rows["duration"].to_numpy(float),
-                        strict=True):
-            train[reg & (on >= a) & (on <= a + d)] = name
+    train = train_labels(cls["onset"].to_numpy(float), cls["region"].to_numpy(object),
+                         {"hypnagogic_foot_tremor": aasm_rows[3], "alma": aasm_rows[2],
+                          "rhythmic_movement": aasm_rows[1]}, p.aasm)
     in_train = train != ""
 
     # Patterns: propriospinal first (slow spreading jerks), then GRM (runs of jerks),
@@ -337,10 +376,8 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     # the WASM onset rule), not weak contractions without one (ECG residue that escapes
     # its rule is such: 6–7-µV rows at a fixed latency after each R peak).
     jerk = pb["burst"].to_numpy(bool) if len(pb) else np.zeros(0, dtype=bool)
-    prop, used_prop = score_propriospinal_myoclonus(pb, hyp, pp)
-    grm, used_grm = score_grm(pb, hyp, pp, exclude=used_prop | in_train[at] | ~jerk)
-    hyp_rows, used_hyp = score_hypnic_jerks(pb, hyp, pp, exclude=used_prop | used_grm | ~jerk
-                                            | in_train[at])
+    prop, used_prop, grm, used_grm, hyp_rows, used_hyp, not_myo = jerk_patterns(
+        pb, hyp, pp, jerk=jerk, in_train=in_train[at])
     # Fragmentary myoclonus potentials (20–150 ms, mostly < 60 ms) are shorter than the
     # contraction layer's 60-ms floor: the AASM rule counts them in the burst table.
     pbb = bursts[~bursts["region"].isin(pp.exclude_regions)].reset_index(drop=True)
@@ -350,7 +387,7 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
     # Neck myoclonus is a classification of the neck channels' contractions (``pattern``
     # of their contraction rows) with summary figures; no rows of a kind of its own.
     # (jerks, not a propriospinal jerk's or a train's bursts, which are not myoclonus).
-    neck_ok = jerk & ~used_prop & ~in_train[at]
+    neck_ok = ~not_myo
     _neck_rows, neck_fig = score_neck_myoclonus(pb[neck_ok], hyp, pp, neck_channels=n_neck)
     aasm_rows, aasm_summary, aasm_notes = score_aasm_movements(
         bursts, hyp, p.aasm, available=available, sleep_h=tst_h,
@@ -358,8 +395,7 @@ def score_muscles(channels: Sequence[ChannelBursts], hypnogram: Hypnogram | None
         if len(grm) or len(prop) else None, episodes=episodes)
 
     # Myoclonus: every brief burst part (jerk), except the chin's, the propriospinal
-    # jerks and the bursts of a train (rhythmic movements, ALMA, foot tremor).
-    not_myo = used_prop | in_train[at] | ~jerk
+    # jerks and the bursts of a train (rhythmic movements, ALMA, foot tremor): ~not_myo.
     myo = myoclonus_rows(pb[~not_myo], scored, exclude_muscles=p.myoclonus_exclude_muscles,
                          max_s=p.myoclonus_max_s)
 

@@ -130,21 +130,16 @@ def true_activations(bursts: pd.DataFrame, hyp: Hypnogram, settings: Mapping[str
 
 def mark_trains(table: pd.DataFrame, trains: pd.DataFrame | None) -> pd.DataFrame:
     """``table`` with ``train`` true for the bursts inside a train episode of ``trains``
-    (ALMA and foot tremor take the legs' bursts, rhythmic movements the large muscle
-    groups' and the legs', as ``score_muscles`` does)."""
+    (:func:`somnomotor.score.muscles.train_labels`, the scorer's own marking)."""
     from ..score.aasm_rules import AasmParams
+    from ..score.muscles import train_labels
 
     table = table.copy()
-    train = np.zeros(len(table), dtype=bool)
-    if trains is not None and len(trains):
-        on = table["onset"].to_numpy(float)
-        region = table["region"].to_numpy(object)
-        regions = {"hypnagogic_foot_tremor": ("leg",), "alma": ("leg",),
-                   "rhythmic_movement": (*AasmParams().rhythmic_regions, "leg")}
-        for t in trains.itertuples(index=False):
-            take = np.isin(region, regions.get(str(t.kind), ()))
-            train |= take & (on >= t.onset) & (on <= t.onset + t.duration)
-    table["train"] = train
+    episodes = ({k: trains[trains["kind"] == k] for k in TRAIN_TRUTH_KINDS}
+                if trains is not None and len(trains) else {})
+    table["train"] = train_labels(table["onset"].to_numpy(float),
+                                  table["region"].to_numpy(object), episodes,
+                                  AasmParams()) != ""
     return table
 
 
@@ -154,26 +149,17 @@ def pattern_truth(table: pd.DataFrame, hyp: Hypnogram,
     rows, and the ``myoclonus`` rows of jerks no generator listed (``listed``: the
     truth's ``myoclonus`` rows so far): the rules on ``table``
     (:func:`true_activations`), in the scorer's order (module doc)."""
-    from ..score.muscles import MuscleParams
+    from ..score.muscles import MuscleParams, jerk_patterns
     from ..score.myoclonus import myoclonus_mask
-    from ..score.patterns import (
-        PatternParams,
-        neck_myoclonus_mask,
-        score_grm,
-        score_hypnic_jerks,
-        score_propriospinal_myoclonus,
-    )
+    from ..score.patterns import PatternParams, neck_myoclonus_mask
 
     pp = PatternParams()
     mp = MuscleParams()
     pb = table[~table["region"].isin(pp.exclude_regions)].reset_index(drop=True)
     if len(pb) == 0:
         return []
-    train = pb["train"].to_numpy(bool)
-    no_jerk = ~pb["burst"].to_numpy(bool)
-    prop, used_prop = score_propriospinal_myoclonus(pb, hyp, pp)
-    grm, used_grm = score_grm(pb, hyp, pp, exclude=used_prop | train | no_jerk)
-    hj, _ = score_hypnic_jerks(pb, hyp, pp, exclude=used_prop | used_grm | no_jerk | train)
+    prop, _, grm, _, hj, _, not_myo = jerk_patterns(
+        pb, hyp, pp, jerk=pb["burst"].to_numpy(bool), in_train=pb["train"].to_numpy(bool))
     rows: list[dict[str, Any]] = []
     for t in (prop, grm, hj):
         if len(t):
@@ -185,11 +171,10 @@ def pattern_truth(table: pd.DataFrame, hyp: Hypnogram,
     new = np.array([(round(float(o), 6), str(c)) not in keys
                     for o, c in zip(pb["onset"], pb["channel"], strict=True)], dtype=bool)
     myo = (myoclonus_mask(pb, exclude_muscles=mp.myoclonus_exclude_muscles,
-                          max_s=mp.myoclonus_max_s)
-           & ~used_prop & ~train & ~no_jerk & new)
+                          max_s=mp.myoclonus_max_s) & ~not_myo & new)
     # Neck myoclonus (Frauscher 2014): every neck jerk under 500 ms, not a propriospinal
     # jerk's nor a train's, whatever made it (score_muscles' ``neck_ok``).
-    neck = neck_myoclonus_mask(pb, pp) & ~used_prop & ~train & ~no_jerk
+    neck = neck_myoclonus_mask(pb, pp) & ~not_myo
     for kind, sel in (("myoclonus", myo), ("neck_myoclonus", neck)):
         for r in pb[sel].itertuples(index=False):
             rows.append({"onset": float(r.onset), "duration": float(r.duration), "kind": kind,
