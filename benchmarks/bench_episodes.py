@@ -74,7 +74,6 @@ def run(hours: float, seeds: dict[str, tuple[int, ...]], verbose: bool = True
     from somnomotor.evaluate import evaluate
     from somnomotor.pipeline import analyze
     from somnomotor.simulate import simulate_night
-    from somnomotor.simulate.model import run_model
 
     kinds = [*TARGET, *EXTRA]
     pooled = {k: np.zeros(3, dtype=int) for k in kinds}
@@ -85,8 +84,7 @@ def run(hours: float, seeds: dict[str, tuple[int, ...]], verbose: bool = True
             night = simulate_night(sc, hours=hours, seed=seed, settings=s)
             res = analyze(night.recording, hypnogram=night.hypnogram, events=[night.scored])
             ev = evaluate(night.truth, res.events, kinds=kinds, by_region=False)["kinds"]
-            model = run_model(sc, hours=hours, seed=seed, settings=s)
-            intent = evaluate(model.truth, model.intended, kinds=sorted(
+            intent = evaluate(night.truth, night.intended, kinds=sorted(
                 {"grm", "hypnic_jerk", "propriospinal_myoclonus"}), by_region=False)["kinds"]
             for k in kinds:
                 pooled[k] += [ev[k]["tp"], ev[k]["fp"], ev[k]["fn"]]

@@ -44,7 +44,6 @@ def main() -> None:
     from somnomotor.pipeline import score_recording_muscles
     from somnomotor.signal.ecg import detect_r_peaks
     from somnomotor.simulate import simulate_night
-    from somnomotor.simulate.model import run_model
     from somnomotor.simulate.pattern_truth import RULE_KINDS
 
     hours = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
@@ -63,7 +62,7 @@ def main() -> None:
             peaks = detect_r_peaks(rec.read("ECG II"), 256.0)
             res = score_recording_muscles(rec, night.hypnogram, scored_events=night.scored,
                                           r_peaks=peaks)
-            meant = run_model(scenario, hours=hours, seed=seed).intended
+            meant = night.intended
             # Neck myoclonus is the ``pattern`` of contraction rows (no kind of its own);
             # evaluate compares such a pattern as a kind.
             for how, ref, ev in (("detected", night.truth, res.events),

@@ -72,6 +72,9 @@ class SimulatedNight:
     probes : DataFrame
         The boundary probes (onset, duration, boundary class, value, whether the
         value is within the rule's limit); empty at ``easy``.
+    intended : DataFrame
+        The generators' own episodes (``ModelNight.intended``), beside the
+        truth the rules make from every activation.
     gaps : list of (onset, duration)
         Stretches without data in every channel (NaN; EDF+D gaps when written).
     dead : dict
@@ -92,6 +95,7 @@ class SimulatedNight:
     seed: int = 0
     inserted: pd.DataFrame = field(default_factory=pd.DataFrame)
     probes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    intended: pd.DataFrame = field(default_factory=pd.DataFrame)
     gaps: list[tuple[float, float]] = field(default_factory=list)
     dead: dict[str, float] = field(default_factory=dict)
 
@@ -301,7 +305,7 @@ def simulate_night(scenario: str = "polio_mixed", *, hours: float = 8.0, seed: i
                           scored=model.scored, settings=s, evening=model.evening,
                           artifacts=artifacts.reset_index(drop=True), control=model.control,
                           seed=seed, inserted=model.inserted, probes=model.probes,
-                          gaps=model.gaps, dead=model.dead)
+                          intended=model.intended, gaps=model.gaps, dead=model.dead)
 
 
 def _nuisance_events(s: Mapping[str, Any], duration: float, seed: int,
