@@ -263,8 +263,13 @@ BUILTIN_KINDS: tuple[EventKind, ...] = (
         "fragmentary_myoclonus", "Fragmentary myoclonus", "#009E73", "Fragmentary myoclonus",
         "fragmentary myoclonus (AASM)", "somnomotor.score.patterns", episode=True,
         summary_keys=("fragmentary_myoclonus_minutes",),
-        report_rows=(ReportRow("patterns", "Fragmentary myoclonus (AASM)",
-                               "fragmentary_myoclonus_minutes", 1, "min"),)),
+        # The potentials' index first: the AASM minutes are 0 on most nights that have
+        # potentials (below 20 min of NREM at ≥ 5 a minute), which alone read "none found".
+        report_rows=(ReportRow("patterns", "Fragmentary myoclonus potentials (≤ 150 ms, AASM)",
+                               "fragmentary_index", 1, "/h sleep"),
+                     ReportRow("patterns", "Excessive fragmentary myoclonus (AASM: ≥ 20 min of "
+                               "NREM with ≥ 5 potentials a minute)",
+                               "fragmentary_myoclonus_minutes", 1, "min"))),
     EventKind(
         "propriospinal_myoclonus", "Propriospinal myoclonus", "#F0E442",
         "Propriospinal myoclonus", "propriospinal myoclonus at sleep onset",

@@ -386,6 +386,21 @@ def test_neck_myoclonus_rows_say_whole_night_and_in_rem(night):
     assert rows["Neck myoclonus in REM"].cells[0].unit == "/h REM"
 
 
+def test_fragmentary_myoclonus_rows_show_the_potentials_and_the_aasm_minutes_apart(night):
+    """AASM v2.6: fragmentary myoclonus potentials are ≤ 150 ms; *excessive* FM needs
+    ≥ 20 min of NREM with ≥ 5 a minute.  A night with potentials below that reads
+    them as found, and the excessive-FM minutes as 0, not "fragmentary myoclonus
+    0.0 min — none found" (the demo night: 31/h)."""
+    result, rec = night
+    result.summary.update({"fragmentary_index": 31.1, "fragmentary_myoclonus_minutes": 0.0})
+    rows = {r.label: r for r in build_context(result, rec)["pattern_rows"]}
+    fm = rows["Fragmentary myoclonus potentials (≤ 150 ms, AASM)"]
+    assert (fm.cells[0].text, fm.cells[0].unit, fm.note) == ("31.1", "/h sleep", "found")
+    efm = rows["Excessive fragmentary myoclonus (AASM: ≥ 20 min of NREM with ≥ 5 potentials "
+               "a minute)"]
+    assert (efm.cells[0].text, efm.cells[0].unit, efm.note) == ("0.0", "min", "none found")
+
+
 def test_healthy_yardsticks_compare_the_nights_own_figures_with_units(night):
     """The fragmentary myoclonus yardstick (Frauscher 2014: potentials per hour of sleep)
     compared a summary key no night has, so it was never shown; it now reads the
