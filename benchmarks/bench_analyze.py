@@ -1,8 +1,10 @@
 """Issue 11, "one read, one conditioning": the whole job against a plain read-and-band-pass.
 
-In ONE run, each measured 5× in a fresh Python process (interpreter start-up included,
+In ONE run, each measured 6× in a fresh Python process (interpreter start-up included,
 as a user meets it), interleaved so that the shared machine's load falls on all alike,
-medians printed:
+medians printed.  Each round runs the four in a new (seeded) order: a process started
+right after a heavy one meets a different machine (memory just freed, files just
+written), and a fixed order would always hand that to the same job:
 
 (a) the plain process: read the two leg channels of the 8-h, 512-Hz night and band-pass
     them (10–100 Hz, zero-phase Butterworth; nothing else);
@@ -20,6 +22,7 @@ Each is printed with its ratio to (a) and the target of issue 11.
 from __future__ import annotations
 
 import json
+import random
 import resource
 import statistics
 import subprocess
@@ -31,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FOLDER = Path(tempfile.gettempdir()) / "somnomotor-bench"
-REPEAT = 5
+REPEAT = 6
 
 _PLAIN = r"""
 import sys
@@ -142,9 +145,12 @@ def main() -> None:
     walls: dict[str, list[float]] = {k: [] for k in jobs}
     cpus: dict[str, list[float]] = {k: [] for k in jobs}
     twelve_runs: list[dict] = []
+    order = random.Random(11)
     for _ in range(REPEAT):
-        for name, args in jobs.items():
-            wall, cpu, stdout = _run(args)
+        names = list(jobs)
+        order.shuffle(names)
+        for name in names:
+            wall, cpu, stdout = _run(jobs[name])
             walls[name].append(wall)
             cpus[name].append(cpu)
             if name == "twelve":

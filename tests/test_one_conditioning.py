@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import somnomotor.detect.bursts as bursts_mod
 import somnomotor.detect.legs as legs_mod
 import somnomotor.signal.condition as cond_mod
 from somnomotor.errors import ParameterError
-from somnomotor.pipeline import AnalysisParams, analyze
+from somnomotor.pipeline import AnalysisParams, analyze, detect_channels
+from somnomotor.recording import Recording
 from somnomotor.simulate import simulate_night
 
 SRC = Path(cond_mod.__file__).resolve().parents[1]
@@ -202,3 +204,49 @@ def test_conditioned_trace_outside_the_recording_is_one_clear_error(night):
     tail = cond_mod.conditioned_trace(rec, "LAT", rec.duration - 5.0, rec.duration + 20.0,
                                       mains=50.0)
     assert tail.signal.size == pytest.approx(5.0 * tail.fs, abs=2)
+
+
+def _tables_equal(a, b) -> None:
+    pd.testing.assert_frame_equal(a.legs, b.legs)
+    pd.testing.assert_frame_equal(a.leg_quality, b.leg_quality)
+    assert a.notes == b.notes and a.r_peaks_source == b.r_peaks_source
+    assert [m.info.label for m in a.muscles] == [m.info.label for m in b.muscles]
+    for x, y in zip(a.muscles, b.muscles, strict=True):
+        pd.testing.assert_frame_equal(x.bursts, y.bursts)
+        pd.testing.assert_frame_equal(x.contractions, y.contractions)
+        assert x.quality == y.quality
+
+
+def test_beats_found_meanwhile_give_the_tables_of_beats_given(night):
+    """analyze hands the channels a function that waits for the ECG's beats, so they are
+    read and filtered while the beats are found (issue 11): the same tables."""
+    from somnomotor.signal.condition import ecg_r_peaks
+
+    rec = night.recording
+    params = AnalysisParams.defaults()
+    peaks, _ = ecg_r_peaks(rec)
+    assert peaks is not None and len(peaks) > 100
+    waited: list[bool] = []
+
+    def later():
+        waited.append(True)
+        return peaks
+
+    _tables_equal(detect_channels(rec, params, later), detect_channels(rec, params, peaks))
+    assert len(waited) >= len(rec.emg_channels())  # asked once filtered, per channel
+
+
+def test_an_ecg_without_beats_found_meanwhile_falls_back_to_the_trunk():
+    """Fewer than 3 beats in the ECG, known only once the channels are under way: the work
+    is done again with the trunk channel's beats, as when the beats are passed."""
+    night = simulate_night("polio_mixed", hours=0.25, seed=3, fs=512.0,
+                           settings={"channels": "LAT,RAT,Intercostal R,ECG II"})
+    rec0 = night.recording
+    signals = {c.label: rec0.read(c.label) for c in rec0.channels if c.kind != "annotation"}
+    signals["ECG II"] = np.zeros_like(signals["ECG II"])  # present, no beats in it
+    rec = Recording.from_arrays(signals, 512.0)
+    params = AnalysisParams.defaults()
+    got = detect_channels(rec, params, lambda: np.zeros(0))
+    assert got.r_peaks_source == "self:Intercostal R"
+    assert any("too few R peaks in the ECG channel 'ECG II' (0)" in n for n in got.notes)
+    _tables_equal(got, detect_channels(rec, params, np.zeros(0)))

@@ -247,7 +247,19 @@ class ChannelTables:
     mains_hz: float | None = None
 
 
-def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.ndarray | None,
+class _EitherSet(threading.Event):
+    """Set when it is, or when any of ``others`` is (read through :meth:`is_set`)."""
+
+    def __init__(self, *others: threading.Event | None) -> None:
+        super().__init__()
+        self._others = [e for e in others if e is not None]
+
+    def is_set(self) -> bool:
+        return super().is_set() or any(e.is_set() for e in self._others)
+
+
+def detect_channels(recording: Recording, params: AnalysisParams,
+                    r_peaks: np.ndarray | Callable[[], np.ndarray | None] | None,
                     *, legs: bool = True, muscles: bool = True,
                     stop: threading.Event | None = None) -> ChannelTables:
     """Condition every EMG channel once and turn it into contraction tables.
@@ -260,7 +272,40 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     Without ECG R peaks, the beats are sought in a trunk channel first and used
     for every channel.  ``stop`` (set by a caller that failed meanwhile) ends the work
     early; the tables are then incomplete and not to be used.
+
+    ``r_peaks`` may be a function that waits for the beats (found meanwhile, as
+    :func:`analyze` does): with an ECG channel, the channels are then read and
+    filtered at once and each waits for the beats only once filtered.  Should the
+    ECG give fewer than 3 beats, that work is stopped and done again with the beats
+    of a trunk channel (the same tables as when the beats are passed).
     """
+    if callable(r_peaks):
+        later = r_peaks
+        if not recording.channels_of_kind("ecg"):
+            r_peaks = later()  # nothing to wait for: no ECG, the trunk is searched first
+        else:
+            too_few = threading.Event()
+            halt = _EitherSet(too_few, stop)
+
+            def beats() -> np.ndarray | None:
+                peaks = later()
+                if params["conditioning"].ecg_removal and (peaks is None or len(peaks) < 3):
+                    too_few.set()  # the trunk's beats are needed: stop, and start again
+                return peaks
+
+            tables = _detect_channels(recording, params, beats, legs=legs, muscles=muscles,
+                                      stop=halt, optimistic=True)
+            if not too_few.is_set() or (stop is not None and stop.is_set()):
+                return tables
+            r_peaks = later()
+    return _detect_channels(recording, params, r_peaks, legs=legs, muscles=muscles, stop=stop)
+
+
+def _detect_channels(recording: Recording, params: AnalysisParams, r_peaks: Any, *,
+                     legs: bool, muscles: bool, stop: threading.Event | None,
+                     optimistic: bool = False) -> ChannelTables:
+    """:func:`detect_channels` once the beats are known, or (``optimistic``) a function
+    that returns ≥ 3 of them or sets ``stop``."""
     from .detect.bursts import channel_bursts
     from .detect.legs import (
         assemble_leg_movements,
@@ -279,7 +324,7 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     source = "ecg-channel"
     why = "no ECG channel"
     preread: dict[str, np.ndarray] = {}  # the trunk channel the beats came from, read once
-    if (r_peaks is None or len(r_peaks) < 3) and cp.ecg_removal:
+    if not optimistic and (r_peaks is None or len(r_peaks) < 3) and cp.ecg_removal:
         ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
         why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
                if ecg and r_peaks is not None else "no ECG channel")
@@ -314,7 +359,7 @@ def detect_channels(recording: Recording, params: AnalysisParams, r_peaks: np.nd
     if stop is not None and stop.is_set():
         return ChannelTables(legs=pd.DataFrame(), leg_quality=pd.DataFrame(), muscles=[],
                              notes=notes, r_peaks_source=source, mains_hz=mains)
-    if cp.ecg_removal and (r_peaks is None or len(r_peaks) < 3):
+    if not optimistic and cp.ecg_removal and (r_peaks is None or len(r_peaks) < 3):
         # Trunk channels, where the cardiac artefact is largest, say it stays in them.
         for _leg, mus in results:
             if mus is not None and mus.info.region in cp.ecg_self_detect_regions:
@@ -356,6 +401,13 @@ def score_recording_muscles(recording: Recording, hypnogram: Hypnogram | None, *
                          notes=tables.notes)
 
 
+def _ecg_r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
+    """:func:`~somnomotor.signal.condition.ecg_r_peaks`, imported in the calling thread."""
+    from .signal.condition import ecg_r_peaks
+
+    return ecg_r_peaks(recording)
+
+
 def analyze(
     recording: Recording,
     *,
@@ -393,7 +445,6 @@ def analyze(
     ('sleep', True)
     """
     say = progress or (lambda _msg: None)
-    params = params or AnalysisParams.defaults()
     if staging not in ("auto", "none"):
         raise ParameterError(f"staging must be 'auto' or 'none', not {staging!r}")
     warnings: list[str] = list(recording.warnings)
@@ -407,18 +458,23 @@ def analyze(
     # The channels do not depend on the scorings or the stages: they are conditioned and
     # detected from the start, in the background (numpy and scipy release the GIL), while
     # this thread imports the scorers and reads the scorings and the hypnogram (Python).
-    # First the ECG's R peaks, which the conditioning needs; the input's checksum
-    # (provenance) is read meanwhile too.  A failure here stops the channels early.
+    # The input's checksum (provenance; hashlib releases the GIL) and the ECG's R peaks,
+    # which the conditioning needs, are begun even before the parameters' classes (and
+    # SciPy with them) are imported: that import holds one core, the other is free.
+    # A failure here stops the channels early.
     from concurrent.futures import ThreadPoolExecutor
-
-    from .signal.condition import ecg_r_peaks
 
     stop = threading.Event()
     background = ThreadPoolExecutor(max_workers=3, thread_name_prefix="somnomotor-night")
     checksum = background.submit(recording.sha256)
-    r_peaks_job = background.submit(ecg_r_peaks, recording)
+    r_peaks_job = background.submit(_ecg_r_peaks, recording)
+    try:
+        params = params or AnalysisParams.defaults()
+    except BaseException:
+        background.shutdown(wait=False, cancel_futures=True)
+        raise
     tables_job = background.submit(
-        lambda: detect_channels(recording, params, r_peaks_job.result()[0], stop=stop))
+        detect_channels, recording, params, lambda: r_peaks_job.result()[0], stop=stop)
     background.shutdown(wait=False)
     try:
         from .resolution import resolution_findings
