@@ -84,3 +84,23 @@ def test_hum_subtraction_leaves_no_transient_at_either_end_of_the_recording() ->
     level = float(np.median(c.rest))
     assert c.mains_hz == 50.0 and np.all(head < level + 2.0) and np.all(tail < level + 2.0)
 
+
+
+def test_hum_subtracted_in_place_is_the_copy_s_result() -> None:
+    """``overwrite=True`` (the conditioning's own filtered array) takes the hum out of that
+    array, with the values of the copy it returns by default."""
+    from somnomotor.signal.mains import remove_hum
+
+    fs = 256.0
+    t = np.arange(int(600 * fs)) / fs
+    rng = np.random.default_rng(4)
+    y = (rng.normal(0.0, 3.0, t.size) + 25.0 * np.sin(2 * np.pi * 50.0 * t + 1.0)
+         + 8.0 * np.sin(2 * np.pi * 100.0 * t)).astype(np.float32)
+    y[40_000:40_030] += 200.0
+    kept = y.copy()
+    copy = remove_hum(y, fs, [50.0, 100.0])
+    np.testing.assert_array_equal(y, kept)  # the default leaves its input alone
+    same = remove_hum(y, fs, [50.0, 100.0], overwrite=True)
+    assert same is y
+    np.testing.assert_array_equal(same, copy)
+    assert float(np.std(copy - kept)) > 15.0  # and the hum was there to take out

@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -337,7 +337,7 @@ def _remove_mains(y: np.ndarray, fs: float, mains: float, p: ConditionParams,
         return _notch_forward(y, fs, mains, p)
     upper = min(p.band_high_hz, 0.45 * fs) + 5.0
     freqs = [mains * k for k in range(1, int(upper // mains) + 1)]
-    return remove_hum(y, fs, freqs, block_s=p.mains_block_s, exclude=bad)
+    return remove_hum(y, fs, freqs, block_s=p.mains_block_s, exclude=bad, overwrite=True)
 
 
 def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.ndarray | None:
@@ -418,24 +418,32 @@ def quantum(x: np.ndarray, n: int = 1 << 17) -> float:
     return q if bool(np.all(np.abs(ratio - np.round(ratio)) < 1e-3)) else 0.0
 
 
-def _filter(x: np.ndarray, fs: float, bad: np.ndarray, p: ConditionParams,
-            mains: float | None, notes: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
+def _filter(held: list[np.ndarray], fs: float, bad: np.ndarray, p: ConditionParams,
+            mains: float | None, notes: list[str], steps: bool
+            ) -> tuple[np.ndarray, float, np.ndarray]:
     """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask).
 
-    ``x`` already holds NaN wherever ``bad`` is true (:func:`condition_emg` masks it once).
+    ``held``: the input-rate signal alone in a list, taken out and let go of once brought
+    to the analysis rate (when it was the caller's only reference, the night at the input
+    rate is not held while the filters run).  It already holds NaN wherever ``bad`` is
+    true (:func:`condition_emg` masks it once).  ``steps``: :func:`stepped` of it.
     """
+    x = held.pop()
     has_bad = bool(bad.any())
     d = p.analysis_factor(fs)
     xa = decimate(x, fs, d)
     fs_a = fs / d if xa.size != x.size else fs
     bad_a = ~np.isfinite(xa) if (has_bad or xa is not x) else bad
+    del x
     has_bad_a = bool(bad_a.any())
     sos, band_note = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
     if band_note:
         notes.append(band_note)
-    y = filter_zero_phase(np.where(bad_a, np.float32(0.0), xa) if has_bad_a else xa, sos)
+    src = [np.where(bad_a, np.float32(0.0), xa) if has_bad_a else xa]
+    del xa
+    y = filter_zero_phase(src.pop(), sos)  # it holds the only reference: let go of early
     if mains is not None:
-        y = _remove_mains(y, fs_a, mains, p, bad_a if has_bad_a else None, stepped(x))
+        y = _remove_mains(y, fs_a, mains, p, bad_a if has_bad_a else None, steps)
     if has_bad_a:
         y[bad_a] = np.nan
     return y, fs_a, bad_a
@@ -492,9 +500,17 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     if isinstance(mains, str):
         mains = _mains_of(p, np.where(bad, np.float32(0.0), x) if has_bad else x, fs)
     xm = np.where(bad, np.float32(np.nan), x) if has_bad else x  # no data is NaN from here
-    y, fs_a, bad_a = _filter(xm, fs, bad, p, mains, notes)
+    # What is read off the input-rate signal is read first, so that the filters run
+    # without it (when the caller passed its only reference, as condition_recording does).
     clipped = mark_clipped(xm, p)
-    del xm
+    q_uv = quantum(x)
+    steps = stepped(x) if mains is not None else False
+    n_input = int(x.size)
+    all_bad = bool(n_input and bad.all())
+    held = [xm]
+    del x, xm
+    y, fs_a, bad_a = _filter(held, fs, bad, p, mains, notes, steps)
+    del bad
     clip_a = None
     if clipped is not None:
         # Filtered as recorded (no step into a zero fill) and the ECG removed with the beats
@@ -507,14 +523,8 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         clip_a = dilate(np.asarray(pad.reshape(m, d).any(axis=1), dtype=bool), 1)
         notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
                      f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no contraction there)")
-    q_uv = quantum(x)
     if q_uv >= 1.0:
         notes.append(f"recorded in steps of {q_uv:g} µV")
-    n_input = int(x.size)
-    all_bad = bool(n_input and bad.all())
-    # The input-rate signal and mask are not needed any more: let them go (when the
-    # caller passed its only reference, as condition_recording does).
-    del x, bad
 
     ecg_removed = False
     artefact = residual = float("nan")
@@ -765,19 +775,18 @@ def condition_recording(
                 break
             done[i] = work(channels[i], load([channels[i]])[0])
         return done
-    # The channels are read n at a time, each group in one pass over the file, once the
-    # group before it is under way and a thread of it is free: the read overlaps the
-    # conditioning, and the channels in memory stay those running plus one group.
+    # The channels are read n at a time, each group in one pass over the file, as soon as
+    # the group two before it is done: the next group is in memory when a thread comes
+    # free (the channels of a group end together, and threads waiting for a read would
+    # leave the cores idle), and the channels in memory stay those running plus one group.
     groups = [order[i:i + n] for i in range(0, len(order), n)]
     futures: list[Any] = []
     with ThreadPoolExecutor(max_workers=n) as pool:
         for g, group in enumerate(groups):
             if stop is not None and stop.is_set():
                 break
-            if g >= 1:
-                for f in futures[:max(0, (g - 1) * n)]:
-                    f.result()
-                wait(futures[(g - 1) * n:], return_when=FIRST_COMPLETED)
+            for f in futures[:max(0, (g - 1) * n)]:
+                f.result()
             held = load([channels[i] for i in group])
             futures += [pool.submit(work, channels[i], h) for i, h in zip(group, held,
                                                                           strict=True)]

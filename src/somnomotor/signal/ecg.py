@@ -135,8 +135,9 @@ def detect_r_peaks(ecg: np.ndarray, fs: float, *, params: EcgParams | None = Non
         # QRS band; a block's mean lies at its centre, (down - 1) / 2 samples in.
         x = np.asarray(ecg, dtype=np.float32)
         m = x.size // down
-        peaks = detect_r_peaks(block_mean(x[: m * down], down), fs / down,
-                               params=replace(p, detection_rate_hz=0.0))
+        coarse = block_mean(x[: m * down], down)
+        del x, ecg  # the full-rate ECG goes now if the caller passed its only reference
+        peaks = detect_r_peaks(coarse, fs / down, params=replace(p, detection_rate_hz=0.0))
         return peaks + (down - 1) / (2.0 * fs)
     x, finite = _as_clean_float32(ecg)
     n = x.size

@@ -110,7 +110,9 @@ def filter_zero_phase(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
     """Zero-phase (forward–backward) filtering by ``sos``; float32 out, NaN kept as NaN.
 
     Short signals are padded less (the pad never exceeds the signal); a signal
-    of fewer than 2 samples is returned unfiltered.
+    of fewer than 2 samples is returned unfiltered.  The input is let go of once
+    copied into the padded signal: a caller that passes its only reference
+    (``filter_zero_phase(box.pop(), sos)``) does not hold the night twice more.
     """
     xf, bad = _fill_nan(x)
     if len(sos) == 0 or xf.size < 2:
@@ -129,6 +131,7 @@ def filter_zero_phase(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
     if pad:
         ext[:pad] = 2 * xf[0] - xf[pad:0:-1]
         ext[pad + n:] = 2 * xf[-1] - xf[-2:-pad - 2:-1]
+    del x, xf  # the input goes now if the caller passed its only reference
     zi = signal.sosfilt_zi(sos64)
     y, _ = signal.sosfilt(sos32, ext, zi=(zi * float(ext[0])).astype(np.float32))
     del ext

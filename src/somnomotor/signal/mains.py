@@ -102,7 +102,7 @@ def _fit(y: np.ndarray, quiet: np.ndarray, x: np.ndarray, outer: np.ndarray,
 def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
                block_s: float = 0.5, quiet_k: float = 4.0, guard_s: float = 0.05,
                min_quiet: float = 0.3, loud_block: float = 2.0,
-               exclude: np.ndarray | None = None) -> np.ndarray:
+               exclude: np.ndarray | None = None, overwrite: bool = False) -> np.ndarray:
     """``y`` without the sinusoids at ``freqs`` Hz fitted block by block (float32 copy).
 
     Parameters
@@ -127,6 +127,9 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
         contraction filling it) also takes its phasors from its neighbours.
     exclude : ndarray of bool, optional
         Samples never to fit (no data).
+    overwrite : bool
+        Subtract the hum from ``y`` itself (a float32 array the caller no longer
+        needs) and return it, instead of a copy: a night-long array less.
 
     Examples
     --------
@@ -143,11 +146,12 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
     True
     """
     x = np.asarray(y, dtype=np.float32)
+    in_place = overwrite and x is y and x.flags.writeable
     f = np.asarray([v for v in freqs if 0.0 < v < 0.5 * fs], dtype=np.float64)
     n = x.size
     m = max(8, int(round(block_s * fs)))
     if f.size == 0 or n < m:
-        return x.copy()
+        return x if in_place else x.copy()
     nb = -(-n // m)
     basis64 = _basis(f, fs, m)
     basis = basis64.astype(np.float32)
@@ -198,7 +202,7 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
         g[c0:c1] = local * np.exp(-1j * 2.0 * np.pi * f[None, :] * t0)
         ok_all[c0:c1] = ok
     if not ok_all.any():
-        return x.copy()
+        return x if in_place else x.copy()
     good = np.flatnonzero(ok_all)
     idx = np.arange(nb, dtype=np.float64)
     if good.size < nb:
@@ -213,7 +217,7 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
     sin_k, cos_k = basis64[:, :h], basis64[:, h:]
     # Im(P e^{iφ}) = Re(P)·sin φ + Im(P)·cos φ, for P = Ga·e^{iωt0} and Q = (Gb - Ga)·e^{iωt0}.
     synth = np.concatenate([sin_k, cos_k, u * sin_k, u * cos_k], axis=1).astype(np.float32)
-    out = x.copy()
+    out = x if in_place else x.copy()  # every fit above is done: x is read no more
     for c0 in range(0, nb, _CHUNK_BLOCKS):
         c1 = min(nb, c0 + _CHUNK_BLOCKS)
         rot = np.exp(1j * 2.0 * np.pi * f[None, :] * (np.arange(c0, c1) * m / fs)[:, None])
