@@ -17,6 +17,15 @@ import numpy as np
 _BLOCK = 1 << 24  # 16 MiB
 
 
+def analysis_threads() -> int:
+    """Channels conditioned at once: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """SHA-256 (hex) of a file, read in 16-MiB blocks into one buffer (memory stays flat).
 

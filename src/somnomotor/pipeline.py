@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._util import json_ready
+from ._util import analysis_threads, json_ready
 from ._version import __version__
 from .errors import MontageError, ParameterError
 from .events import concat_events, empty_scored
@@ -261,7 +261,8 @@ class _EitherSet(threading.Event):
 def detect_channels(recording: Recording, params: AnalysisParams,
                     r_peaks: np.ndarray | Callable[[], np.ndarray | None] | None,
                     *, legs: bool = True, muscles: bool = True,
-                    stop: threading.Event | None = None) -> ChannelTables:
+                    stop: threading.Event | None = None,
+                    preread: dict[str, np.ndarray] | None = None) -> ChannelTables:
     """Condition every EMG channel once and turn it into contraction tables.
 
     Each channel is read and conditioned once
@@ -278,6 +279,10 @@ def detect_channels(recording: Recording, params: AnalysisParams,
     filtered at once and each waits for the beats only once filtered.  Should the
     ECG give fewer than 3 beats, that work is stopped and done again with the beats
     of a trunk channel (the same tables as when the beats are passed).
+
+    ``preread``: channels already read whole (label → raw signal, as
+    :meth:`~somnomotor.recording.Recording.read_many` gives them), conditioned
+    first and taken out of the mapping as they are.
     """
     if callable(r_peaks):
         later = r_peaks
@@ -294,16 +299,18 @@ def detect_channels(recording: Recording, params: AnalysisParams,
                 return peaks
 
             tables = _detect_channels(recording, params, beats, legs=legs, muscles=muscles,
-                                      stop=halt, optimistic=True)
+                                      stop=halt, optimistic=True, preread=preread)
             if not too_few.is_set() or (stop is not None and stop.is_set()):
                 return tables
             r_peaks = later()
-    return _detect_channels(recording, params, r_peaks, legs=legs, muscles=muscles, stop=stop)
+    return _detect_channels(recording, params, r_peaks, legs=legs, muscles=muscles, stop=stop,
+                            preread=preread)
 
 
 def _detect_channels(recording: Recording, params: AnalysisParams, r_peaks: Any, *,
                      legs: bool, muscles: bool, stop: threading.Event | None,
-                     optimistic: bool = False) -> ChannelTables:
+                     optimistic: bool = False,
+                     preread: dict[str, np.ndarray] | None = None) -> ChannelTables:
     """:func:`detect_channels` once the beats are known, or (``optimistic``) a function
     that returns ≥ 3 of them or sets ``stop``."""
     from .detect.bursts import channel_bursts
@@ -323,7 +330,8 @@ def _detect_channels(recording: Recording, params: AnalysisParams, r_peaks: Any,
     notes: list[str] = []
     source = "ecg-channel"
     why = "no ECG channel"
-    preread: dict[str, np.ndarray] = {}  # the trunk channel the beats came from, read once
+    # Channels read already, and the trunk channel the beats came from: each read once.
+    preread = preread if preread is not None else {}
     if not optimistic and (r_peaks is None or len(r_peaks) < 3) and cp.ecg_removal:
         ecg = recording.channels_of_kind("ecg")  # R peaks sought there, too few found
         why = (f"too few R peaks in the ECG channel '{ecg[0].label}' ({len(r_peaks)})"
@@ -464,17 +472,22 @@ def analyze(
     # A failure here stops the channels early.
     from concurrent.futures import ThreadPoolExecutor
 
+    # The first channels the conditioning takes (a thread's worth each) are read then too.
     stop = threading.Event()
-    background = ThreadPoolExecutor(max_workers=3, thread_name_prefix="somnomotor-night")
+    background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="somnomotor-night")
     checksum = background.submit(recording.sha256)
     r_peaks_job = background.submit(_ecg_r_peaks, recording)
+    first = [c.label for c in recording.emg_channels() if c.fs > 0][:analysis_threads()]
+    first_job = background.submit(lambda: dict(zip(first, recording.read_many(first),
+                                                   strict=True)))
     try:
         params = params or AnalysisParams.defaults()
     except BaseException:
         background.shutdown(wait=False, cancel_futures=True)
         raise
     tables_job = background.submit(
-        detect_channels, recording, params, lambda: r_peaks_job.result()[0], stop=stop)
+        lambda: detect_channels(recording, params, lambda: r_peaks_job.result()[0], stop=stop,
+                                preread=first_job.result()))
     background.shutdown(wait=False)
     try:
         from .resolution import resolution_findings

@@ -266,3 +266,28 @@ def test_beats_buried_in_a_long_contraction_leave_the_beats_before_it_clean():
 
     # the 10 s just before the contraction are as clean as the minute before them
     assert left(70.0, 79.5) < 1.5 * left(10.0, 60.0)
+
+
+def test_beat_segments_at_the_night_s_ends_are_the_clipped_gather() -> None:
+    """A beat a sample short of a whole window at either end is gathered clipped; the rest
+    come from the sliding-window view (issue 11): every row as the plain gather gives it."""
+    from somnomotor.signal.ecg import _segments
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(0.0, 10.0, 5000).astype(np.float32)
+    pre, length = 20, 60
+    base = np.array([pre, pre + 1, 400, 2500, 5000 - length + pre - 2, 5000 - length + pre])
+    frac = rng.uniform(0.0, 1.0, base.size).astype(np.float32)
+    got = _segments(x, base, frac, pre, length)
+    k = np.arange(-pre - 1, -pre + length + 2)
+    raw = x[np.clip(base[:, None] + k[None, :], 0, x.size - 1)]
+    interior = _segments(x, base[2:4], frac[2:4], pre, length)
+    np.testing.assert_array_equal(got[2:4], interior)
+    # the clipped gather, weighted as _segments weighs it
+    from somnomotor.signal.ecg import _cubic_weights
+
+    w = _cubic_weights(frac)
+    want = w[:, 0:1] * raw[:, 0:length]
+    for m in range(1, 4):
+        want += w[:, m:m + 1] * raw[:, m:m + length]
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-4)

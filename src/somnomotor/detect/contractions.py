@@ -270,6 +270,23 @@ def _running_rest(slow: np.ndarray, nodata: np.ndarray, blk: int, p: Contraction
     return ndimage.percentile_filter(med, p.rest_percentile, size=size, mode="nearest")
 
 
+def _row_means(x: np.ndarray, dec: int) -> np.ndarray:
+    """``x.reshape(-1, dec).mean(axis=1)`` (float32, ``x.size`` a multiple of ``dec``), the
+    same bits, faster for short rows.
+
+    numpy sums a row of fewer than 8 in order, first to last, as the ``dec`` strided
+    slices added here do (3–4× faster than a mean along a short axis); from 8 on it sums
+    pairwise, and its own mean is kept.
+    """
+    if dec >= 8:
+        return x.reshape(-1, dec).mean(axis=1)
+    out = x[0::dec].copy()
+    for j in range(1, dec):
+        out += x[j::dec]
+    out /= np.float32(dec)
+    return out
+
+
 def detect_contractions(env: np.ndarray, fs_env: float,
                         params: ContractionParams | None = None) -> pd.DataFrame:
     """Every contraction of one channel from its short envelope (see the module doc).
@@ -316,7 +333,7 @@ def detect_contractions(env: np.ndarray, fs_env: float,
         nodata = np.asarray(bad.reshape(nd, dec).any(axis=1), dtype=bool)
     else:  # the usual case: no copy, no block-wise test
         e0, nodata = e[: nd * dec], np.zeros(nd, dtype=bool)
-    coarse = e0.reshape(nd, dec).mean(axis=1)
+    coarse = _row_means(e0, dec)
     width = max(1, int(round(p.envelope_s * fs_c)))
     slow = ndimage.uniform_filter1d(coarse, width, mode="nearest")
     blk = max(2, int(round(p.rest_block_s * fs_c)))

@@ -37,7 +37,6 @@ channels in flight, not by the night times the channels.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from scipy import ndimage, signal
 
-from .._util import dilate, runs
+from .._util import analysis_threads, dilate, runs
 from ..params import param
 from .baseline import BaselineParams, flag_high_rest, resting_level
 from .filters import (
@@ -600,15 +599,6 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                           gap_s=gap_s, ecg_artefact_uv=artefact, residual_ecg_uv=residual,
                           ecg_source=source, r_peaks=beats,
                           quantum_uv=q_uv, clipped=clip_a)
-
-
-def analysis_threads() -> int:
-    """Channels conditioned at once: the CPUs this process may use, at most 4."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(4, cpus))
 
 
 def ecg_r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:

@@ -228,12 +228,18 @@ def _segments(x: np.ndarray, base: np.ndarray, frac: np.ndarray, pre: int, lengt
               ) -> np.ndarray:
     """Beat-aligned segments (beats × length), cubic-interpolated to each beat's R time."""
     first = base - pre - 1
-    if base.size and first.min() >= 0 and first.max() + length + 3 <= x.size:
+    inside = (first >= 0) & (first + length + 3 <= x.size)
+    if inside.all():
         # Rows of a sliding-window view: no (beats × length) index array to build.
         raw = np.lib.stride_tricks.sliding_window_view(x, length + 3)[first]
     else:
+        # The same rows; only the beats at the very ends (a sample short of a window)
+        # are gathered clipped, so one early beat does not cost the whole night's gather.
+        raw = np.empty((base.size, length + 3), dtype=x.dtype)
+        if x.size >= length + 3:
+            raw[inside] = np.lib.stride_tricks.sliding_window_view(x, length + 3)[first[inside]]
         k = np.arange(-pre - 1, -pre + length + 2)
-        raw = x[np.clip(base[:, None] + k[None, :], 0, x.size - 1)]
+        raw[~inside] = x[np.clip(base[~inside, None] + k[None, :], 0, x.size - 1)]
     w = _cubic_weights(frac)
     out = w[:, 0:1] * raw[:, 0:length]
     term = np.empty_like(out)  # one scratch array for the products, not one per term
