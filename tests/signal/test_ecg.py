@@ -291,3 +291,22 @@ def test_beat_segments_at_the_night_s_ends_are_the_clipped_gather() -> None:
     for m in range(1, 4):
         want += w[:, m:m + 1] * raw[:, m:m + length]
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-4)
+
+
+def test_ecg_removal_in_row_chunks_is_the_whole_night_s_arithmetic(monkeypatch) -> None:
+    """remove_ecg works through the beats a few thousand at a time (issue 11: a 12-channel
+    night's peak memory); the result does not depend on the chunk."""
+    import somnomotor.signal.ecg as ecg_mod
+
+    rng = np.random.default_rng(8)
+    fs, n = 256.0, 256 * 1200
+    peaks = np.cumsum(rng.uniform(0.7, 1.1, 1500))
+    peaks = peaks[peaks < n / fs - 1.0]
+    x = rng.normal(0.0, 3.0, n).astype(np.float32)
+    for r in peaks:
+        i = int(r * fs)
+        x[i - 3:i + 4] += np.float32(80.0) * np.hanning(7).astype(np.float32)
+    whole = ecg_mod.remove_ecg(x, fs, peaks)
+    monkeypatch.setattr(ecg_mod, "_ROWS", 97)  # many chunks, none a multiple of 15 beats
+    np.testing.assert_array_equal(ecg_mod.remove_ecg(x, fs, peaks), whole)
+    assert float(np.std(whole)) < 0.5 * float(np.std(x))  # the beats were there and went

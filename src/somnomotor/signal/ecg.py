@@ -212,6 +212,10 @@ def _beat_geometry(n: int, fs: float, r_peaks: np.ndarray, p: EcgParams
     return base[valid], frac[valid], pre, post
 
 
+#: Beats (rows) processed at a time where a night's beats × window would be a temporary.
+_ROWS = 4096
+
+
 def _cubic_weights(t: np.ndarray) -> np.ndarray:
     """Catmull-Rom weights (beats × 4) for points -1, 0, 1, 2 at fractional position ``t``.
 
@@ -241,11 +245,16 @@ def _segments(x: np.ndarray, base: np.ndarray, frac: np.ndarray, pre: int, lengt
         k = np.arange(-pre - 1, -pre + length + 2)
         raw[~inside] = x[np.clip(base[~inside, None] + k[None, :], 0, x.size - 1)]
     w = _cubic_weights(frac)
-    out = w[:, 0:1] * raw[:, 0:length]
-    term = np.empty_like(out)  # one scratch array for the products, not one per term
-    for m in range(1, 4):
-        np.multiply(w[:, m:m + 1], raw[:, m:m + length], out=term)
-        out += term
+    out = np.empty((base.size, length), dtype=np.result_type(w, raw))
+    # Rows a few thousand at a time: the products' scratch stays a few MB, not a night's.
+    term = np.empty((min(base.size, _ROWS), length), dtype=out.dtype)
+    for r0 in range(0, base.size, _ROWS):
+        r1 = min(base.size, r0 + _ROWS)
+        o, t, wr, rr = out[r0:r1], term[:r1 - r0], w[r0:r1], raw[r0:r1]
+        np.multiply(wr[:, 0:1], rr[:, 0:length], out=o)
+        for m in range(1, 4):
+            np.multiply(wr[:, m:m + 1], rr[:, m:m + length], out=t)
+            o += t
     return out.astype(np.float32, copy=False)
 
 
@@ -260,12 +269,14 @@ def _shift_templates(tmpl: np.ndarray, frac: np.ndarray) -> np.ndarray:
     # Term m weighs template point k + m - 2 (points k - 2 … k + 1), zero beyond the
     # template's ends: each term covers the output columns where its point exists.
     out = np.zeros((n, length), dtype=np.float32)
-    term = np.empty((n, length), dtype=np.float32)
-    for m in range(4):
-        lo, hi = max(0, 2 - m), min(length, length + 2 - m)
-        t = term[:, lo:hi]
-        np.multiply(w[:, m:m + 1], tmpl[:, lo + m - 2:hi + m - 2], out=t)
-        out[:, lo:hi] += t
+    term = np.empty((min(n, _ROWS), length), dtype=np.float32)  # rows a few thousand at a time
+    for r0 in range(0, n, _ROWS):
+        r1 = min(n, r0 + _ROWS)
+        for m in range(4):
+            lo, hi = max(0, 2 - m), min(length, length + 2 - m)
+            t = term[:r1 - r0, lo:hi]
+            np.multiply(w[r0:r1, m:m + 1], tmpl[r0:r1, lo + m - 2:hi + m - 2], out=t)
+            out[r0:r1, lo:hi] += t
     return out
 
 
@@ -279,13 +290,18 @@ def _block_templates(seg: np.ndarray, beats: int) -> np.ndarray:
     if nbeat <= beats:
         return np.repeat(np.median(seg, axis=0)[None, :], nbeat, axis=0).astype(np.float32)
     nblk = nbeat // beats
-    # Median over the beats of each block, taken along a contiguous axis (fast partition).
-    blocks = np.ascontiguousarray(seg[: nblk * beats].reshape(nblk, beats, length)
-                                  .transpose(0, 2, 1))
-    if beats % 2:
-        med = np.partition(blocks, beats // 2, axis=-1)[..., beats // 2].astype(np.float32)
-    else:
-        med = np.median(blocks, axis=-1).astype(np.float32)
+    # Median over the beats of each block, taken along a contiguous axis (fast partition),
+    # a few thousand beats at a time (the transposed copy stays small).
+    med = np.empty((nblk, length), dtype=np.float32)
+    step_b = max(1, _ROWS // beats)
+    for b0 in range(0, nblk, step_b):
+        b1 = min(nblk, b0 + step_b)
+        blocks = np.ascontiguousarray(seg[b0 * beats: b1 * beats].reshape(b1 - b0, beats, length)
+                                      .transpose(0, 2, 1))
+        if beats % 2:
+            med[b0:b1] = np.partition(blocks, beats // 2, axis=-1)[..., beats // 2]
+        else:
+            med[b0:b1] = np.median(blocks, axis=-1)
     del blocks
     if nblk == 1:
         return np.repeat(med, nbeat, axis=0)
@@ -295,7 +311,9 @@ def _block_templates(seg: np.ndarray, beats: int) -> np.ndarray:
     w = np.clip((pos - centres[j]) / (centres[j + 1] - centres[j]), 0.0, 1.0).astype(np.float32)
     step = med[1:] - med[:-1]
     out = med[j]
-    out += w[:, None] * step[j]
+    for r0 in range(0, nbeat, _ROWS):  # rows a few thousand at a time: small temporaries
+        r1 = min(nbeat, r0 + _ROWS)
+        out[r0:r1] += w[r0:r1, None] * step[j[r0:r1]]
     return out
 
 
@@ -369,7 +387,12 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     size = np.where(good, size, 1.0)
     size = np.clip(np.nan_to_num(size, nan=1.0), p.scale_min, p.scale_max).astype(np.float32)
     del sq0, t0
-    seg_n = seg / size[:, None]
+    # Only the QRS columns of the beats as recorded are needed again (the fit below);
+    # the beats are brought to a common size in place.
+    sq = np.ascontiguousarray(seg[:, q0:q1])
+    seg_n = seg
+    del seg
+    seg_n /= size[:, None]
     buried = ~(misfit <= p.buried_misfit)
     if buried.any() and good.sum() >= 3 and float(np.nanmedian(misfit)) <= p.clear_misfit:
         # A clear artefact (trunk, neck): beats buried in a long contraction are noise
@@ -384,7 +407,7 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     taper = signal.windows.tukey(length, alpha=0.2).astype(np.float32)
     tmpl *= taper[None, :]
     # Least-squares amplitude per beat over the QRS.
-    tq, sq = tmpl[:, q0:q1], seg[:, q0:q1]
+    tq = tmpl[:, q0:q1]
     # Per beat, amplitude *and* a small time shift (first-order Taylor: s ≈ a·T + b·T′,
     # shift −b/a samples): at 256 Hz a QRS slope of a 250-µV artefact moves ~25 µV per
     # millisecond of R-time error, more than the bursts beside it.
@@ -395,7 +418,7 @@ def remove_ecg(x: np.ndarray, fs: float, r_peaks: np.ndarray, *,
     a22 = np.einsum("ij,ij->i", dq, dq)
     y1 = np.einsum("ij,ij->i", tq, sq)
     y2 = np.einsum("ij,ij->i", dq, sq)
-    del seg
+    del sq
     with np.errstate(divide="ignore", invalid="ignore"):
         det = a11 * a22 - a12 * a12
         ok = (a11 > 0) & (det > 1e-9 * a11 * a22)
