@@ -250,3 +250,38 @@ def test_an_ecg_without_beats_found_meanwhile_falls_back_to_the_trunk():
     assert got.r_peaks_source == "self:Intercostal R"
     assert any("too few R peaks in the ECG channel 'ECG II' (0)" in n for n in got.notes)
     _tables_equal(got, detect_channels(rec, params, np.zeros(0)))
+
+
+def test_one_group_of_raw_channels_at_most_is_held_while_conditioning(tmp_path, monkeypatch):
+    """The next channels are read once the group before has let its raw signals go (brought
+    to the analysis rate), so a night's raw channels are never all in memory (issue 11:
+    memory bounded by channel, not by night × channels)."""
+    import weakref
+
+    import somnomotor
+    from somnomotor.simulate.writer import write_night
+
+    night = simulate_night("polio_mixed", hours=0.1, seed=5, fs=512.0)
+    write_night(night, tmp_path / "night.edf")
+    rec = somnomotor.read(tmp_path / "night.edf")
+    chans = [c for c in rec.emg_channels() if c.fs > 0]
+    assert len(chans) >= 6
+    alive: list[weakref.ref] = []
+    held_at_read: list[int] = []
+    real = type(rec).read_many
+
+    def counting_read_many(self, labels):
+        held_at_read.append(sum(r() is not None for r in alive))
+        got = real(self, labels)
+        alive.extend(weakref.ref(x) for x in got)
+        return got
+
+    monkeypatch.setattr(type(rec), "read_many", counting_read_many)
+    done = cond_mod.condition_recording(rec, chans, threads=2, mains=50.0,
+                                        then=lambda info, c: c.fs)
+    assert done == [256.0] * len(chans)
+    assert len(held_at_read) == -(-len(chans) // 2)  # a group of two per pass over the file
+    # No raw signal of an earlier group is alive when the next group is read: the group
+    # before has brought its channels to the analysis rate (reading on as soon as the
+    # group two before is done held up to 2 more).
+    assert held_at_read == [0] * len(held_at_read), held_at_read

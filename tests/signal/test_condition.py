@@ -152,3 +152,33 @@ def test_no_data_marking_keeps_every_long_repeat_when_it_skips_the_short_ones() 
             x[a:a + length] = rng.choice([0.0, float(x.max()), float(x.min()), 3.0])
         bad, _notes = mark_no_data(x, fs)
         assert np.array_equal(bad, every_run(x, fs))
+
+
+def test_a_long_flat_start_does_not_make_the_channel_look_stepped(monkeypatch) -> None:
+    """Whether a channel is recorded in coarse steps is read off its data: a disconnected
+    start (flat, no data) is left out, and the hum is still subtracted, not notched."""
+    import somnomotor.signal.condition as cond_mod
+
+    fs = 256.0
+    rng = np.random.default_rng(3)
+    n_flat, n = int(400 * fs), int(900 * fs)
+    t = np.arange(n) / fs
+    x = (rng.normal(0.0, 3.0, n) + 20.0 * np.sin(2 * np.pi * 50.0 * t)).astype(np.float32)
+    x[:n_flat] = 0.0  # 400 s flat: more than half of what stepped() looks at
+    assert cond_mod.stepped(x)  # the raw samples alone would say "stepped"
+    calls = {"hum": 0, "notch": 0}
+    real_hum, real_notch = cond_mod.remove_hum, cond_mod._notch_forward
+
+    def hum(*a, **k):
+        calls["hum"] += 1
+        return real_hum(*a, **k)
+
+    def notch(*a, **k):
+        calls["notch"] += 1
+        return real_notch(*a, **k)
+
+    monkeypatch.setattr(cond_mod, "remove_hum", hum)
+    monkeypatch.setattr(cond_mod, "_notch_forward", notch)
+    c = cond_mod.condition_emg(x, fs, mains=50.0)
+    assert calls == {"hum": 1, "notch": 0}
+    assert any("flat" in note for note in c.notes)

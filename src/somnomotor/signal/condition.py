@@ -418,7 +418,8 @@ def quantum(x: np.ndarray, n: int = 1 << 17) -> float:
 
 
 def _filter(held: list[np.ndarray], fs: float, bad: np.ndarray, p: ConditionParams,
-            mains: float | None, notes: list[str], steps: bool
+            mains: float | None, notes: list[str], steps: bool,
+            released: Callable[[], None] | None = None
             ) -> tuple[np.ndarray, float, np.ndarray]:
     """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask).
 
@@ -434,6 +435,8 @@ def _filter(held: list[np.ndarray], fs: float, bad: np.ndarray, p: ConditionPara
     fs_a = fs / d if xa.size != x.size else fs
     bad_a = ~np.isfinite(xa) if (has_bad or xa is not x) else bad
     del x
+    if released is not None:
+        released()
     has_bad_a = bool(bad_a.any())
     sos, band_note = bandpass_sos(fs_a, p.band_low_hz, p.band_high_hz)
     if band_note:
@@ -450,8 +453,8 @@ def _filter(held: list[np.ndarray], fs: float, bad: np.ndarray, p: ConditionPara
 
 def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = None,
                   r_peaks: RPeaks = None, mains: float | None | str = "detect",
-                  r_peaks_source: str = "ecg-channel", envelope: bool = True
-                  ) -> ConditionedEMG:
+                  r_peaks_source: str = "ecg-channel", envelope: bool = True,
+                  released: Callable[[], None] | None = None) -> ConditionedEMG:
     """Condition one EMG channel for every detector and view.
 
     Parameters
@@ -476,6 +479,10 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         flagged stretches (steps 5–6; the leg detector and the traces need
         them).  False leaves them empty: a channel only the burst detector
         reads skips their cost.
+    released : callable, optional
+        Called once the input-rate signal is let go of (brought to the
+        analysis rate): :func:`condition_recording` then reads the next
+        channels, so a night's raw channels are not all in memory at once.
 
     Returns
     -------
@@ -503,12 +510,12 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     # without it (when the caller passed its only reference, as condition_recording does).
     clipped = mark_clipped(xm, p)
     q_uv = quantum(x)
-    steps = stepped(x) if mains is not None else False
+    steps = stepped(xm) if mains is not None else False  # no data (NaN) left out
     n_input = int(x.size)
     all_bad = bool(n_input and bad.all())
     held = [xm]
     del x, xm
-    y, fs_a, bad_a = _filter(held, fs, bad, p, mains, notes, steps)
+    y, fs_a, bad_a = _filter(held, fs, bad, p, mains, notes, steps, released)
     del bad
     clip_a = None
     if clipped is not None:
@@ -737,13 +744,20 @@ def condition_recording(
     if mains == "room":  # the caller may pass the room's line it already found
         mains = room_mains(recording, channels) if p.mains == "auto" and channels else "detect"
 
-    def work(info: ChannelInfo, held: list[np.ndarray]) -> Any:
-        if stop is not None and stop.is_set():
-            return None
-        # condition_emg gets the only reference, and lets the raw signal go once filtered
-        cond = condition_emg(held.pop(), info.fs, params=p, r_peaks=r_peaks, mains=mains,
-                             r_peaks_source=r_peaks_source,
-                             envelope=envelope(info) if envelope is not None else True)
+    def work(info: ChannelInfo, held: list[np.ndarray], let_go: threading.Event | None = None
+             ) -> Any:
+        try:
+            if stop is not None and stop.is_set():
+                return None
+            # condition_emg gets the only reference, and lets the raw signal go once at the
+            # analysis rate (``let_go`` says so)
+            cond = condition_emg(held.pop(), info.fs, params=p, r_peaks=r_peaks, mains=mains,
+                                 r_peaks_source=r_peaks_source,
+                                 envelope=envelope(info) if envelope is not None else True,
+                                 released=let_go.set if let_go is not None else None)
+        finally:
+            if let_go is not None:
+                let_go.set()
         return then(info, cond) if then is not None else cond
 
     pre = preread if preread is not None else {}
@@ -766,20 +780,29 @@ def condition_recording(
             done[i] = work(channels[i], load([channels[i]])[0])
         return done
     # The channels are read n at a time, each group in one pass over the file, as soon as
-    # the group two before it is done: the next group is in memory when a thread comes
-    # free (the channels of a group end together, and threads waiting for a read would
-    # leave the cores idle), and the channels in memory stay those running plus one group.
+    # the group two before it is done and the group before it has let its input-rate
+    # signals go (brought to the analysis rate, the first step): the next group is in
+    # memory when a thread comes free (the channels of a group end together, and threads
+    # waiting for a read would leave the cores idle), and one group of raw signals at
+    # most is held besides the channels being conditioned.
     groups = [order[i:i + n] for i in range(0, len(order), n)]
     futures: list[Any] = []
+    let_go: list[threading.Event] = []
     with ThreadPoolExecutor(max_workers=n) as pool:
         for g, group in enumerate(groups):
             if stop is not None and stop.is_set():
                 break
             for f in futures[:max(0, (g - 1) * n)]:
                 f.result()
+            for i, ev in enumerate(let_go[max(0, (g - 1) * n):]):
+                while not ev.wait(0.05):  # a failed channel sets it too (work's finally)
+                    if futures[max(0, (g - 1) * n) + i].done():
+                        break
             held = load([channels[i] for i in group])
-            futures += [pool.submit(work, channels[i], h) for i, h in zip(group, held,
-                                                                          strict=True)]
+            events = [threading.Event() for _ in group]
+            let_go += events
+            futures += [pool.submit(work, channels[i], h, ev)
+                        for i, h, ev in zip(group, held, events, strict=True)]
             del held
         for i, f in zip(order[:len(futures)], futures, strict=True):
             done[i] = f.result()
