@@ -285,3 +285,27 @@ def test_one_group_of_raw_channels_at_most_is_held_while_conditioning(tmp_path, 
     # before has brought its channels to the analysis rate (reading on as soon as the
     # group two before is done held up to 2 more).
     assert held_at_read == [0] * len(held_at_read), held_at_read
+
+
+def test_the_room_s_line_found_meanwhile_is_the_line_given(night):
+    """condition_recording looks for the room's mains line while the first channels are
+    read and filtered (each waits for it once band-passed): the same conditioning."""
+    rec = night.recording
+    chans = [rec.channel("Intercostal R"), rec.channel("LAT"), rec.channel("Chin1-Chin2")]
+    line = cond_mod.room_mains(rec, chans)
+    assert line == 50.0
+    given = cond_mod.condition_recording(rec, chans, threads=2, mains=line)
+    meanwhile = cond_mod.condition_recording(rec, chans, threads=2)  # "room": found meanwhile
+    asked: list[bool] = []
+    later = cond_mod.room_mains_meanwhile(rec, chans)
+
+    def waited():
+        asked.append(True)
+        return later()
+
+    lazy = cond_mod.condition_recording(rec, chans, threads=2, mains=waited)
+    assert len(asked) == len(chans)
+    for a, b, c in zip(given, meanwhile, lazy, strict=True):
+        assert a.mains_hz == b.mains_hz == c.mains_hz == 50.0
+        np.testing.assert_array_equal(a.filtered, b.filtered)
+        np.testing.assert_array_equal(a.filtered, c.filtered)

@@ -320,7 +320,11 @@ def _detect_channels(recording: Recording, params: AnalysisParams, r_peaks: Any,
         find_leg_channels,
         usable_leg_channels,
     )
-    from .signal.condition import condition_recording, heartbeat_from_trunk, room_mains
+    from .signal.condition import (
+        condition_recording,
+        heartbeat_from_trunk,
+        room_mains_meanwhile,
+    )
 
     cp = params["conditioning"]
     lp = params["leg_detection"]
@@ -356,14 +360,15 @@ def _detect_channels(recording: Recording, params: AnalysisParams, r_peaks: Any,
                if info.label in burst_labels else None)
         return leg, mus
 
-    if cp.mains == "auto":
-        mains = room_mains(recording, channels)
+    if cp.mains == "auto":  # the room's line, found while the first channels are filtered
+        line: Any = room_mains_meanwhile(recording, channels) if channels else None
     else:
-        mains = None if cp.mains == "none" else float(cp.mains)
+        line = None if cp.mains == "none" else float(cp.mains)
     results = condition_recording(recording, channels, cp, r_peaks=r_peaks,
-                                  r_peaks_source=source, then=then, mains=mains,
+                                  r_peaks_source=source, then=then, mains=line,
                                   envelope=lambda info: info.label in leg_labels,
                                   preread=preread, stop=stop)
+    mains = line() if callable(line) else line
     if stop is not None and stop.is_set():
         return ChannelTables(legs=pd.DataFrame(), leg_quality=pd.DataFrame(), muscles=[],
                              notes=notes, r_peaks_source=source, mains_hz=mains)

@@ -66,11 +66,13 @@ if TYPE_CHECKING:
 
 __all__ = ["ConditionParams", "ConditionedEMG", "Trace", "analysis_threads", "condition_emg",
            "condition_recording", "conditioned_trace", "heartbeat_from_trunk", "mark_no_data",
-           "mark_clipped", "quantum", "room_mains", "trace_for_result"]
+           "mark_clipped", "quantum", "room_mains", "room_mains_meanwhile", "trace_for_result"]
 
 T = TypeVar("T")
 #: R-peak times (s), a function returning them once found (:func:`r_peaks_meanwhile`), or None.
 RPeaks = np.ndarray | Callable[[], np.ndarray | None] | None
+#: The mains frequency (Hz; None: no hum to remove), or a function that waits for it.
+Mains = float | None | Callable[[], float | None]
 
 
 @dataclass(frozen=True)
@@ -418,10 +420,14 @@ def quantum(x: np.ndarray, n: int = 1 << 17) -> float:
 
 
 def _filter(held: list[np.ndarray], fs: float, bad: np.ndarray, p: ConditionParams,
-            mains: float | None, notes: list[str], steps: bool,
+            mains: Mains, notes: list[str], steps: bool,
             released: Callable[[], None] | None = None
-            ) -> tuple[np.ndarray, float, np.ndarray]:
-    """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data mask).
+            ) -> tuple[np.ndarray, float, np.ndarray, float | None]:
+    """Analysis rate, band-pass and notch: (signal with NaN where no data, rate, no-data
+    mask, mains frequency).
+
+    ``mains`` may be a function that waits for the room's line: it is called only once
+    the channel is band-passed.
 
     ``held``: the input-rate signal alone in a list, taken out and let go of once brought
     to the analysis rate (when it was the caller's only reference, the night at the input
@@ -444,15 +450,17 @@ def _filter(held: list[np.ndarray], fs: float, bad: np.ndarray, p: ConditionPara
     src = [np.where(bad_a, np.float32(0.0), xa) if has_bad_a else xa]
     del xa
     y = filter_zero_phase(src.pop(), sos)  # it holds the only reference: let go of early
+    if callable(mains):  # found meanwhile (condition_recording): needed only from here on
+        mains = mains()
     if mains is not None:
         y = _remove_mains(y, fs_a, mains, p, bad_a if has_bad_a else None, steps)
     if has_bad_a:
         y[bad_a] = np.nan
-    return y, fs_a, bad_a
+    return y, fs_a, bad_a, mains
 
 
 def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = None,
-                  r_peaks: RPeaks = None, mains: float | None | str = "detect",
+                  r_peaks: RPeaks = None, mains: Mains | str = "detect",
                   r_peaks_source: str = "ecg-channel", envelope: bool = True,
                   released: Callable[[], None] | None = None) -> ConditionedEMG:
     """Condition one EMG channel for every detector and view.
@@ -471,7 +479,9 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         the beats can be found while the channel is filtered.
     mains : float or None, optional
         The room's mains frequency when the caller knows it
-        (:func:`room_mains`); by default it follows ``params.mains``.
+        (:func:`room_mains`), or a function that returns it (called only once
+        the channel is band-passed, so the line can be found meanwhile); by
+        default it follows ``params.mains``.
     r_peaks_source : str
         Where the R peaks came from, recorded in ``ecg_source``.
     envelope : bool
@@ -515,7 +525,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
     all_bad = bool(n_input and bad.all())
     held = [xm]
     del x, xm
-    y, fs_a, bad_a = _filter(held, fs, bad, p, mains, notes, steps, released)
+    y, fs_a, bad_a, mains = _filter(held, fs, bad, p, mains, notes, steps, released)
     del bad
     clip_a = None
     if clipped is not None:
@@ -668,6 +678,20 @@ def room_mains(recording: Recording, channels: Sequence[ChannelInfo]) -> float |
     return max(set(found), key=found.count) if found else None
 
 
+def room_mains_meanwhile(recording: Recording, channels: Sequence[ChannelInfo]
+                         ) -> Callable[[], float | None]:
+    """Start finding :func:`room_mains` in a thread; a function that waits for it.
+
+    Pass it as ``mains`` to :func:`condition_recording` (or :func:`condition_emg`):
+    each channel calls it only once band-passed, so the first channels are read
+    and filtered while the room's line is looked for.
+    """
+    finder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="somnomotor-mains")
+    line = finder.submit(room_mains, recording, list(channels))
+    finder.shutdown(wait=False)
+    return line.result
+
+
 def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
                          params: ConditionParams | None = None, why: str = "no ECG channel",
                          *, keep: dict[str, np.ndarray] | None = None
@@ -709,7 +733,7 @@ def condition_recording(
     r_peaks_source: str = "ecg-channel",
     then: Callable[[ChannelInfo, ConditionedEMG], T] | None = None,
     threads: int | None = None,
-    mains: float | None | str = "room",
+    mains: Mains | str = "room",
     envelope: Callable[[ChannelInfo], bool] | None = None,
     preread: dict[str, np.ndarray] | None = None,
     stop: threading.Event | None = None,
@@ -741,8 +765,9 @@ def condition_recording(
     """
     p = params or ConditionParams()
     channels = list(channels)
-    if mains == "room":  # the caller may pass the room's line it already found
-        mains = room_mains(recording, channels) if p.mains == "auto" and channels else "detect"
+    if isinstance(mains, str) and mains == "room":  # the caller may pass the line it found
+        mains = room_mains_meanwhile(recording, channels) if p.mains == "auto" and channels \
+            else "detect"
 
     def work(info: ChannelInfo, held: list[np.ndarray], let_go: threading.Event | None = None
              ) -> Any:
