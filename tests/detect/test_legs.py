@@ -249,3 +249,21 @@ def test_stretches_unusable_in_every_leg_channel_are_reported_unscorable() -> No
     lms, _ = detect_leg_movements(Recording.from_arrays({"LAT": a, "RAT": b}, fs))
     (on, dur), = lms.attrs["unscorable"]
     assert on == pytest.approx(99.0, abs=1.0) and dur == pytest.approx(62.0, abs=2.0)
+
+
+def test_range_maxima_are_the_plain_maxima_up_to_the_last_sample() -> None:
+    """_reduce_max takes each range's maximum without copying the night (issue 11); a
+    range that runs to the last sample included."""
+    from somnomotor.detect.legs import _reduce_max
+
+    rng = np.random.default_rng(7)
+    for values in (rng.normal(size=1000).astype(np.float32), rng.integers(0, 50, 997)):
+        cuts = np.sort(rng.choice(np.arange(1, values.size), 40, replace=False))
+        starts, stops = cuts[0::2], cuts[1::2]
+        stops = np.concatenate([stops[:-1], [values.size]])  # the last runs to the end
+        want = np.array([values[a:b].max() for a, b in zip(starts, stops, strict=True)])
+        np.testing.assert_array_equal(_reduce_max(values, starts, stops), want)
+        inner = stops.copy()
+        inner[-1] = values.size - 1
+        want[-1] = values[starts[-1]:values.size - 1].max()
+        np.testing.assert_array_equal(_reduce_max(values, starts, inner), want)

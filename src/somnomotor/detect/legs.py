@@ -97,10 +97,11 @@ def _reduce_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np
     """max(values[a:b]) for each non-empty, non-overlapping, sorted [a, b)."""
     if starts.size == 0:
         return np.zeros(0, dtype=values.dtype)
-    ext = np.concatenate([values, values[-1:]])
     idx = np.empty(2 * starts.size, dtype=np.int64)
     idx[0::2], idx[1::2] = starts, stops
-    return np.maximum.reduceat(ext, idx)[0::2]
+    if idx[-1] >= values.size:  # the last range runs to the end: reduceat's last one does
+        idx = idx[:-1]
+    return np.maximum.reduceat(values, idx)[0::2]
 
 
 def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None = None, *,
@@ -160,12 +161,12 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
     ok = (b - a) >= int(np.ceil(p.min_duration_s * fs - 1e-9))
     counts["short"] = int((~ok).sum())
     a, b = a[ok], b[ok]
-    excess = np.where(valid, env - rest, np.float32(-np.inf)).astype(np.float32)
+    excess = np.where(valid, env - rest, np.float32(-np.inf)).astype(np.float32, copy=False)
     if p.morphology_rule and a.size:
         w = max(1, int(round(p.morphology_window_s * fs)))
         w = w if w % 2 == 1 else w - 1 if w > 1 else 1
-        hit = (excess >= p.morphology_median_uv).astype(np.int32)
-        c = np.concatenate([[0], np.cumsum(hit)])
+        c = np.zeros(n + 1, dtype=np.int32)  # running count of hits (a night < 2**31 samples)
+        np.cumsum(excess >= p.morphology_median_uv, dtype=np.int32, out=c[1:])
         win = c[w:] - c[:-w]  # hits in the window starting at i (length n - w + 1)
         last_start = np.maximum(a + 1, b - w + 1)  # windows fully inside the LM
         best = _reduce_max(win, np.minimum(a, win.size - 1), np.minimum(last_start, win.size))
