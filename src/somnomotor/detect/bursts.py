@@ -237,7 +237,9 @@ def _bursts_and_jerks(x: np.ndarray | None, fs: float, p: BurstParams,
     nb = -(-n // blk)
     rest_b = _per_block(rest, n, blk, nb)
     env0 = np.zeros(nb * blk, dtype=np.float32)
-    env0[:n] = np.where(bad, np.float32(0.0), e)
+    env0[:n] = e
+    if bad.any():
+        env0[:n][bad] = 0.0
     grid = env0.reshape(nb, blk)
 
     # --- sustained activity on a slow envelope (50-ms steps) ------------------

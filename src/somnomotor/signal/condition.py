@@ -341,6 +341,10 @@ def _remove_mains(y: np.ndarray, fs: float, mains: float, p: ConditionParams,
     return remove_hum(y, fs, freqs, block_s=p.mains_block_s, exclude=bad, overwrite=True)
 
 
+#: Samples compared at a time where only the few that match are kept (small scratch).
+_SCAN = 1 << 20
+
+
 def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.ndarray | None:
     """Samples in brief flat tops at the channel's very extreme (clipping), or None.
 
@@ -363,13 +367,19 @@ def mark_clipped(x: np.ndarray, params: ConditionParams | None = None) -> np.nda
     """
     p = params or ConditionParams()
     x = np.asarray(x)
-    if p.clip_min_runs <= 0 or x.size < 3 or not np.isfinite(x).any():
+    if p.clip_min_runs <= 0 or x.size < 3:
+        return None
+    # nanmax and nanmin (NaN ignored), without their warning on an all-NaN signal
+    hi, lo = float(np.fmax.reduce(x)), float(np.fmin.reduce(x))
+    if not (np.isfinite(hi) or np.isfinite(lo)) and not np.isfinite(x).any():
         return None
     out: np.ndarray | None = None
-    for rail in (float(np.nanmax(x)), float(np.nanmin(x))):
+    for rail in (hi, lo):
         if rail == 0.0:
             continue
-        at = np.flatnonzero(x == rail)  # few samples: runs are found among them, not the night
+        # few samples: runs are found among them, not the night (a million at a time)
+        at = np.concatenate([np.flatnonzero(x[i:i + _SCAN] == rail) + i
+                             for i in range(0, x.size, _SCAN)])
         if at.size < 3 * p.clip_min_runs:
             continue
         brk = np.flatnonzero(np.diff(at) != 1)
@@ -596,7 +606,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         no_data = dilate(no_data, guard)
     env_f = np.where(no_data, np.float32(0.0), env)
     size = max(1, int(round(p.envelope_window_s * fs_env)))
-    env_s = ndimage.uniform_filter1d(env_f, size, mode="nearest").astype(np.float32)
+    env_s = ndimage.uniform_filter1d(env_f, size, mode="nearest").astype(np.float32, copy=False)
     env_s[no_data] = np.nan
 
     rest = resting_level(env_s, fs_env, p)
