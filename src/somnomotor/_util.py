@@ -78,6 +78,26 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
 
 
+def range_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """``max(values[a:b])`` for each of the sorted, non-overlapping, non-empty ``[a, b)``.
+
+    One ``np.maximum.reduceat`` over the night, without copying it: a range that runs
+    to the last sample is reduceat's last one.
+
+    Examples
+    --------
+    >>> range_max(np.array([1, 5, 2, 7, 3]), np.array([0, 2]), np.array([2, 5]))
+    array([5, 7])
+    """
+    if starts.size == 0:
+        return np.zeros(0, dtype=values.dtype)
+    idx = np.empty(2 * starts.size, dtype=np.int64)
+    idx[0::2], idx[1::2] = starts, stops
+    if idx[-1] >= values.size:
+        idx = idx[:-1]
+    return np.maximum.reduceat(values, idx)[0::2]
+
+
 def dilate(mask: np.ndarray, r: int) -> np.ndarray:
     """Grow the True runs by ``r`` samples on both sides (cumulative-sum box filter).
 

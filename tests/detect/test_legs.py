@@ -252,9 +252,10 @@ def test_stretches_unusable_in_every_leg_channel_are_reported_unscorable() -> No
 
 
 def test_range_maxima_are_the_plain_maxima_up_to_the_last_sample() -> None:
-    """_reduce_max takes each range's maximum without copying the night (issue 11); a
-    range that runs to the last sample included."""
-    from somnomotor.detect.legs import _reduce_max
+    """range_max (the leg, burst and contraction detectors' one range maximum) takes each
+    range's maximum without copying the night (issue 11); a range that runs to the last
+    sample included."""
+    from somnomotor._util import range_max
 
     rng = np.random.default_rng(7)
     for values in (rng.normal(size=1000).astype(np.float32), rng.integers(0, 50, 997)):
@@ -262,8 +263,8 @@ def test_range_maxima_are_the_plain_maxima_up_to_the_last_sample() -> None:
         starts, stops = cuts[0::2], cuts[1::2]
         stops = np.concatenate([stops[:-1], [values.size]])  # the last runs to the end
         want = np.array([values[a:b].max() for a, b in zip(starts, stops, strict=True)])
-        np.testing.assert_array_equal(_reduce_max(values, starts, stops), want)
+        np.testing.assert_array_equal(range_max(values, starts, stops), want)
         inner = stops.copy()
         inner[-1] = values.size - 1
         want[-1] = values[starts[-1]:values.size - 1].max()
-        np.testing.assert_array_equal(_reduce_max(values, starts, inner), want)
+        np.testing.assert_array_equal(range_max(values, starts, inner), want)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from .._util import runs
+from .._util import range_max, runs
 from ..params import param
 from ..recording import ChannelInfo
 from ..signal.baseline import BaselineParams, resting_level
@@ -35,7 +35,6 @@ from ..signal.condition import ConditionedEMG
 from ..signal.filters import block_mean, envelope
 from .contractions import (
     ContractionParams,
-    _segment_max,
     below_resolution,
     detect_contractions,
     heart_locked,
@@ -275,7 +274,7 @@ def _bursts_and_jerks(x: np.ndarray | None, fs: float, p: BurstParams,
     bs, be = _close_gaps(bs, be, int(round(p.min_gap_s * fs)))
     if bs.size:
         # A region counts only if it reaches the onset threshold somewhere.
-        peak = _segment_max(env0, bs, be)
+        peak = range_max(env0, bs, be)
         keep = (peak > on_b[bs // blk]) & ((be - bs) >= max(1, int(round(p.min_duration_s * fs))))
         bs, be = bs[keep], be[keep]
     if bs.size and p.edge_fraction > 0:
@@ -307,7 +306,7 @@ def _table(env0: np.ndarray, rest_b: np.ndarray, blk: int, fs: float, starts: np
     """The burst table of the runs ``starts``-``ends`` (envelope samples), sorted by onset."""
     if starts.size == 0:
         return _empty()
-    peak = _segment_max(env0, starts, ends)
+    peak = range_max(env0, starts, ends)
     base = rest_b[starts // blk]
     df = pd.DataFrame({
         "onset": starts / fs,
@@ -350,7 +349,7 @@ def _refine_edges(env: np.ndarray, starts: np.ndarray, ends: np.ndarray, fractio
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Move each burst's edges in to the first/last sample at ≥ ``fraction`` × its peak."""
     lengths = ends - starts
-    peak = _segment_max(env, starts, ends)
+    peak = range_max(env, starts, ends)
     group = np.repeat(np.arange(starts.size), lengths)
     first_of = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     idx = np.arange(int(lengths.sum())) - np.repeat(first_of, lengths) + np.repeat(starts, lengths)

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from .._util import runs
+from .._util import range_max, runs
 from ..signal.baseline import median_rows, nanmedian_rows
 
 __all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "below_resolution", "detect_contractions",
@@ -356,7 +356,7 @@ def detect_contractions(env: np.ndarray, fs_env: float,
         brk = (s[1:] - t[:-1]) >= quiet
         s = s[np.concatenate([[True], brk])]
         t = t[np.concatenate([brk, [True]])]
-    speak = _segment_max(slow, s, t)
+    speak = range_max(slow, s, t)
     keep = speak > on_t[s]
     # The 0.1-s smoothing widens each run by up to half a window on each side: the
     # edges are the first and last 20-ms step of the unsmoothed envelope above the
@@ -372,7 +372,7 @@ def detect_contractions(env: np.ndarray, fs_env: float,
     s2, t2, speak = s2[keep], t2[keep], speak[keep]
     if s2.size == 0:
         return _empty()
-    peak = _segment_max(e0, s2 * dec, np.minimum(t2 * dec, e0.size))
+    peak = range_max(e0, s2 * dec, np.minimum(t2 * dec, e0.size))
     csum = np.concatenate([[0.0], np.cumsum(coarse, dtype=np.float64)])
     mean = (csum[t2] - csum[s2]) / (t2 - s2)
     base = rest[s2]
@@ -400,17 +400,6 @@ def _pre_level(slow: np.ndarray, nodata: np.ndarray, starts: np.ndarray, w: int)
     gap = np.lib.stride_tricks.sliding_window_view(nodata, w)[starts[ok] - w].any(axis=1)
     out[ok] = np.where(gap, np.nan, np.median(win, axis=1))
     return out
-
-
-def _segment_max(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Maximum of ``values[s:e]`` for sorted, non-overlapping, non-empty segments (vectorised)."""
-    if starts.size == 0:
-        return np.zeros(0, dtype=values.dtype)
-    idx = np.empty(2 * starts.size, dtype=np.int64)
-    idx[0::2], idx[1::2] = starts, ends
-    if idx[-1] >= values.size:  # the last segment runs to the end: reduceat's tail does it
-        idx = idx[:-1]
-    return np.maximum.reduceat(values, idx)[0::2]
 
 
 def _empty() -> pd.DataFrame:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._util import runs
+from .._util import range_max, runs
 from ..errors import MontageError
 from ..params import param
 from ..recording import ChannelInfo, Recording
@@ -91,17 +91,6 @@ def find_leg_channels(recording: Recording, channels: list[str] | None = None
     if channels:
         return [recording.channel(label) for label in channels]
     return [c for c in recording.channels if c.muscle == "tibialis_anterior"]
-
-
-def _reduce_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """max(values[a:b]) for each non-empty, non-overlapping, sorted [a, b)."""
-    if starts.size == 0:
-        return np.zeros(0, dtype=values.dtype)
-    idx = np.empty(2 * starts.size, dtype=np.int64)
-    idx[0::2], idx[1::2] = starts, stops
-    if idx[-1] >= values.size:  # the last range runs to the end: reduceat's last one does
-        idx = idx[:-1]
-    return np.maximum.reduceat(values, idx)[0::2]
 
 
 def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None = None, *,
@@ -169,7 +158,7 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
         np.cumsum(excess >= p.morphology_median_uv, dtype=np.int32, out=c[1:])
         win = c[w:] - c[:-w]  # hits in the window starting at i (length n - w + 1)
         last_start = np.maximum(a + 1, b - w + 1)  # windows fully inside the LM
-        best = _reduce_max(win, np.minimum(a, win.size - 1), np.minimum(last_start, win.size))
+        best = range_max(win, np.minimum(a, win.size - 1), np.minimum(last_start, win.size))
         good = best >= (w + 1) // 2
         counts["morphology"] = int((~good).sum())
         a, b = a[good], b[good]
@@ -180,7 +169,7 @@ def detect_lms_in_channel(cond: ConditionedEMG, params: LegDetectParams | None =
             inside |= (t_on >= f_on) & (t_on < f_on + f_dur)
         counts["flagged"] = int(inside.sum())
         a, b = a[~inside], b[~inside]
-    amp = _reduce_max(excess, a, b) if a.size else np.zeros(0, np.float32)
+    amp = range_max(excess, a, b) if a.size else np.zeros(0, np.float32)
     out = pd.DataFrame({"onset": a / fs, "duration": (b - a) / fs,
                         "amplitude_uv": amp.astype(float)})
     return out, counts
