@@ -119,8 +119,11 @@ def dilate(mask: np.ndarray, r: int) -> np.ndarray:
 # malloc serves blocks above its (dynamic) mmap threshold with fresh mmap calls and
 # unmaps them on free, so every temporary costs page faults and zeroing by the kernel:
 # on a 12-channel night about a third of the whole CPU time was system time.  Raising
-# the mmap and trim thresholds to 128 MiB keeps such blocks in the heap for reuse,
-# while memory above the trim threshold is still given back.  Linux/glibc only.
+# the mmap threshold to 128 MiB keeps such blocks in the heap for reuse; the trim
+# threshold (512 MiB: free memory at the heap's top beyond it is given back) is above
+# what a night's channels hold at once, since with it at 128 MiB the heap of a
+# 12-channel night fell from ~580 to ~280 MB and grew again several times a night,
+# each time touching fresh pages.  Linux/glibc only.
 # The channels are conditioned in threads, and glibc gives each thread its own arena,
 # whose heaps (64 MiB at most) cannot hold such blocks: they would be mmapped and
 # unmapped again whatever the thresholds.  One arena (M_ARENA_MAX = 1) keeps every
@@ -133,6 +136,7 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 _BYTES = 128 * 1024 * 1024
+_TRIM_BYTES = 512 * 1024 * 1024
 _done = False
 
 
@@ -155,7 +159,7 @@ def reuse_freed_memory() -> bool:
         except OSError:
             libc = ctypes.CDLL(ctypes.util.find_library("c"))
         ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, _BYTES)) and bool(
-            libc.mallopt(_M_TRIM_THRESHOLD, _BYTES)) and bool(libc.mallopt(_M_ARENA_MAX, 1))
+            libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_BYTES)) and bool(libc.mallopt(_M_ARENA_MAX, 1))
     except (OSError, AttributeError):
         return False
     _done = ok
