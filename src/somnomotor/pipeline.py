@@ -477,11 +477,11 @@ def analyze(
     # A failure here stops the channels early.
     from concurrent.futures import ThreadPoolExecutor
 
-    # The first channels the conditioning takes (a thread's worth each) are read then too.
     stop = threading.Event()
     background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="somnomotor-night")
     checksum = background.submit(recording.sha256)
     r_peaks_job = background.submit(_ecg_r_peaks, recording)
+    # The first channels the conditioning takes (a thread's worth) are read then too.
     first = [c.label for c in recording.emg_channels() if c.fs > 0][:analysis_threads()]
     first_job = background.submit(lambda: dict(zip(first, recording.read_many(first),
                                                    strict=True)))

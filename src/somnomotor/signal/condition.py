@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -628,6 +628,14 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
                           quantum_uv=q_uv, clipped=clip_a)
 
 
+def _meanwhile(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """``fn(*args)`` begun in a thread of its own; its future (the thread ends with it)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="somnomotor-meanwhile")
+    job = pool.submit(fn, *args)
+    pool.shutdown(wait=False)
+    return job
+
+
 def ecg_r_peaks(recording: Recording) -> tuple[np.ndarray | None, str | None]:
     """R peaks (s) of the recording's first ECG channel and its label; (None, None) without one."""
     ecg = recording.channels_of_kind("ecg")
@@ -655,9 +663,7 @@ def r_peaks_meanwhile(recording: Recording) -> Callable[[], np.ndarray | None]:
     >>> peaks is None or bool(np.array_equal(first.r_peaks, peaks))
     True
     """
-    pool = ThreadPoolExecutor(max_workers=1)
-    job = pool.submit(ecg_r_peaks, recording)
-    pool.shutdown(wait=False)
+    job = _meanwhile(ecg_r_peaks, recording)
     return lambda: job.result()[0]
 
 
@@ -696,10 +702,7 @@ def room_mains_meanwhile(recording: Recording, channels: Sequence[ChannelInfo]
     each channel calls it only once band-passed, so the first channels are read
     and filtered while the room's line is looked for.
     """
-    finder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="somnomotor-mains")
-    line = finder.submit(room_mains, recording, list(channels))
-    finder.shutdown(wait=False)
-    return line.result
+    return _meanwhile(room_mains, recording, list(channels)).result
 
 
 def heartbeat_from_trunk(recording: Recording, channels: Sequence[ChannelInfo],
@@ -829,10 +832,8 @@ def condition_recording(
                 break
             for f in futures[:max(0, (g - 1) * n)]:
                 f.result()
-            for i, ev in enumerate(let_go[max(0, (g - 1) * n):]):
-                while not ev.wait(0.05):  # a failed channel sets it too (work's finally)
-                    if futures[max(0, (g - 1) * n) + i].done():
-                        break
+            for ev in let_go[max(0, (g - 1) * n):]:
+                ev.wait()  # set by every channel of the group before, failed ones too
             held = load([channels[i] for i in group])
             events = [threading.Event() for _ in group]
             let_go += events

@@ -31,7 +31,8 @@ was, so no potential is lengthened and no transient starts the recording.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
+
+from .._util import dilate
 
 __all__ = ["remove_hum"]
 
@@ -185,9 +186,7 @@ def remove_hum(y: np.ndarray, fs: float, freqs: np.ndarray | list[float], *,
         mid = sub.shape[1] // 2
         sd = np.float32(1.4826) * np.partition(sub, mid, axis=1)[:, mid:mid + 1]
         loud = (np.abs(res) > np.float32(quiet_k) * np.maximum(sd, np.float32(1e-6))).ravel()
-        if guard > 0:  # a C running maximum: the same mask as a dilation, several times faster
-            loud = ndimage.maximum_filter1d(loud.view(np.uint8), 2 * guard + 1,
-                                            mode="constant", cval=0).view(bool)
+        loud = dilate(loud, guard)
         quiet = vb & ~loud.reshape(-1, m)
         coef, ok = _fit(yb, quiet, basis, outer, least)
         # A block louder throughout than the channel's usual (inside a contraction lasting
