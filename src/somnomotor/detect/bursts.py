@@ -576,32 +576,34 @@ def contraction_parts(contractions: pd.DataFrame, jerks: pd.DataFrame,
     k = np.searchsorted(c_on, j_end, side="left") - 1
     kk = np.clip(k, 0, None)
     inside = (k >= 0) & (j_on < c_end[kk]) if j_on.size else np.zeros(0, bool)
-    reached = np.zeros(n, dtype=bool)  # a whole part that holds a burst reaches the level
-    if c_tonic.any() and inside.any():
+    p = params or BurstParams()
+    peak = (jerks["amplitude_uv"].to_numpy(float) + jerks["rest_uv"].to_numpy(float)
+            if j_on.size else np.zeros(0))  # each burst's peak envelope, µV
+
+    def coverage() -> tuple[np.ndarray, np.ndarray]:
+        """Per contraction: the seconds its bursts still ``inside`` cover, and their number."""
         covered = np.zeros(n)
         np.add.at(covered, kk[inside], (np.minimum(j_end, c_end[kk]) - j_on)[inside])
-        count = np.bincount(kk[inside], minlength=n)
+        return covered, np.bincount(kk[inside], minlength=n)
+
+    reached = np.zeros(n, dtype=bool)  # a whole part that holds a burst reaches the level
+    if c_tonic.any() and inside.any():
+        covered, count = coverage()
         whole_tonic = c_tonic & ((covered >= train_cover * (c_end - c_on)) | (count < 2))
         reached |= whole_tonic & (count >= 1)
         inside &= ~whole_tonic[kk]
         if background is not None:  # a split stretch keeps its jerks only
-            p = params or BurstParams()
             bg = np.asarray(background, dtype=float)[kk]
-            peak = jerks["amplitude_uv"].to_numpy(float) + jerks["rest_uv"].to_numpy(float)
             inside &= ~c_tonic[kk] | ((peak >= bg + np.maximum(p.onset_uv, train_factor * bg))
                                       & (j_end - j_on >= train_min_s))
     sustained = np.zeros(n, dtype=bool)
     if inside.any():
-        covered = np.zeros(n)
-        np.add.at(covered, kk[inside], (np.minimum(j_end, c_end[kk]) - j_on)[inside])
-        count = np.bincount(kk[inside], minlength=n)
+        covered, count = coverage()
         sustained = ~c_tonic & (count >= 2) & (covered >= sustained_cover * (c_end - c_on))
         if between is not None:
             # Bursts of a shorter contraction holding ≥ 2 must stand out of its level
             # between them (the burst onset rule: 8 µV and 2 × that level above it).
-            p = params or BurstParams()
             bt = np.asarray(between, dtype=float)[kk]
-            peak = jerks["amplitude_uv"].to_numpy(float) + jerks["rest_uv"].to_numpy(float)
             several = ~c_tonic[kk] & (count[kk] >= 2) & np.isfinite(bt)
             weak = several & (peak < bt + np.maximum(p.onset_uv, p.onset_factor * bt))
             stands = np.zeros(n, dtype=np.int64)
