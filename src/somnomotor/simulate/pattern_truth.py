@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..detect.bursts import BurstParams
 from ..hypnogram import Hypnogram
 from .contractions import _chin_rest_uv
 from .patterns import REST_MEDIAN_RATIO, rest_factor, rest_seen_uv
@@ -61,9 +62,9 @@ AASM_TRUTH_KINDS: tuple[str, ...] = ("bruxism", "rhythmic_movement", "alma",
                                      "hypnagogic_foot_tremor", "large_movement")
 #: Burst sources that are no contraction of the pattern rules (their own rule counts them).
 _NOT_ACTIVATIONS = ("fragmentary",)
-#: The burst detector's onset level (detect.bursts.BurstParams: 8 µV and 2× rest) and
-#: its sustained-activity duration.
-_ONSET_UV, _ONSET_FACTOR, _TONIC_S = 8.0, 2.0, 5.0
+#: The burst detector's onset level (8 µV and 2× rest) and its sustained-activity
+#: duration (5 s): its own defaults, one source.
+_BURSTS = BurstParams()
 #: The burst envelope's peak over an activation, per µV of its amplitude, by its duration:
 #: the ~15-ms envelope of a contraction fluctuates, and the longer the contraction the
 #: higher its highest fluctuation reaches; a brief one ends before its ramps reach the
@@ -111,7 +112,7 @@ def true_activations(bursts: pd.DataFrame, hyp: Hypnogram, settings: Mapping[str
     fs = float(settings["fs"])
     seen = REST_MEDIAN_RATIO * rest_seen_uv(r, fs)  # the analyser's resting level
     # A jerk: the burst envelope's peak reaches the onset level, whatever the duration.
-    jerk = jerk_peak_uv(amp, dur) >= np.maximum(_ONSET_UV, _ONSET_FACTOR * seen)
+    jerk = jerk_peak_uv(amp, dur) >= np.maximum(_BURSTS.onset_uv, _BURSTS.onset_factor * seen)
     region = np.array([EMG_CHANNELS[c][2] for c in ch], dtype=object)
     chin = region == "chin"
     if chin.any():
@@ -119,7 +120,7 @@ def true_activations(bursts: pd.DataFrame, hyp: Hypnogram, settings: Mapping[str
         seen[chin] = [_chin_rest_uv(settings, str(x)) for x in st]
     table = pd.DataFrame({
         "onset": on, "duration": dur, "amplitude_uv": amp, "rest_uv": seen,
-        "tonic": dur >= _TONIC_S, "channel": ch,
+        "tonic": dur >= _BURSTS.tonic_min_s, "channel": ch,
         "muscle": [EMG_CHANNELS[c][0] for c in ch], "side": b["side"].astype(str).to_numpy(),
         "region": region, "stage": hyp.stage_at(on) if on.size else np.zeros(0, dtype=object),
         "burst": jerk,
