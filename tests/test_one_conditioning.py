@@ -309,3 +309,17 @@ def test_the_room_s_line_found_meanwhile_is_the_line_given(night):
         assert a.mains_hz == b.mains_hz == c.mains_hz == 50.0
         np.testing.assert_array_equal(a.filtered, b.filtered)
         np.testing.assert_array_equal(a.filtered, c.filtered)
+
+
+def test_a_leg_channel_s_residual_ecg_is_the_same_for_both_detectors(night):
+    """One conditioning: the signal-quality table gives a leg channel's beat-locked ECG
+    residual in the leg detector's row as in the burst detector's (the report drew "—"
+    for the one beside 0.60 for the other)."""
+    result = analyze(night.recording, hypnogram=night.hypnogram, staging="none")
+    q = result.quality
+    legs = q[q["label"].notna() & (q["label"].astype(str) != "")].set_index("label")
+    bursts = q[q["channel"].notna() & (q["channel"].astype(str) != "")].set_index("channel")
+    assert len(legs) == 2
+    for label in legs.index:
+        leg, burst = float(legs.at[label, "residual_ecg"]), float(bursts.at[label, "residual_ecg"])
+        assert np.isfinite(leg) and leg == burst, label

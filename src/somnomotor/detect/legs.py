@@ -49,7 +49,7 @@ LM_COLUMNS: tuple[str, ...] = ("onset", "duration", "side", "channel", "amplitud
 #: Columns of the per-channel quality table.
 QUALITY_COLUMNS: tuple[str, ...] = (
     "label", "muscle", "side", "fs", "resting_level_uv", "mains_hz", "flagged_s",
-    "excluded_s", "lm_count", "ecg_removed", "notes",
+    "excluded_s", "lm_count", "ecg_removed", "residual_ecg", "notes",
 )
 
 #: Below this sampling rate (Hz) a channel cannot carry surface EMG; it is skipped.
@@ -245,7 +245,7 @@ def detect_leg_channel(info: ChannelInfo, cond: ConditionedEMG, params: LegDetec
            "resting_level_uv": rest_med, "mains_hz": cond.mains_hz,
            "flagged_s": cond.flagged_s, "excluded_s": cond.no_data_s,
            "lm_count": int(len(found)), "ecg_removed": cond.ecg_removed,
-           "notes": "; ".join(cond.notes + notes)}
+           "residual_ecg": cond.residual_ecg_uv, "notes": "; ".join(cond.notes + notes)}
     return LegChannel(found, row, _unscorable_seconds(cond))
 
 
@@ -259,7 +259,8 @@ def assemble_leg_movements(legs: list[ChannelInfo], sides: dict[str, str],
             rows.append({"label": c.label, "muscle": c.muscle, "side": sides[c.label],
                          "fs": c.fs, "resting_level_uv": np.nan, "mains_hz": None,
                          "flagged_s": 0.0, "excluded_s": duration, "lm_count": 0,
-                         "ecg_removed": False, "notes": "; ".join(notes_by[c.label])})
+                         "ecg_removed": False, "residual_ecg": np.nan,
+                         "notes": "; ".join(notes_by[c.label])})
             continue
         tables.append(done[c.label].lms)
         rows.append(done[c.label].quality)
@@ -324,7 +325,8 @@ def detect_leg_movements(
     quality : DataFrame
         One row per leg channel: :data:`QUALITY_COLUMNS` (resting level µV
         median, mains Hz, seconds flagged for a high resting level, seconds
-        without usable data, notes).
+        without usable data, whether the ECG was removed and the beat-locked
+        residual, µV, notes).
 
     Examples
     --------
