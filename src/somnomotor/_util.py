@@ -98,6 +98,27 @@ def range_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.n
     return np.maximum.reduceat(values, idx)[0::2]
 
 
+def block_any(mask: np.ndarray, size: int) -> np.ndarray:
+    """Whether any sample of each consecutive block of ``size`` is True (``mask.size`` a
+    multiple of ``size``): ``mask.reshape(-1, size).any(axis=1)``.
+
+    Short blocks (≤ 32, e.g. 2 samples when 512 Hz comes down to 256 Hz) are the OR of
+    ``size`` strided slices: numpy's reduction along a short axis is 5–13× slower.
+
+    Examples
+    --------
+    >>> block_any(np.array([0, 0, 1, 0, 0, 0], dtype=bool), 2).tolist()
+    [False, True, False]
+    """
+    m = np.asarray(mask, dtype=bool)
+    if size > 32:
+        return np.asarray(m.reshape(-1, size).any(axis=1), dtype=bool)
+    out = m[0::size].copy()
+    for j in range(1, size):
+        out |= m[j::size]
+    return out
+
+
 def dilate(mask: np.ndarray, r: int) -> np.ndarray:
     """Grow the True runs by ``r`` samples on both sides (a new array).
 

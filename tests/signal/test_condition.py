@@ -182,3 +182,16 @@ def test_a_long_flat_start_does_not_make_the_channel_look_stepped(monkeypatch) -
     c = cond_mod.condition_emg(x, fs, mains=50.0)
     assert calls == {"hum": 1, "notch": 0}
     assert any("flat" in note for note in c.notes)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 13, 32, 33, 128])
+def test_block_any_is_numpy_s_any_along_blocks(size: int) -> None:
+    """A no-data sample makes its block no data when a night comes down in rate; the
+    strided OR (issue 11: a 512-Hz night with gaps spent 80 ms per channel in numpy's
+    any along 2-sample rows) gives numpy's answer."""
+    from somnomotor._util import block_any
+
+    mask = np.random.default_rng(size).random(size * 10_007) < 0.01
+    got = block_any(mask, size)
+    assert got.dtype == bool
+    np.testing.assert_array_equal(got, mask.reshape(-1, size).any(axis=1))

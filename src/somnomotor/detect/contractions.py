@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from .._util import range_max, runs
+from .._util import block_any, range_max, runs
 from ..signal.baseline import median_rows, nanmedian_rows
 
 __all__ = ["CONTRACTION_COLUMNS", "ContractionParams", "below_resolution", "detect_contractions",
@@ -330,7 +330,7 @@ def detect_contractions(env: np.ndarray, fs_env: float,
     bad = ~np.isfinite(e[: nd * dec])
     if bad.any():
         e0 = np.where(bad, np.float32(0.0), e[: nd * dec])
-        nodata = np.asarray(bad.reshape(nd, dec).any(axis=1), dtype=bool)
+        nodata = block_any(bad, dec)
     else:  # the usual case: no copy, no block-wise test
         e0, nodata = e[: nd * dec], np.zeros(nd, dtype=bool)
     coarse = _row_means(e0, dec)

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from scipy import ndimage, signal
 
-from .._util import analysis_threads, dilate, runs
+from .._util import analysis_threads, block_any, dilate, runs
 from ..params import param
 from .baseline import BaselineParams, flag_high_rest, resting_level
 from .filters import (
@@ -546,7 +546,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         m = y.size
         pad = np.zeros(m * d, dtype=bool)
         pad[: min(clipped.size, m * d)] = clipped[: m * d]
-        clip_a = dilate(np.asarray(pad.reshape(m, d).any(axis=1), dtype=bool), 1)
+        clip_a = dilate(block_any(pad, d), 1)
         notes.append(f"clipped at the amplifier's rail {int(runs(clipped)[0].size)} times "
                      f"({float(np.count_nonzero(clipped)) / fs:.1f} s, no contraction there)")
     if q_uv >= 1.0:
@@ -600,7 +600,7 @@ def condition_emg(x: np.ndarray, fs: float, *, params: ConditionParams | None = 
         # A block with any no-data sample is no data.
         nb = env.size
         padded = np.concatenate([bad_a, np.ones(nb * factor - bad_a.size, dtype=bool)])
-        no_data |= padded.reshape(nb, factor).any(axis=1)
+        no_data |= block_any(padded, factor)
     guard = int(round(p.no_data_guard_s * fs_env))
     if guard > 0 and no_data.any():
         no_data = dilate(no_data, guard)

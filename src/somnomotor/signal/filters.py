@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage, signal
 
+from .._util import block_any
+
 __all__ = [
     "bandpass",
     "bandpass_sos",
@@ -336,5 +338,5 @@ def decimate(x: np.ndarray, fs: float, factor: int) -> np.ndarray:
     if bad is not None:
         pad = np.zeros(m * d, dtype=bool)
         pad[: bad.size] = bad
-        y[pad.reshape(m, d).any(axis=1)] = np.nan
+        y[block_any(pad, d)] = np.nan
     return y
